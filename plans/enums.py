@@ -1,0 +1,124 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    RETURNED = "returned", _("Returned for revision")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+# Content can change only here.
+EDITABLE = {PlanStatus.DRAFT, PlanStatus.RETURNED}
+# A version exists and staff have something to look at.
+SUBMITTED_STATES = {PlanStatus.SUBMITTED, PlanStatus.IN_REVIEW, PlanStatus.ACCEPTED}
+WAITING_FOR_STAFF = {PlanStatus.SUBMITTED, PlanStatus.IN_REVIEW}
+
+
+class Transition(models.TextChoices):
+    SUBMIT = "submit", _("Submit")
+    START_REVIEW = "start_review", _("Start review")
+    RETURN = "return", _("Return for revision")
+    ACCEPT = "accept", _("Accept")
+
+
+class EventAction(models.TextChoices):
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Content changed")
+    SUBMITTED = "submitted", _("Submitted")
+    REVIEW_STARTED = "review_started", _("Review started")
+    RETURNED = "returned", _("Returned for revision")
+    ACCEPTED = "accepted", _("Accepted")
+    REVIEWER_ASSIGNED = "reviewer_assigned", _("Reviewer assigned")
+
+
+class Category(models.TextChoices):
+    AMMUNITION = "ammunition", _("Ammunition")
+    AIR_MISSILE_DEFENCE = "air_missile_defence", _("Air and missile defence")
+    MISSILES = "missiles", _("Missiles")
+    LAND_SYSTEMS = "land_systems", _("Land systems")
+    NAVAL_SYSTEMS = "naval_systems", _("Naval systems")
+    AIR_SYSTEMS = "air_systems", _("Air systems")
+    UNCREWED_SYSTEMS = "uncrewed_systems", _("Uncrewed systems")
+    SPACE = "space", _("Space")
+    CYBER = "cyber", _("Cyber")
+    C4ISR = "c4isr", _("C4ISR")
+    EXPLOSIVES_PROPELLANTS = "explosives_propellants", _("Explosives and propellants")
+    CRITICAL_MATERIALS = "critical_materials", _("Critical materials")
+    MAINTENANCE_SPARES = "maintenance_spares", _("Maintenance and spares")
+    OTHER = "other", _("Other")
+
+
+class Funding(models.TextChoices):
+    NATIONAL = "national", _("National")
+    EU = "eu", _("EU")
+    NATO_COMMON = "nato_common", _("NATO common funding")
+    MULTINATIONAL = "multinational", _("Multinational")
+    PRIVATE = "private", _("Private")
+
+
+class Priority(models.TextChoices):
+    CRITICAL = "critical", _("Critical")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+
+
+class Bottleneck(models.TextChoices):
+    NONE = "none", _("None")
+    WORKFORCE = "workforce", _("Workforce")
+    RAW_MATERIALS = "raw_materials", _("Raw materials")
+    COMPONENTS = "components", _("Components")
+    FINANCING = "financing", _("Financing")
+    REGULATORY = "regulatory", _("Regulatory")
+
+
+class PartnershipKind(models.TextChoices):
+    INDUSTRY = "industry", _("Industry")
+    ALLY = "ally", _("Ally")
+    MULTINATIONAL = "multinational", _("Multinational programme")
+    EU = "eu", _("EU")
+    OTHER = "other", _("Other")
+
+
+# Kinds whose partners are allies, named by member code.
+KINDS_WITH_PARTNER_MEMBERS = {PartnershipKind.ALLY, PartnershipKind.MULTINATIONAL}
+
+
+class PartnershipStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    NEGOTIATING = "negotiating", _("Negotiating")
+    SIGNED = "signed", _("Signed")
+    ACTIVE = "active", _("Active")
+
+
+class Decision(models.TextChoices):
+    ACCEPT = "accept", _("Accept")
+    RETURN = "return", _("Return for revision")
+
+
+class ReturnReason(models.TextChoices):
+    INCOMPLETE = "incomplete", _("Incomplete")
+    INCONSISTENT_FIGURES = "inconsistent_figures", _("Inconsistent figures")
+    UNCLEAR_TARGETS = "unclear_targets", _("Unclear targets")
+    MISSING_PARTNERSHIPS = "missing_partnerships", _("Missing partnerships")
+    OTHER = "other", _("Other")
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about. Reminder rungs are named `reminder_<rung>`."""
+
+    REMINDER = "reminder", _("Deadline reminder")
+    RESUBMIT = "resubmit", _("Resubmission reminder")
+    ESCALATION = "escalation", _("Escalation to staff")
+    RECEIPT = "receipt", _("Submission receipt")
+    STAFF_SUBMISSION = "staff_submission", _("Submission notice to staff")
+    RETURNED = "returned", _("Plan returned")
+    ACCEPTED = "accepted", _("Plan accepted")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

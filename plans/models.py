@@ -1,0 +1,507 @@
+import json
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from members.models import ApiKey, Member
+
+from .enums import (
+    Bottleneck,
+    Category,
+    Decision,
+    EventAction,
+    Funding,
+    NotificationKind,
+    NotificationStatus,
+    PartnershipKind,
+    PartnershipStatus,
+    PlanStatus,
+    Priority,
+)
+
+MONEY = {"max_digits": 20, "decimal_places": 2}
+QUANTITY = {"max_digits": 16, "decimal_places": 2}
+PERCENT = {"max_digits": 5, "decimal_places": 2}
+ZERO = Decimal("0")
+
+
+def default_reminder_days_before() -> list[int]:
+    return [30, 14, 7, 1]
+
+
+def default_overdue_days_after() -> list[int]:
+    return [1, 7, 14]
+
+
+class Cycle(models.Model):
+    """One yearly round of plans, with its deadlines and guideline thresholds."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    opens_at = models.DateTimeField(_("opens at"))
+    deadline = models.DateTimeField(_("submission deadline"))
+    review_deadline = models.DateTimeField(_("review deadline"), null=True, blank=True)
+    spending_target_pct = models.DecimalField(
+        _("defence spending target (% of GDP)"), default=Decimal("2.00"), **PERCENT
+    )
+    equipment_target_pct = models.DecimalField(
+        _("equipment target (% of defence expenditure)"), default=Decimal("20.00"), **PERCENT
+    )
+    reminder_days_before = models.JSONField(
+        _("reminders (days before the deadline)"),
+        default=default_reminder_days_before,
+        help_text=_("Reminders go out this many days before each member's effective deadline, and on the day."),
+    )
+    overdue_days_after = models.JSONField(
+        _("overdue reminders (days after the deadline)"),
+        default=default_overdue_days_after,
+        help_text=_("Overdue reminders go out this many days after the deadline; staff are told at the first."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
+        constraints = [
+            models.CheckConstraint(condition=Q(year__gte=2024, year__lte=2100), name="cycle_year_range"),
+            models.CheckConstraint(condition=Q(deadline__gt=F("opens_at")), name="cycle_deadline_after_opening"),
+            models.CheckConstraint(
+                condition=Q(review_deadline__isnull=True) | Q(review_deadline__gte=F("deadline")),
+                name="cycle_review_after_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(spending_target_pct__gte=0, spending_target_pct__lte=100), name="cycle_spending_target_pct"
+            ),
+            models.CheckConstraint(
+                condition=Q(equipment_target_pct__gte=0, equipment_target_pct__lte=100),
+                name="cycle_equipment_target_pct",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    def is_open(self, at=None) -> bool:
+        return self.opens_at <= (at or timezone.now())
+
+
+class DeadlineExtension(models.Model):
+    """Moves one member's deadline for one cycle."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="extensions")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="extensions")
+    deadline = models.DateTimeField(_("extended deadline"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cycle", "member__name"]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "member"], name="extension_one_per_member_cycle"),
+            models.CheckConstraint(condition=~Q(reason=""), name="extension_reason_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member.code} {self.cycle.year}: {self.deadline:%Y-%m-%d %H:%M}"
+
+
+class Plan(models.Model):
+    """One member's plan for one cycle: its working content and its place in the workflow."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="plans")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="plans")
+    status = models.CharField(_("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    # Bumped on every content change; the API's ETag and the editor's stale-form check use it.
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+
+    defence_expenditure = models.DecimalField(_("defence expenditure"), null=True, blank=True, **MONEY)
+    equipment_expenditure = models.DecimalField(_("equipment expenditure"), null=True, blank=True, **MONEY)
+    personnel_expenditure = models.DecimalField(_("personnel expenditure"), null=True, blank=True, **MONEY)
+    infrastructure_expenditure = models.DecimalField(_("infrastructure expenditure"), null=True, blank=True, **MONEY)
+    other_expenditure = models.DecimalField(_("other expenditure"), null=True, blank=True, **MONEY)
+    gdp = models.DecimalField(_("GDP"), null=True, blank=True, **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, blank=True, help_text=_("ISO 4217, e.g. EUR"))
+    military_personnel = models.PositiveIntegerField(_("military personnel"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    nil_return = models.BooleanField(_("nil return"), default=False)
+    nil_return_reason = models.TextField(_("reason for the nil return"), blank=True)
+
+    latest_version = models.ForeignKey(
+        "PlanVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    assigned_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plans_to_review",
+        limit_choices_to={"is_staff": True},
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["cycle", "member__name"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "member"], name="plan_one_per_member_cycle"),
+            models.CheckConstraint(condition=Q(status__in=PlanStatus.values), name="plan_status_valid"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__gte": 0}) | Q(**{f"{field}__isnull": True}),
+                    name=f"plan_{field}_non_negative",
+                )
+                for field in (
+                    "defence_expenditure",
+                    "equipment_expenditure",
+                    "personnel_expenditure",
+                    "infrastructure_expenditure",
+                    "other_expenditure",
+                )
+            ],
+            models.CheckConstraint(condition=Q(gdp__gt=0) | Q(gdp__isnull=True), name="plan_gdp_positive"),
+            models.CheckConstraint(
+                condition=Q(defence_expenditure__isnull=True)
+                | Q(
+                    defence_expenditure__gte=Coalesce(F("equipment_expenditure"), ZERO)
+                    + Coalesce(F("personnel_expenditure"), ZERO)
+                    + Coalesce(F("infrastructure_expenditure"), ZERO)
+                    + Coalesce(F("other_expenditure"), ZERO)
+                ),
+                name="plan_parts_within_total",
+            ),
+            models.CheckConstraint(condition=Q(currency__regex=r"^([A-Z]{3})?$"), name="plan_currency_iso4217"),
+        ]
+        indexes = [models.Index(fields=["status", "cycle"])]
+
+    def __str__(self) -> str:
+        return f"{self.member.code} {self.cycle.year}"
+
+    # Derived figures, never stored.
+    @property
+    def spending_pct_gdp(self) -> Decimal | None:
+        if self.defence_expenditure is None or not self.gdp:
+            return None
+        return (self.defence_expenditure / self.gdp * 100).quantize(Decimal("0.01"))
+
+    @property
+    def equipment_share_pct(self) -> Decimal | None:
+        if self.equipment_expenditure is None or not self.defence_expenditure:
+            return None
+        return (self.equipment_expenditure / self.defence_expenditure * 100).quantize(Decimal("0.01"))
+
+    @property
+    def meets_spending_target(self) -> bool | None:
+        pct = self.spending_pct_gdp
+        return None if pct is None else pct >= self.cycle.spending_target_pct
+
+    @property
+    def meets_equipment_target(self) -> bool | None:
+        pct = self.equipment_share_pct
+        return None if pct is None else pct >= self.cycle.equipment_target_pct
+
+    @property
+    def is_editable(self) -> bool:
+        from .enums import EDITABLE
+
+        return self.status in EDITABLE
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.pk}-{self.revision}"'
+
+
+NON_NEGATIVE_LINE_FIELDS = (
+    "baseline_capacity",
+    "target_capacity",
+    "stockpile_current",
+    "stockpile_target",
+    "planned_investment",
+)
+
+
+class CapabilityLine(models.Model):
+    """One item of essential equipment whose production the member plans to raise."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(default=0)
+    category = models.CharField(_("category"), max_length=25, choices=Category.choices)
+    item = models.CharField(_("item"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=50, blank=True)
+    baseline_capacity = models.DecimalField(_("baseline capacity (a year)"), **QUANTITY)
+    target_capacity = models.DecimalField(_("target capacity (a year)"), **QUANTITY)
+    target_year = models.PositiveSmallIntegerField(_("target year"))
+    stockpile_current = models.DecimalField(_("current stockpile"), null=True, blank=True, **QUANTITY)
+    stockpile_target = models.DecimalField(_("stockpile target"), null=True, blank=True, **QUANTITY)
+    planned_investment = models.DecimalField(_("planned investment"), null=True, blank=True, **MONEY)
+    funding = models.CharField(_("funding"), max_length=15, choices=Funding.choices, default=Funding.NATIONAL)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    bottleneck = models.CharField(_("bottleneck"), max_length=15, choices=Bottleneck.choices, default=Bottleneck.NONE)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["plan", "position", "id"]
+        verbose_name = _("capability line")
+        verbose_name_plural = _("capability lines")
+        constraints = [
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__gte": 0}) | Q(**{f"{field}__isnull": True}),
+                    name=f"line_{field}_non_negative",
+                )
+                for field in NON_NEGATIVE_LINE_FIELDS
+            ],
+            models.CheckConstraint(condition=Q(target_year__gte=2000, target_year__lte=2100), name="line_target_year"),
+            models.CheckConstraint(condition=Q(category__in=Category.values), name="line_category_valid"),
+            models.CheckConstraint(condition=Q(funding__in=Funding.values), name="line_funding_valid"),
+            models.CheckConstraint(condition=Q(priority__in=Priority.values), name="line_priority_valid"),
+            models.CheckConstraint(condition=Q(bottleneck__in=Bottleneck.values), name="line_bottleneck_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.item
+
+    @property
+    def capacity_growth(self) -> Decimal:
+        return self.target_capacity - self.baseline_capacity
+
+    @property
+    def capacity_growth_pct(self) -> Decimal | None:
+        if not self.baseline_capacity:
+            return None
+        return (self.capacity_growth / self.baseline_capacity * 100).quantize(Decimal("0.01"))
+
+
+class Partnership(models.Model):
+    """Industry, allies or programmes the member works with."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="partnerships")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=15, choices=PartnershipKind.choices)
+    partner_name = models.CharField(_("partner name"), max_length=200)
+    partner_members = models.ManyToManyField(
+        Member, blank=True, related_name="named_in_partnerships", verbose_name=_("partner allies")
+    )
+    description = models.TextField(_("description"), blank=True)
+    value = models.DecimalField(_("value"), null=True, blank=True, **MONEY)
+    status = models.CharField(
+        _("status"), max_length=12, choices=PartnershipStatus.choices, default=PartnershipStatus.PLANNED
+    )
+
+    class Meta:
+        ordering = ["plan", "position", "id"]
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__gte=0) | Q(value__isnull=True), name="partnership_value_non_negative"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=PartnershipKind.values), name="partnership_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=PartnershipStatus.values), name="partnership_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.partner_name
+
+
+class PlanVersion(models.Model):
+    """An immutable snapshot of a plan made at a submission, chained by hash to the previous one."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("number"))
+    # The exact canonical JSON text that was hashed; stored as text so its bytes never change.
+    content = models.TextField(_("content (canonical JSON)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    previous_sha256 = models.CharField(_("previous SHA-256"), max_length=64, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_by_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"))
+    deadline = models.DateTimeField(_("effective deadline at submission"))
+    is_late = models.BooleanField(_("late"))
+
+    class Meta:
+        ordering = ["plan", "number"]
+        get_latest_by = "number"
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="version_number_unique_per_plan"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="version_sha256_hex"),
+            models.CheckConstraint(
+                condition=Q(number=1, previous_sha256="") | Q(number__gt=1, previous_sha256__regex=r"^[0-9a-f]{64}$"),
+                name="version_chain_link",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} v{self.number}"
+
+    @property
+    def data(self) -> dict:
+        return json.loads(self.content)
+
+    @property
+    def submitter_label(self) -> str:
+        if self.submitted_by_key_id:
+            return f"API key {self.submitted_by_key.name}"
+        return str(self.submitted_by) if self.submitted_by_id else ""
+
+
+class Review(models.Model):
+    """A staff decision on a submitted version."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reviews")
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="reviews")
+    decision = models.CharField(_("decision"), max_length=6, choices=Decision.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["plan", "created_at"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.CheckConstraint(condition=Q(decision__in=Decision.values), name="review_decision_valid"),
+            models.CheckConstraint(
+                condition=Q(decision=Decision.ACCEPT) | ~Q(comment=""), name="review_return_needs_comment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.get_decision_display()}"
+
+
+class Comment(models.Model):
+    """A message on a plan between the delegation and staff; internal ones are for staff only."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
+    version = models.ForeignKey(PlanVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(_("comment"))
+    internal = models.BooleanField(_("internal (staff only)"), default=False)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["plan", "created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="comment_body_required")]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.body[:40]}"
+
+    @property
+    def author_label(self) -> str:
+        if self.author_key_id:
+            return f"API key {self.author_key.name}"
+        return str(self.author) if self.author_id else ""
+
+
+class PlanEvent(models.Model):
+    """The history of a plan: who did what, when, and which fields changed.
+
+    One table of our own rather than per-model history tables: a plan's content spans the plan
+    row, its lines and partnerships (with their partner allies), and staff want one entry per
+    save saying what changed, field by field. Replacing 200 lines would otherwise write 400
+    history rows that have to be joined back together to answer that question.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=20, choices=EventAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(_("by"), max_length=200)
+    from_status = models.CharField(_("from"), max_length=12, choices=PlanStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=PlanStatus.choices, blank=True)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["plan", "at", "id"]
+        verbose_name = _("plan event")
+        verbose_name_plural = _("plan history")
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.get_action_display()} by {self.actor_label}"
+
+
+class Notification(models.Model):
+    """One e-mail the service sends: a reminder rung, a receipt, a decision notice.
+
+    `dedupe_key` is unique, so "at most once" is a database fact: a pass that runs twice,
+    or two workers that race, cannot both create the row that a send needs.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    rung = models.CharField(_("reminder rung"), max_length=20, blank=True)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="notifications")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="notifications")
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
+    version = models.ForeignKey(PlanVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recipients = models.JSONField(_("recipients"), default=list)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["cycle", "member", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.rung} {self.member.code} {self.cycle.year}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's Idempotency-Key for a POST: the first response is replayed for 24 hours."""
+
+    principal = models.CharField(max_length=100)
+    key = models.CharField(max_length=255)
+    endpoint = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["principal", "key"], name="idempotency_key_unique")]
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.principal} {self.key}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.response_status is not None

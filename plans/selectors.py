@@ -1,0 +1,56 @@
+"""Reads that more than one place needs: effective deadlines, visible plans, allies."""
+
+from datetime import datetime
+
+from django.db.models import DateTimeField, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from members.actors import Actor
+from members.models import Member
+
+from .models import Cycle, DeadlineExtension, Plan
+
+
+def effective_deadline(*, cycle: Cycle, member_id: int) -> datetime:
+    """The member's deadline for the cycle: its extension's, or else the cycle's."""
+    extension = DeadlineExtension.objects.filter(cycle=cycle, member_id=member_id).values_list("deadline", flat=True)
+    return extension.first() or cycle.deadline
+
+
+def effective_deadline_expression(*, cycle_ref: str = "cycle_id", member_ref: str = "member_id"):
+    """A query expression for the effective deadline, to annotate plans (or members for a cycle)."""
+    extension = DeadlineExtension.objects.filter(cycle_id=OuterRef(cycle_ref), member_id=OuterRef(member_ref))
+    return Coalesce(Subquery(extension.values("deadline")[:1]), F("cycle__deadline"), output_field=DateTimeField())
+
+
+def plans_with_deadline() -> QuerySet[Plan]:
+    return Plan.objects.annotate(effective_deadline=effective_deadline_expression())
+
+
+def plans_visible_to(actor: Actor) -> QuerySet[Plan]:
+    """Staff see every plan; a delegate or API key sees its own member's, nobody else's."""
+    if actor.is_staff or actor.is_system:
+        return Plan.objects.all()
+    member_id = actor.member_id
+    if member_id is None or not actor.can_read(member_id):
+        return Plan.objects.none()
+    return Plan.objects.filter(member_id=member_id)
+
+
+def ally_codes() -> set[str]:
+    return set(Member.objects.values_list("code", flat=True))
+
+
+def current_cycle(at: datetime | None = None) -> Cycle | None:
+    """The newest cycle already open, or else the next one to open."""
+    now = at or timezone.now()
+    return Cycle.objects.filter(opens_at__lte=now).order_by("-year").first() or Cycle.objects.order_by("year").first()
+
+
+def last_submitted_plan(*, member_id: int, before_year: int) -> Plan | None:
+    return (
+        Plan.objects.filter(member_id=member_id, cycle__year__lt=before_year, latest_version__isnull=False)
+        .order_by("-cycle__year")
+        .first()
+    )

@@ -1,0 +1,443 @@
+"""Every change to plans, cycles and extensions. Views, the API, the admin and commands call these.
+
+Each workflow move checks one table of allowed transitions (`ALLOWED`), runs in one
+transaction with the plan row locked, records a PlanEvent, and queues its notifications
+only after the transaction commits.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.actors import Actor
+from members.models import Member
+
+from . import content as plan_content_module
+from .content import HEADLINE_FIELDS, LINE_FIELDS, canonical_json, diff, normalize, plan_content, sha256_hex
+from .enums import EDITABLE, Decision, EventAction, PlanStatus, ReturnReason, Transition
+from .errors import IllegalTransition, NotAllowed, PlanExists, PlanInvalid, StalePlan
+from .models import (
+    CapabilityLine,
+    Comment,
+    Cycle,
+    DeadlineExtension,
+    Partnership,
+    Plan,
+    PlanEvent,
+    PlanVersion,
+    Review,
+)
+from .selectors import ally_codes, effective_deadline, last_submitted_plan
+from .validation import Finding, errors, validate_content, warnings
+
+# The workflow: transition -> (statuses it may start from, status it leads to).
+ALLOWED: dict[Transition, tuple[frozenset[PlanStatus], PlanStatus]] = {
+    Transition.SUBMIT: (frozenset(EDITABLE), PlanStatus.SUBMITTED),
+    Transition.START_REVIEW: (frozenset({PlanStatus.SUBMITTED}), PlanStatus.IN_REVIEW),
+    Transition.RETURN: (frozenset({PlanStatus.SUBMITTED, PlanStatus.IN_REVIEW}), PlanStatus.RETURNED),
+    Transition.ACCEPT: (frozenset({PlanStatus.IN_REVIEW}), PlanStatus.ACCEPTED),
+}
+EVENT_FOR = {
+    Transition.SUBMIT: EventAction.SUBMITTED,
+    Transition.START_REVIEW: EventAction.REVIEW_STARTED,
+    Transition.RETURN: EventAction.RETURNED,
+    Transition.ACCEPT: EventAction.ACCEPTED,
+}
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    plan: Plan
+    warnings: list[Finding]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    plan: Plan
+    version: PlanVersion
+    warnings: list[Finding]
+
+    @property
+    def number(self) -> int:
+        return self.version.number
+
+    @property
+    def sha256(self) -> str:
+        return self.version.sha256
+
+    @property
+    def submitted_at(self) -> datetime:
+        return self.version.submitted_at
+
+    @property
+    def is_late(self) -> bool:
+        return self.version.is_late
+
+
+def allowed_transitions(status: str) -> list[Transition]:
+    """The moves open from a status (for buttons and docs)."""
+    return [transition for transition, (sources, _target) in ALLOWED.items() if status in sources]
+
+
+# Internals ----------------------------------------------------------------------------------
+
+
+def _lock(plan: Plan) -> Plan:
+    """Re-read the plan with its row locked for the rest of the transaction."""
+    return Plan.objects.select_for_update(of=("self",)).select_related("cycle", "member").get(pk=plan.pk)
+
+
+def _check_transition(plan: Plan, transition: Transition) -> PlanStatus:
+    sources, target = ALLOWED[transition]
+    if plan.status not in sources:
+        raise IllegalTransition(status=plan.get_status_display().lower(), action=_transition_participle(transition))
+    return target
+
+
+def _transition_participle(transition: Transition) -> str:
+    return {
+        Transition.SUBMIT: _("submitted"),
+        Transition.START_REVIEW: _("taken into review"),
+        Transition.RETURN: _("returned"),
+        Transition.ACCEPT: _("accepted"),
+    }[transition]
+
+
+def _record(plan: Plan, *, actor: Actor, action: EventAction, changes=(), from_status="", to_status="", note=""):
+    PlanEvent.objects.create(
+        plan=plan,
+        action=action,
+        actor=actor.user if actor.user is not None and actor.user.is_authenticated else None,
+        actor_key=actor.api_key,
+        actor_label=actor.label,
+        from_status=from_status,
+        to_status=to_status,
+        changes=list(changes),
+        note=note,
+    )
+
+
+def _move(plan: Plan, transition: Transition, *, actor: Actor, note: str = "", extra_fields=()) -> None:
+    """Apply a checked transition to a locked plan: status, history, nothing else."""
+    target = _check_transition(plan, transition)
+    previous = plan.status
+    plan.status = target
+    plan.save(update_fields=["status", "updated_at", *extra_fields])
+    _record(plan, actor=actor, action=EVENT_FOR[transition], from_status=previous, to_status=target, note=note)
+
+
+def _notify_on_commit(event: str, *, plan: Plan, version: PlanVersion | None = None, review: Review | None = None):
+    from .tasks import notify_plan_event
+
+    kwargs = {
+        "plan_id": plan.pk,
+        "event": event,
+        "version_id": version.pk if version else None,
+        "review_id": review.pk if review else None,
+    }
+    transaction.on_commit(lambda: notify_plan_event.apply_async(kwargs=kwargs))
+
+
+def _validate(content: dict, *, member: Member, for_submission: bool) -> list[Finding]:
+    findings = validate_content(
+        content,
+        member_code=member.code,
+        ally_codes=ally_codes(),
+        current_year=timezone.now().year,
+        for_submission=for_submission,
+    )
+    if errors(findings):
+        raise PlanInvalid(findings)
+    return findings
+
+
+def _write_children(plan: Plan, content: dict) -> None:
+    """Replace the plan's lines and partnerships with those of `content`."""
+    CapabilityLine.objects.filter(plan=plan).delete()
+    Partnership.objects.filter(plan=plan).delete()
+    CapabilityLine.objects.bulk_create(
+        CapabilityLine(plan=plan, position=index, **{field: line[field] for field in LINE_FIELDS})
+        for index, line in enumerate(content["lines"])
+    )
+    partnerships = Partnership.objects.bulk_create(
+        Partnership(
+            plan=plan,
+            position=index,
+            **{field: row[field] for field in plan_content_module.PARTNERSHIP_FIELDS if field != "partner_members"},
+        )
+        for index, row in enumerate(content["partnerships"])
+    )
+    codes = {code for row in content["partnerships"] for code in row["partner_members"]}
+    if codes:
+        member_ids = dict(Member.objects.filter(code__in=codes).values_list("code", "id"))
+        through = Partnership.partner_members.through
+        through.objects.bulk_create(
+            through(partnership_id=partnership.pk, member_id=member_ids[code])
+            for partnership, row in zip(partnerships, content["partnerships"], strict=True)
+            for code in row["partner_members"]
+        )
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise NotAllowed(message)
+
+
+# Plans --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(
+    *, cycle: Cycle, member: Member, actor: Actor, content: dict | None = None, copy_previous: bool = False
+) -> SaveResult:
+    """Create the member's draft for a cycle, empty, from `content`, or as a copy of its last submitted plan."""
+    _require(actor.can_edit(member.pk), _("You may not write this member's plan."))
+    if content is None and copy_previous:
+        previous = last_submitted_plan(member_id=member.pk, before_year=cycle.year)
+        content = plan_content(previous) if previous else None
+    content = normalize(content or {})
+    findings = _validate(content, member=member, for_submission=False)
+    try:
+        with transaction.atomic():
+            plan = Plan.objects.create(
+                cycle=cycle, member=member, **{field: content[field] for field in HEADLINE_FIELDS}
+            )
+    except IntegrityError:
+        if Plan.objects.filter(cycle=cycle, member=member).exists():
+            raise PlanExists(
+                _("%(member)s already has a plan for %(year)s.") % {"member": member.name, "year": cycle.year}
+            ) from None
+        raise
+    _write_children(plan, content)
+    _record(plan, actor=actor, action=EventAction.CREATED, changes=diff(normalize({}), content), to_status=plan.status)
+    return SaveResult(plan=plan, warnings=warnings(findings))
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, actor: Actor, content: dict, expected_revision: int | None = None) -> SaveResult:
+    """Replace the plan's content (headline figures, lines, partnerships) in one step.
+
+    With `expected_revision`, the change applies only if nobody changed the plan since the
+    caller read it: the revision check and its bump are one conditional UPDATE, so of two
+    concurrent writers holding the same revision exactly one wins.
+    """
+    _require(actor.can_edit(plan.member_id), _("You may not write this member's plan."))
+    content = normalize(content)
+    findings = _validate(content, member=plan.member, for_submission=False)
+
+    claim = Plan.objects.filter(pk=plan.pk, status__in=EDITABLE)
+    if expected_revision is not None:
+        claim = claim.filter(revision=expected_revision)
+    if claim.update(revision=F("revision") + 1) == 0:
+        current = Plan.objects.filter(pk=plan.pk).values("status", "revision").first()
+        if current is None or current["status"] not in EDITABLE:
+            status = PlanStatus(current["status"]).label.lower() if current else ""
+            raise IllegalTransition(status=status, action=_("changed"))
+        raise StalePlan(_("The plan was changed by someone else since you read it. Reload it and try again."))
+
+    # The UPDATE above holds the row lock until commit; read the state we now own.
+    locked = _lock(plan)
+    before = plan_content(locked)
+    for field in HEADLINE_FIELDS:
+        setattr(locked, field, content[field])
+    locked.save(update_fields=[*HEADLINE_FIELDS, "updated_at"])
+    _write_children(locked, content)
+    changes = diff(before, content)
+    _record(locked, actor=actor, action=EventAction.UPDATED, changes=changes)
+    return SaveResult(plan=locked, warnings=warnings(findings))
+
+
+@transaction.atomic
+def plan_submit(*, plan: Plan, actor: Actor) -> Receipt:
+    """Validate the whole plan, snapshot it as version n+1 chained by hash, mark it submitted."""
+    _require(actor.can_submit(plan.member_id), _("Only the head of delegation (a submitter) may submit."))
+    plan = _lock(plan)
+    _check_transition(plan, Transition.SUBMIT)
+    content = normalize(plan_content(plan))
+    findings = _validate(content, member=plan.member, for_submission=True)
+
+    now = timezone.now()
+    deadline = effective_deadline(cycle=plan.cycle, member_id=plan.member_id)
+    previous = plan.versions.order_by("-number").first()
+    number = previous.number + 1 if previous else 1
+    document = {
+        "member": plan.member.code,
+        "cycle": plan.cycle.year,
+        "number": number,
+        "previous_sha256": previous.sha256 if previous else "",
+        "content": content,
+    }
+    text = canonical_json(document)
+    version = PlanVersion.objects.create(
+        plan=plan,
+        number=number,
+        content=text,
+        sha256=sha256_hex(text),
+        previous_sha256=previous.sha256 if previous else "",
+        submitted_by=actor.user if actor.api_key is None else None,
+        submitted_by_key=actor.api_key,
+        submitted_at=now,
+        deadline=deadline,
+        is_late=now > deadline,
+    )
+    plan.latest_version = version
+    _move(plan, Transition.SUBMIT, actor=actor, note=f"v{number} {version.sha256}", extra_fields=["latest_version"])
+    _notify_on_commit("submitted", plan=plan, version=version)
+    return Receipt(plan=plan, version=version, warnings=warnings(findings))
+
+
+@transaction.atomic
+def plan_start_review(*, plan: Plan, actor: Actor, reviewer=None) -> Plan:
+    """Take a submitted plan into review, assigned to `reviewer` (default: the acting staff member)."""
+    _require(actor.can_review(), _("Only staff review plans."))
+    plan = _lock(plan)
+    plan.assigned_reviewer = reviewer or actor.user
+    _move(plan, Transition.START_REVIEW, actor=actor, extra_fields=["assigned_reviewer"])
+    return plan
+
+
+@transaction.atomic
+def plan_return(*, plan: Plan, actor: Actor, comment: str, reasons: list[str] | tuple = ()) -> Review:
+    """Return the latest version for revision, with a required comment and optional reasons."""
+    _require(actor.can_review(), _("Only staff review plans."))
+    comment = (comment or "").strip()
+    if not comment:
+        raise PlanInvalid([Finding("comment", "required", _("Say why the plan is returned."), "error")])
+    unknown = sorted(set(reasons) - set(ReturnReason.values))
+    if unknown:
+        raise PlanInvalid([Finding("reasons", "invalid", _("Unknown reason(s): %s.") % ", ".join(unknown), "error")])
+    plan = _lock(plan)
+    _check_transition(plan, Transition.RETURN)
+    review = Review.objects.create(
+        plan=plan,
+        version_id=plan.latest_version_id,
+        decision=Decision.RETURN,
+        comment=comment,
+        reasons=sorted(set(reasons)),
+        reviewer=actor.user,
+    )
+    _move(plan, Transition.RETURN, actor=actor, note=comment)
+    _notify_on_commit("returned", plan=plan, version=plan.latest_version, review=review)
+    return review
+
+
+@transaction.atomic
+def plan_accept(*, plan: Plan, actor: Actor, comment: str = "") -> Review:
+    """Accept the latest version; the plan is locked from then on."""
+    _require(actor.can_review(), _("Only staff review plans."))
+    plan = _lock(plan)
+    _check_transition(plan, Transition.ACCEPT)
+    review = Review.objects.create(
+        plan=plan,
+        version_id=plan.latest_version_id,
+        decision=Decision.ACCEPT,
+        comment=(comment or "").strip(),
+        reviewer=actor.user,
+    )
+    _move(plan, Transition.ACCEPT, actor=actor, note=review.comment)
+    _notify_on_commit("accepted", plan=plan, version=plan.latest_version, review=review)
+    return review
+
+
+@transaction.atomic
+def plan_assign_reviewer(*, plan: Plan, actor: Actor, reviewer) -> Plan:
+    """Set (or clear) the staff member who reviews the plan."""
+    _require(actor.can_review(), _("Only staff assign reviewers."))
+    if reviewer is not None and not reviewer.is_staff:
+        raise NotAllowed(_("Only staff can review plans."))
+    plan = _lock(plan)
+    before = plan.assigned_reviewer.email if plan.assigned_reviewer else None
+    plan.assigned_reviewer = reviewer
+    plan.save(update_fields=["assigned_reviewer", "updated_at"])
+    after = reviewer.email if reviewer else None
+    _record(
+        plan,
+        actor=actor,
+        action=EventAction.REVIEWER_ASSIGNED,
+        changes=[{"field": "assigned_reviewer", "old": before, "new": after}],
+    )
+    return plan
+
+
+def comment_add(
+    *, plan: Plan, actor: Actor, body: str, internal: bool = False, version: PlanVersion | None = None
+) -> Comment:
+    """Add a comment to a plan's thread; only staff may write internal ones."""
+    _require(actor.can_read(plan.member_id), _("You may not comment on this plan."))
+    body = (body or "").strip()
+    if not body:
+        raise PlanInvalid([Finding("body", "required", _("Write a comment."), "error")])
+    if internal and not actor.is_staff:
+        raise NotAllowed(_("Only staff write internal comments."))
+    if version is not None and version.plan_id != plan.pk:
+        raise PlanInvalid([Finding("version", "invalid", _("That version belongs to another plan."), "error")])
+    return Comment.objects.create(
+        plan=plan,
+        version=version,
+        author=actor.user if actor.api_key is None else None,
+        author_key=actor.api_key,
+        body=body,
+        internal=internal,
+    )
+
+
+# Cycles and extensions ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def cycle_open(
+    *,
+    year: int,
+    deadline: datetime,
+    opens_at: datetime | None = None,
+    review_deadline: datetime | None = None,
+    spending_target_pct: Decimal | None = None,
+    equipment_target_pct: Decimal | None = None,
+) -> tuple[Cycle, bool]:
+    """Create or update the cycle for `year`, open for submissions from `opens_at` (default: now)."""
+    if timezone.is_naive(deadline) or (opens_at and timezone.is_naive(opens_at)):
+        raise ValueError("Deadlines must carry a time zone.")
+    opens_at = opens_at or timezone.now()
+    if deadline <= opens_at:
+        raise PlanInvalid(
+            [Finding("deadline", "before_opening", _("The deadline must be after the opening."), "error")]
+        )
+    defaults: dict = {"deadline": deadline, "opens_at": opens_at}
+    if review_deadline is not None:
+        defaults["review_deadline"] = review_deadline
+    if spending_target_pct is not None:
+        defaults["spending_target_pct"] = spending_target_pct
+    if equipment_target_pct is not None:
+        defaults["equipment_target_pct"] = equipment_target_pct
+    return Cycle.objects.update_or_create(year=year, defaults=defaults)
+
+
+@transaction.atomic
+def extension_grant(
+    *, cycle: Cycle, member: Member, deadline: datetime, reason: str, actor: Actor
+) -> DeadlineExtension:
+    """Move one member's deadline for one cycle (replacing an earlier extension)."""
+    _require(actor.is_staff or actor.is_system, _("Only staff grant extensions."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise PlanInvalid([Finding("reason", "required", _("Give the reason for the extension."), "error")])
+    if deadline <= cycle.deadline:
+        raise PlanInvalid(
+            [Finding("deadline", "not_later", _("An extension must end after the cycle's deadline."), "error")]
+        )
+    extension, _created = DeadlineExtension.objects.update_or_create(
+        cycle=cycle,
+        member=member,
+        defaults={
+            "deadline": deadline,
+            "reason": reason,
+            "granted_by": actor.user,
+            "granted_at": timezone.now(),
+        },
+    )
+    return extension
