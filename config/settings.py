@@ -230,7 +230,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # the plan editor posts up to a few hundr
 
 # Celery: Redis broker from CELERY_BROKER_URL; without one, tasks run in-process (eagerly).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Unit tests run tasks eagerly even with a broker named; the integration tests start a real
+# worker and switch this off for themselves.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL or TESTING)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 admin.site.site_header = "Defence industrial plans"
 admin.site.site_title = "Defence industrial plans: staff"
@@ -10,8 +9,11 @@ admin.site.index_title = "Review workspace"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("config.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("accounts/", include("members.urls")),
+    path("staff/reports/", include("reports.urls")),
+    path("", include("plans.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,3 @@
+"""Sign in, sign out, password reset."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Staff report pages beside the admin."""
+
+urlpatterns: list = []
