@@ -3,8 +3,6 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 RUN_ENV := DEBUG=$${DEBUG:-true}
-# Integration (real worker) and browser tests run in .ci/stages/, not in the default suite.
-PYTEST_ARGS ?= -m "not integration and not e2e"
 
 .PHONY: run test lint format check migrate seed worker beat clean
 
