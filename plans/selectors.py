@@ -54,3 +54,13 @@ def last_submitted_plan(*, member_id: int, before_year: int) -> Plan | None:
         .order_by("-cycle__year")
         .first()
     )
+
+
+def comments_visible_to(*, plan: Plan, actor: Actor) -> QuerySet:
+    """The plan's comment thread as this actor may see it: internal comments are for staff only."""
+    from .models import Comment
+
+    comments = Comment.objects.filter(plan=plan).select_related("author", "author_key", "version")
+    if not actor.is_staff:
+        comments = comments.filter(internal=False)
+    return comments.order_by("created_at", "id")

@@ -1,12 +1,11 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (
+from ..models import (
     CapabilityLine,
     Comment,
     Cycle,
     DeadlineExtension,
-    Notification,
     Partnership,
     Plan,
     PlanEvent,
@@ -86,10 +85,3 @@ class PlanEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["kind", "rung", "member", "cycle", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["kind", "status", "cycle"]
-    list_select_related = ["member", "cycle"]
