@@ -73,9 +73,11 @@ TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG and not TESTING:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (set DEBUG=true for development)")
-    # Development and test only: a fixed, obviously insecure key.
+    # A deployment names its database; one that does without a secret key must not start.
+    # Local development (the SQLite default) and tests get a fixed, obviously insecure key,
+    # which `check --deploy` reports.
+    if not DEBUG and not TESTING and "DATABASE_URL" in os.environ:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off and DATABASE_URL names a database")
     SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG or TESTING else [])
