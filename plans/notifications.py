@@ -1,18 +1,28 @@
-"""E-mails about plans: what goes to whom, recorded in Notification so each is sent once."""
+"""E-mails about plans: what goes to whom, recorded in Notification so each is sent once.
+
+Every e-mail goes the same way: a Notification row is inserted first (its unique
+`dedupe_key` is the claim, so a second pass or a racing worker gets an IntegrityError and
+sends nothing), then the `plans.send_notification` task is queued after commit, and that
+task renders and sends it, retrying transient SMTP failures and recording permanent ones.
+"""
 
 import logging
+import smtplib
+import socket
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
 from members.models import Member
 
-from .enums import NotificationKind, NotificationStatus
+from .enums import Decision, NotificationKind, NotificationStatus
 from .models import Cycle, Notification, Plan, PlanVersion, Review
 from .selectors import effective_deadline
 
@@ -23,6 +33,15 @@ EVENT_KINDS = {
     "returned": [NotificationKind.RETURNED],
     "accepted": [NotificationKind.ACCEPTED],
 }
+STAFF_KINDS = {NotificationKind.STAFF_SUBMISSION, NotificationKind.ESCALATION}
+# A pending row older than this whose task never ran (a broker outage, a crash between the
+# commit and the queueing) is queued again by the periodic pass, so no claimed mail is lost.
+STALE_PENDING_AFTER = timedelta(hours=1)
+MAX_ATTEMPTS = 7
+
+
+class TransientSendError(Exception):
+    """A send that may succeed later (connection trouble, SMTP 4xx): the task retries it."""
 
 
 def delegation_recipients(member: Member) -> list[tuple[str, str]]:
@@ -46,7 +65,11 @@ def staff_recipients() -> list[tuple[str, str]]:
     )
 
 
-def plan_link(plan: Plan, *, staff: bool = False) -> str:
+def plan_link(plan: Plan | None, *, staff: bool = False) -> str:
+    """Absolute link to the plan: the delegation page, or the admin page for staff (and as fallback)."""
+    if plan is None:
+        path = reverse("admin:plans_plan_changelist") if staff else reverse("home")
+        return f"{settings.SITE_URL}{path}"
     try:
         path = (
             reverse("admin:plans_plan_change", args=[plan.pk]) if staff else reverse("plan-detail-page", args=[plan.pk])
@@ -56,13 +79,26 @@ def plan_link(plan: Plan, *, staff: bool = False) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def is_transient(exc: BaseException) -> bool:
+    """Whether a failed send is worth retrying: connection trouble, timeouts, SMTP 4xx replies."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError | TimeoutError | socket.timeout)
+
+
+# Claiming and queueing -----------------------------------------------------------------------
+
+
 def notification_claim(
     *,
     kind: str,
     dedupe_key: str,
     cycle: Cycle,
     member: Member,
-    recipients: list[str],
+    recipients: list[str] | None = None,
     rung: str = "",
     plan: Plan | None = None,
     version: PlanVersion | None = None,
@@ -78,10 +114,67 @@ def notification_claim(
                 member=member,
                 plan=plan,
                 version=version,
-                recipients=recipients,
+                recipients=recipients or [],
             )
     except IntegrityError:
         return None
+
+
+def notification_queue(notification: Notification) -> None:
+    """Send the notification from a worker once the current transaction commits (never for a rollback)."""
+    from .tasks import send_notification
+
+    notification_id = notification.pk
+    transaction.on_commit(lambda: send_notification.apply_async(kwargs={"notification_id": notification_id}))
+
+
+def send_plan_event(*, plan_id: int, event: str, version_id: int | None = None, review_id: int | None = None) -> int:
+    """Claim and queue the e-mails of a workflow event, once each; returns how many were claimed now."""
+    plan = Plan.objects.select_related("cycle", "member").filter(pk=plan_id).first()
+    if plan is None:
+        return 0
+    version = PlanVersion.objects.filter(pk=version_id).first() if version_id else None
+    claimed = 0
+    for kind in EVENT_KINDS.get(event, []):
+        notification = notification_claim(
+            kind=kind,
+            dedupe_key=f"{kind}:{plan.pk}:{version_id or ''}:{review_id or ''}",
+            cycle=plan.cycle,
+            member=plan.member,
+            plan=plan,
+            version=version,
+        )
+        if notification is not None:
+            notification_queue(notification)
+            claimed += 1
+    return claimed
+
+
+@transaction.atomic
+def notification_retry(*, notification: Notification) -> bool:
+    """Put a failed notification back to pending and queue it again; False if it was not failed."""
+    reset = Notification.objects.filter(pk=notification.pk, status=NotificationStatus.FAILED).update(
+        status=NotificationStatus.PENDING, attempts=0, last_error=""
+    )
+    if reset:
+        notification_queue(notification)
+    return bool(reset)
+
+
+def notifications_requeue_stale(*, now: datetime | None = None) -> int:
+    """Queue again the pending notifications whose task seems lost; returns how many."""
+    cutoff = (now or timezone.now()) - STALE_PENDING_AFTER
+    stale = list(
+        Notification.objects.filter(
+            status=NotificationStatus.PENDING, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in stale:
+        notification_queue(Notification(pk=pk))
+    return len(stale)
+
+
+# Rendering and sending ----------------------------------------------------------------------
 
 
 def render_message(template: str, context: dict, *, language: str) -> tuple[str, str, str]:
@@ -100,60 +193,96 @@ def deliver(notification: Notification, template: str, context: dict, recipients
         by_language.setdefault(language or "en", []).append(email)
     subject = ""
     for language, emails in sorted(by_language.items()):
-        subject, text, html = render_message(template, context, language=language)
+        subject, text, html = render_message(template, {**context, "language": language}, language=language)
         message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, emails)
         message.attach_alternative(html, "text/html")
         message.send()
     Notification.objects.filter(pk=notification.pk).update(
         status=NotificationStatus.SENT,
         subject=subject[:300],
+        recipients=[email for email, _ in recipients],
         sent_at=timezone.now(),
-        attempts=notification.attempts + 1,
         last_error="",
     )
     logger.info("sent %s %s to %s", notification.kind, notification.dedupe_key, ", ".join(e for e, _ in recipients))
 
 
-def send_plan_event(*, plan_id: int, event: str, version_id: int | None = None, review_id: int | None = None) -> int:
-    """Send the e-mails for a workflow event once each; returns how many were sent now."""
-    plan = Plan.objects.select_related("cycle", "member").filter(pk=plan_id).first()
-    if plan is None:
-        return 0
-    version = PlanVersion.objects.filter(pk=version_id).first() if version_id else None
-    review = Review.objects.filter(pk=review_id).first() if review_id else None
-    sent = 0
-    for kind in EVENT_KINDS.get(event, []):
-        to_staff = kind == NotificationKind.STAFF_SUBMISSION
-        recipients = staff_recipients() if to_staff else delegation_recipients(plan.member)
-        if not recipients:
-            continue
-        key = f"{kind}:{plan.pk}:{version_id or ''}:{review_id or ''}"
-        notification = notification_claim(
-            kind=kind,
-            dedupe_key=key,
-            cycle=plan.cycle,
-            member=plan.member,
-            recipients=[email for email, _ in recipients],
-            plan=plan,
-            version=version,
+def _days_to(deadline: datetime, now: datetime) -> int:
+    """Whole calendar days from today to the deadline's day (negative once it has passed)."""
+    return (timezone.localtime(deadline).date() - timezone.localtime(now).date()).days
+
+
+def message_for(notification: Notification) -> tuple[str, dict, list[tuple[str, str]]]:
+    """(template, context, recipients) of a claimed notification, from the current state of its plan."""
+    kind = notification.kind
+    plan = notification.plan
+    if plan is None and kind in {NotificationKind.REMINDER, NotificationKind.RESUBMIT, NotificationKind.ESCALATION}:
+        plan = Plan.objects.filter(cycle_id=notification.cycle_id, member_id=notification.member_id).first()
+    to_staff = kind in STAFF_KINDS
+    deadline = effective_deadline(cycle=notification.cycle, member_id=notification.member_id)
+    review = None
+    if kind in {NotificationKind.RETURNED, NotificationKind.ACCEPTED} and notification.version_id:
+        decision = Decision.RETURN if kind == NotificationKind.RETURNED else Decision.ACCEPT
+        review = (
+            Review.objects.filter(version_id=notification.version_id, decision=decision).order_by("-created_at").first()
         )
-        if notification is None:
-            continue
-        context = {
-            "plan": plan,
-            "member": plan.member,
-            "cycle": plan.cycle,
-            "version": version,
-            "review": review,
-            "deadline": effective_deadline(cycle=plan.cycle, member_id=plan.member_id),
-            "link": plan_link(plan, staff=to_staff),
-        }
-        try:
-            deliver(notification, kind, context, recipients)
-            sent += 1
-        except Exception as exc:  # recorded for staff; the task decides whether to retry
-            Notification.objects.filter(pk=notification.pk).update(
-                status=NotificationStatus.FAILED, attempts=notification.attempts + 1, last_error=str(exc)[:2000]
-            )
-            logger.exception("sending %s failed", key)
-    return sent
+    days_to_deadline = _days_to(deadline, timezone.now())
+    context = {
+        "notification": notification,
+        "plan": plan,
+        "member": notification.member,
+        "cycle": notification.cycle,
+        "version": notification.version,
+        "review": review,
+        "deadline": deadline,
+        "days_left": max(days_to_deadline, 0),
+        "days_overdue": max(-days_to_deadline, 0),
+        "is_overdue": timezone.now() > deadline,
+        "link": plan_link(plan, staff=to_staff),
+    }
+    recipients = staff_recipients() if to_staff else delegation_recipients(notification.member)
+    return kind, context, recipients
+
+
+def _record_failure(notification: Notification, error: str, *, final: bool) -> None:
+    changes = {"last_error": error[:2000]}
+    if final:
+        changes["status"] = NotificationStatus.FAILED
+    Notification.objects.filter(pk=notification.pk).update(**changes)
+
+
+def notification_send(*, notification_id: int, final_attempt: bool = False) -> str:
+    """Send one claimed notification now; returns its status. Raises TransientSendError to be retried.
+
+    A pending row is claimed for this attempt by a conditional UPDATE on its attempt counter,
+    so two deliveries of the same task (a redelivery racing a slow worker) cannot both send.
+    """
+    notification = (
+        Notification.objects.select_related("cycle", "member", "plan", "version").filter(pk=notification_id).first()
+    )
+    if notification is None:
+        return ""
+    if notification.status != NotificationStatus.PENDING:
+        return notification.status
+    claimed = Notification.objects.filter(
+        pk=notification.pk, status=NotificationStatus.PENDING, attempts=notification.attempts
+    ).update(attempts=F("attempts") + 1)
+    if not claimed:
+        return NotificationStatus.PENDING
+    final_attempt = final_attempt or notification.attempts + 1 >= MAX_ATTEMPTS
+    template, context, recipients = message_for(notification)
+    if not recipients:
+        _record_failure(notification, "Nobody to send it to: no active user with an e-mail address.", final=True)
+        return NotificationStatus.FAILED
+    try:
+        deliver(notification, template, context, recipients)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        if is_transient(exc) and not final_attempt:
+            _record_failure(notification, error, final=False)
+            logger.warning("sending %s failed, will retry: %s", notification.dedupe_key, error)
+            raise TransientSendError(error) from exc
+        _record_failure(notification, error, final=True)
+        logger.exception("sending %s failed for good", notification.dedupe_key)
+        return NotificationStatus.FAILED
+    return NotificationStatus.SENT

@@ -1,9 +1,36 @@
+"""Background work for plans: e-mails and the periodic reminder pass. Thin: ids in, a service does the work."""
+
 from celery import shared_task
 
-from . import notifications
+from . import notifications, reminders
 
 
 @shared_task(name="plans.notify_plan_event", acks_late=True)
 def notify_plan_event(*, plan_id: int, event: str, version_id: int | None = None, review_id: int | None = None) -> int:
-    """Send the e-mails of one workflow event (receipt, decision notices). Safe to run twice."""
+    """Claim and queue the e-mails of one workflow event (receipt, decision notices). Safe to run twice."""
     return notifications.send_plan_event(plan_id=plan_id, event=event, version_id=version_id, review_id=review_id)
+
+
+@shared_task(
+    name="plans.send_notification",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(notifications.TransientSendError,),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=notifications.MAX_ATTEMPTS - 1,
+)
+def send_notification(self, *, notification_id: int) -> str:
+    """Send one claimed e-mail; transient failures are retried with backoff, the last one is recorded."""
+    return notifications.notification_send(
+        notification_id=notification_id, final_attempt=self.request.retries >= self.max_retries
+    )
+
+
+@shared_task(name="plans.send_reminders", acks_late=True)
+def send_reminders() -> int:
+    """One reminder pass: claim the rungs now due and queue their e-mails. Safe to run twice or in parallel."""
+    claimed = reminders.reminder_pass()
+    notifications.notifications_requeue_stale()
+    return len(claimed)
