@@ -1,0 +1,365 @@
+"""Compliance per cycle and member, and the alliance-wide picture, computed in the database.
+
+`compliance_rows` is one query whatever the data: the 32 allies left-joined to the cycle's plans,
+with the effective deadline, extension, version count and first/last submission as correlated
+subqueries. The two percentages are derived from the fetched figures by the `Plan` model's own
+properties, so the report, the API and the plan page can never disagree on rounding.
+"""
+
+import math
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from members.models import Member
+from plans.enums import KINDS_WITH_PARTNER_MEMBERS, SUBMITTED_STATES, PlanStatus
+from plans.models import CapabilityLine, Cycle, DeadlineExtension, Partnership, Plan, PlanVersion
+
+# Row status words, beyond the plan statuses.
+MISSING = "missing"
+NIL_RETURN = "nil_return"
+STATUS_WORDS = [MISSING, *PlanStatus.values, NIL_RETURN]
+
+# Plans whose working content is what was last submitted: content is locked from submission on,
+# so their lines and partnerships are the submitted ones. Returned plans are being revised and
+# drafts were never submitted; the alliance picture leaves both out.
+REPORTED_STATES = SUBMITTED_STATES
+
+ROW_KEYS = (
+    "member_code",
+    "member_name",
+    "member_name_fr",
+    "plan_id",
+    "status",
+    "effective_deadline",
+    "has_extension",
+    "first_submitted_at",
+    "last_submitted_at",
+    "is_late",
+    "days_late",
+    "versions",
+    "spending_pct_gdp",
+    "meets_spending_target",
+    "equipment_share_pct",
+    "meets_equipment_target",
+)
+
+
+def _days_late(moment: datetime, deadline: datetime) -> int:
+    """Started days after the deadline: one minute late is one day late."""
+    return max(1, math.ceil((moment - deadline) / timedelta(days=1)))
+
+
+def compliance_rows(*, cycle: Cycle, member_id: int | None = None, at: datetime | None = None) -> list[dict[str, Any]]:
+    """One dict per ally (or only `member_id`'s), sorted by member name; see ROW_KEYS.
+
+    Lateness is measured from the first submission against the effective deadline as it is now,
+    so an extension granted after a late submission makes it on time. A plan never submitted
+    is late once its deadline has passed (`days_late` counts up to now) and `None` before.
+    `status` is `nil_return` for a nil return that was submitted (submitted, in review or
+    accepted); percentages are reported once a plan has been submitted (not for drafts).
+    """
+    now = at or timezone.now()
+    extensions = DeadlineExtension.objects.filter(cycle_id=cycle.pk, member_id=OuterRef("pk"))
+    versions = PlanVersion.objects.filter(plan__cycle_id=cycle.pk, plan__member_id=OuterRef("pk"))
+    effective_deadline = Coalesce(
+        Subquery(extensions.values("deadline")[:1]), Value(cycle.deadline), output_field=DateTimeField()
+    )
+    members = Member.objects.all() if member_id is None else Member.objects.filter(pk=member_id)
+    queryset = (
+        members.annotate(
+            cycle_plan=FilteredRelation("plans", condition=Q(plans__cycle_id=cycle.pk)),
+            effective_deadline=effective_deadline,
+            has_extension=Exists(extensions),
+            version_count=Coalesce(
+                Subquery(
+                    versions.order_by().values("plan_id").annotate(n=Count("pk")).values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            first_submitted_at=Subquery(versions.order_by("submitted_at").values("submitted_at")[:1]),
+            last_submitted_at=Subquery(versions.order_by("-submitted_at").values("submitted_at")[:1]),
+        )
+        .annotate(
+            is_late=Case(
+                When(first_submitted_at__isnull=False, then=Q(first_submitted_at__gt=F("effective_deadline"))),
+                When(effective_deadline__lt=Value(now), then=Value(True)),
+                default=Value(None),
+                output_field=BooleanField(null=True),
+            )
+        )
+        .order_by("name")
+        .values(
+            "code",
+            "name",
+            "name_fr",
+            "effective_deadline",
+            "has_extension",
+            "version_count",
+            "first_submitted_at",
+            "last_submitted_at",
+            "is_late",
+            plan_id=F("cycle_plan__id"),
+            plan_status=F("cycle_plan__status"),
+            nil_return=F("cycle_plan__nil_return"),
+            defence_expenditure=F("cycle_plan__defence_expenditure"),
+            equipment_expenditure=F("cycle_plan__equipment_expenditure"),
+            gdp=F("cycle_plan__gdp"),
+        )
+    )
+    return [_row(values, cycle=cycle, now=now) for values in queryset]
+
+
+def _row(values: dict[str, Any], *, cycle: Cycle, now: datetime) -> dict[str, Any]:
+    plan_status = values["plan_status"]
+    if plan_status is None:
+        status = MISSING
+    elif values["nil_return"] and plan_status in SUBMITTED_STATES:
+        status = NIL_RETURN
+    else:
+        status = plan_status
+
+    deadline = values["effective_deadline"]
+    first = values["first_submitted_at"]
+    is_late = values["is_late"]
+    if is_late is None:
+        days_late = None
+    elif not is_late:
+        days_late = 0
+    else:
+        days_late = _days_late(first or now, deadline)
+
+    # The model's own properties on an unsaved instance: same formula, same rounding, no query.
+    figures = Plan(
+        cycle=cycle,
+        defence_expenditure=values["defence_expenditure"],
+        equipment_expenditure=values["equipment_expenditure"],
+        gdp=values["gdp"],
+    )
+    reported = status not in (MISSING, PlanStatus.DRAFT)
+    return {
+        "member_code": values["code"],
+        "member_name": values["name"],
+        "member_name_fr": values["name_fr"],
+        "plan_id": values["plan_id"],
+        "status": str(status),
+        "effective_deadline": deadline,
+        "has_extension": bool(values["has_extension"]),
+        "first_submitted_at": first,
+        "last_submitted_at": values["last_submitted_at"],
+        "is_late": None if is_late is None else bool(is_late),
+        "days_late": days_late,
+        "versions": values["version_count"],
+        "spending_pct_gdp": figures.spending_pct_gdp if reported else None,
+        "meets_spending_target": figures.meets_spending_target if reported else None,
+        "equipment_share_pct": figures.equipment_share_pct if reported else None,
+        "meets_equipment_target": figures.meets_equipment_target if reported else None,
+    }
+
+
+def compliance_totals(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Counts over `compliance_rows`: `submitted` means submitted at least once (returned plans too)."""
+    return {
+        "members": len(rows),
+        "submitted": sum(1 for row in rows if row["first_submitted_at"] is not None),
+        "on_time": sum(1 for row in rows if row["first_submitted_at"] is not None and row["is_late"] is False),
+        "late": sum(1 for row in rows if row["is_late"] is True),
+        "accepted": sum(1 for row in rows if row["status"] == PlanStatus.ACCEPTED),
+        "missing": sum(1 for row in rows if row["status"] == MISSING),
+        "nil_returns": sum(1 for row in rows if row["status"] == NIL_RETURN),
+        "meeting_spending_target": sum(1 for row in rows if row["meets_spending_target"] is True),
+        "meeting_equipment_target": sum(1 for row in rows if row["meets_equipment_target"] is True),
+    }
+
+
+# The alliance picture: submitted content only (see REPORTED_STATES).
+
+
+def capacity_by_category(*, cycle: Cycle) -> list[dict[str, Any]]:
+    """Baseline, target and growth summed per category over the submitted plans' lines, in one query."""
+    rows = (
+        CapabilityLine.objects.filter(plan__cycle_id=cycle.pk, plan__status__in=REPORTED_STATES)
+        .order_by()
+        .values("category")
+        .annotate(
+            lines=Count("pk"),
+            allies=Count("plan__member_id", distinct=True),
+            baseline=Sum("baseline_capacity"),
+            target=Sum("target_capacity"),
+        )
+        .order_by("category")
+    )
+    result = []
+    for row in rows:
+        baseline = Decimal(row["baseline"] or 0)
+        target = Decimal(row["target"] or 0)
+        growth = target - baseline
+        result.append(
+            {
+                "category": row["category"],
+                "lines": row["lines"],
+                "allies": row["allies"],
+                "baseline": baseline,
+                "target": target,
+                "growth": growth,
+                "growth_pct": (growth / baseline * 100).quantize(Decimal("0.01")) if baseline else None,
+            }
+        )
+    return result
+
+
+def bottlenecks(*, cycle: Cycle) -> list[dict[str, Any]]:
+    """Bottlenecks named in the submitted plans, the most frequent first, with the allies naming them."""
+    rows = (
+        CapabilityLine.objects.filter(plan__cycle_id=cycle.pk, plan__status__in=REPORTED_STATES)
+        .exclude(bottleneck="none")
+        .order_by()
+        .values("bottleneck")
+        .annotate(
+            lines=Count("pk"),
+            allies=Count("plan__member_id", distinct=True),
+            investment=Sum("planned_investment"),
+        )
+        .order_by("-lines", "bottleneck")
+    )
+    return [dict(row) for row in rows]
+
+
+def multinational_programmes(*, cycle: Cycle) -> list[dict[str, Any]]:
+    """Multinational programmes named in submitted plans: who names them and with which partners.
+
+    Two queries: the partnerships, and their partner allies.
+    """
+    partnerships = list(
+        Partnership.objects.filter(plan__cycle_id=cycle.pk, plan__status__in=REPORTED_STATES, kind="multinational")
+        .order_by("partner_name", "plan__member__name")
+        .values("pk", "partner_name", "status", "value", member_code=F("plan__member__code"))
+    )
+    partners: dict[int, list[str]] = {}
+    through = Partnership.partner_members.through.objects.filter(
+        partnership_id__in=[p["pk"] for p in partnerships]
+    ).values_list("partnership_id", "member__code")
+    for partnership_id, code in through:
+        partners.setdefault(partnership_id, []).append(code)
+    programmes: dict[str, dict[str, Any]] = {}
+    for partnership in partnerships:
+        programme = programmes.setdefault(
+            partnership["partner_name"], {"name": partnership["partner_name"], "named_by": [], "partners": set()}
+        )
+        programme["named_by"].append(partnership["member_code"])
+        programme["partners"].update(partners.get(partnership["pk"], []))
+    return [
+        {**programme, "named_by": sorted(set(programme["named_by"])), "partners": sorted(programme["partners"])}
+        for programme in programmes.values()
+    ]
+
+
+def partnership_reconciliation(*, cycle: Cycle) -> list[dict[str, str]]:
+    """Pairs where ally A's plan names ally B as partner and B's plan does not name A back.
+
+    Only plans submitted at least once count on both sides; if B has no such plan, the line says
+    so (`partner_plan`: False), as staff follow up differently. One query for the pairs named,
+    one for the plans.
+    """
+    through = Partnership.partner_members.through.objects.filter(
+        partnership__plan__cycle_id=cycle.pk,
+        partnership__plan__status__in=REPORTED_STATES,
+        partnership__kind__in=KINDS_WITH_PARTNER_MEMBERS,
+    )
+    named = {
+        (a, b) for a, b in through.values_list("partnership__plan__member__code", "member__code").distinct() if a != b
+    }
+    with_plan = set(
+        Plan.objects.filter(cycle_id=cycle.pk, status__in=REPORTED_STATES).values_list("member__code", flat=True)
+    )
+    names = dict(Member.objects.values_list("code", "name"))
+    return [
+        {
+            "member_code": a,
+            "member_name": names.get(a, a),
+            "partner_code": b,
+            "partner_name": names.get(b, b),
+            "partner_plan": b in with_plan,
+        }
+        for a, b in sorted(named)
+        if (b, a) not in named
+    ]
+
+
+def capability_lines(*, cycle: Cycle) -> list[dict[str, Any]]:
+    """Every line of the submitted plans, for the report's detail sheet, in one query."""
+    return list(
+        CapabilityLine.objects.filter(plan__cycle_id=cycle.pk, plan__status__in=REPORTED_STATES)
+        .order_by("plan__member__name", "position", "pk")
+        .values(
+            "category",
+            "item",
+            "unit",
+            "baseline_capacity",
+            "target_capacity",
+            "target_year",
+            "stockpile_current",
+            "stockpile_target",
+            "planned_investment",
+            "funding",
+            "priority",
+            "bottleneck",
+            member_code=F("plan__member__code"),
+            currency=F("plan__currency"),
+        )
+    )
+
+
+def partnerships(*, cycle: Cycle) -> list[dict[str, Any]]:
+    """Every partnership of the submitted plans with its partner allies, in two queries."""
+    rows = list(
+        Partnership.objects.filter(plan__cycle_id=cycle.pk, plan__status__in=REPORTED_STATES)
+        .order_by("plan__member__name", "position", "pk")
+        .values("pk", "kind", "partner_name", "status", "value", member_code=F("plan__member__code"))
+    )
+    partners: dict[int, list[str]] = {}
+    through = (
+        Partnership.partner_members.through.objects.filter(partnership_id__in=[row["pk"] for row in rows])
+        .order_by("member__code")
+        .values_list("partnership_id", "member__code")
+    )
+    for partnership_id, code in through:
+        partners.setdefault(partnership_id, []).append(code)
+    result = []
+    for row in rows:
+        partnership_id = row.pop("pk")
+        result.append({**row, "partner_members": partners.get(partnership_id, [])})
+    return result
+
+
+def submissions_timeline(*, cycle: Cycle) -> list[datetime]:
+    """When each ally first submitted for the cycle, in order (one query)."""
+    firsts = (
+        PlanVersion.objects.filter(plan__cycle_id=cycle.pk)
+        .order_by()
+        .values("plan_id")
+        .annotate(first=Min("submitted_at"))
+        .values_list("first", flat=True)
+    )
+    return sorted(firsts)

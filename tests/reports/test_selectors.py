@@ -1,0 +1,248 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from members.actors import Actor
+from plans import services
+from reports.selectors import (
+    ROW_KEYS,
+    bottlenecks,
+    capacity_by_category,
+    compliance_rows,
+    compliance_totals,
+    multinational_programmes,
+    partnership_reconciliation,
+)
+from tests.factories import member, valid_content
+from tests.reports.helpers import DEADLINE, nil_return, plan_in_state, report_cycle, spending
+
+pytestmark = pytest.mark.django_db
+AFTER_DEADLINE = DEADLINE + timedelta(days=40)
+
+
+def row_of(rows, code):
+    return next(row for row in rows if row["member_code"] == code)
+
+
+@pytest.fixture
+def cycle2025():
+    return report_cycle()
+
+
+def test_every_ally_has_a_row_sorted_by_name_with_the_agreed_keys(cycle2025):
+    rows = compliance_rows(cycle=cycle2025)
+    assert len(rows) == 32
+    assert [row["member_name"] for row in rows] == sorted(row["member_name"] for row in rows)
+    assert all(tuple(row) == ROW_KEYS for row in rows)
+
+
+@pytest.mark.parametrize("state", ["draft", "submitted", "in_review", "returned", "accepted"])
+def test_status_follows_the_plan(cycle2025, state):
+    plan = plan_in_state(cycle2025, "EE", state)
+    with time_machine.travel(DEADLINE - timedelta(days=1), tick=False):
+        row = compliance_rows(cycle=cycle2025, member_id=member("EE").pk)[0]
+    assert (row["status"], row["plan_id"]) == (state, plan.pk)
+    assert row["versions"] == (0 if state == "draft" else 1)
+
+
+def test_missing_plan_before_the_deadline_is_not_late_yet(cycle2025):
+    with time_machine.travel(DEADLINE - timedelta(hours=1), tick=False):
+        row = compliance_rows(cycle=cycle2025, member_id=member("EE").pk)[0]
+    assert (row["status"], row["plan_id"], row["is_late"], row["days_late"], row["versions"]) == (
+        "missing",
+        None,
+        None,
+        None,
+        0,
+    )
+
+
+def test_missing_plan_after_the_deadline_is_late_by_the_days_since(cycle2025):
+    with time_machine.travel(DEADLINE + timedelta(days=3, hours=2), tick=False):
+        row = compliance_rows(cycle=cycle2025, member_id=member("EE").pk)[0]
+    assert (row["status"], row["is_late"], row["days_late"]) == ("missing", True, 4)
+
+
+def test_draft_after_the_deadline_is_late_and_has_no_figures(cycle2025):
+    plan_in_state(cycle2025, "EE", "draft")
+    with time_machine.travel(DEADLINE + timedelta(days=2), tick=False):
+        row = compliance_rows(cycle=cycle2025, member_id=member("EE").pk)[0]
+    assert (row["status"], row["is_late"], row["days_late"], row["spending_pct_gdp"]) == ("draft", True, 2, None)
+
+
+def test_nil_return_is_its_own_status_and_on_time(cycle2025):
+    nil_return(cycle2025, "IS")
+    row = compliance_rows(cycle=cycle2025, member_id=member("IS").pk, at=AFTER_DEADLINE)[0]
+    assert (row["status"], row["is_late"], row["days_late"], row["spending_pct_gdp"]) == (
+        "nil_return",
+        False,
+        0,
+        None,
+    )
+
+
+def test_submission_on_time(cycle2025):
+    plan_in_state(cycle2025, "EE", "submitted", submitted_at=DEADLINE - timedelta(seconds=1))
+    row = compliance_rows(cycle=cycle2025, member_id=member("EE").pk, at=AFTER_DEADLINE)[0]
+    assert (row["is_late"], row["days_late"], row["first_submitted_at"]) == (
+        False,
+        0,
+        DEADLINE - timedelta(seconds=1),
+    )
+
+
+@pytest.mark.parametrize(
+    ("late_by", "days"), [(timedelta(minutes=5), 1), (timedelta(days=3), 3), (timedelta(days=9, hours=1), 10)]
+)
+def test_late_submission_counts_started_days(cycle2025, late_by, days):
+    plan_in_state(cycle2025, "EE", "submitted", submitted_at=DEADLINE + late_by)
+    row = compliance_rows(cycle=cycle2025, member_id=member("EE").pk, at=AFTER_DEADLINE)[0]
+    assert (row["is_late"], row["days_late"]) == (True, days)
+
+
+def test_extension_makes_a_late_submission_on_time(cycle2025, charlie):
+    services.extension_grant(
+        cycle=cycle2025,
+        member=member("EE"),
+        deadline=DEADLINE + timedelta(days=10),
+        reason="Elections.",
+        actor=Actor.for_user(charlie),
+    )
+    plan_in_state(cycle2025, "EE", "submitted", submitted_at=DEADLINE + timedelta(days=5))
+    row = compliance_rows(cycle=cycle2025, member_id=member("EE").pk, at=AFTER_DEADLINE)[0]
+    assert (row["has_extension"], row["effective_deadline"], row["is_late"], row["days_late"]) == (
+        True,
+        DEADLINE + timedelta(days=10),
+        False,
+        0,
+    )
+
+
+def test_resubmission_keeps_first_submission_for_lateness_and_counts_versions(cycle2025):
+    plan = plan_in_state(cycle2025, "EE", "returned", submitted_at=DEADLINE - timedelta(days=2))
+    with time_machine.travel(DEADLINE + timedelta(days=6), tick=False):
+        services.plan_submit(plan=plan, actor=Actor.for_user(plan.member.delegates.first().user))
+    row = compliance_rows(cycle=cycle2025, member_id=member("EE").pk, at=AFTER_DEADLINE)[0]
+    assert (row["status"], row["versions"], row["is_late"], row["last_submitted_at"]) == (
+        "submitted",
+        2,
+        False,
+        DEADLINE + timedelta(days=6),
+    )
+
+
+def test_percentages_agree_with_the_plan_model(cycle2025):
+    # 2/3 and 1/3 do not divide evenly: both sides must round the same way.
+    plan = plan_in_state(cycle2025, "EE", "submitted", **spending("2000", "666.67", "100000"))
+    plan_in_state(cycle2025, "LV", "accepted", **spending("3000", "1000", "300000"))
+    rows = compliance_rows(cycle=cycle2025, at=AFTER_DEADLINE)
+    estonia, latvia = row_of(rows, "EE"), row_of(rows, "LV")
+    assert (estonia["spending_pct_gdp"], estonia["equipment_share_pct"]) == (
+        plan.spending_pct_gdp,
+        plan.equipment_share_pct,
+    )
+    assert (estonia["spending_pct_gdp"], estonia["meets_spending_target"]) == (Decimal("2.00"), True)
+    assert (estonia["equipment_share_pct"], estonia["meets_equipment_target"]) == (Decimal("33.33"), True)
+    assert (latvia["spending_pct_gdp"], latvia["meets_spending_target"]) == (Decimal("1.00"), False)
+    assert (latvia["equipment_share_pct"], latvia["meets_equipment_target"]) == (Decimal("33.33"), True)
+
+
+def test_totals(cycle2025):
+    plan_in_state(cycle2025, "EE", "accepted", **spending("2500", "600", "100000"))
+    plan_in_state(
+        cycle2025, "LV", "submitted", submitted_at=DEADLINE + timedelta(days=2), **spending("1000", "100", "100000")
+    )
+    plan_in_state(cycle2025, "LT", "returned")
+    plan_in_state(cycle2025, "PL", "draft")
+    nil_return(cycle2025, "IS")
+    totals = compliance_totals(compliance_rows(cycle=cycle2025, at=AFTER_DEADLINE))
+    assert totals == {
+        "members": 32,
+        "submitted": 4,
+        "on_time": 3,
+        # LV submitted late; PL's draft and the 27 missing plans are past the deadline.
+        "late": 1 + 1 + 27,
+        "accepted": 1,
+        "missing": 27,
+        "nil_returns": 1,
+        "meeting_spending_target": 2,  # EE 2.5 %, LT 2.5 % (valid_content); LV 1 %
+        "meeting_equipment_target": 2,  # EE 24 %, LT 25 %; LV 10 %
+    }
+
+
+def test_compliance_is_one_query_whatever_the_data(cycle2025, django_assert_num_queries):
+    plan_in_state(cycle2025, "EE", "submitted")
+    with django_assert_num_queries(1):
+        compliance_rows(cycle=cycle2025)
+    for code in ("LV", "LT", "PL"):
+        plan_in_state(cycle2025, code, "accepted")
+    nil_return(cycle2025, "IS")
+    with django_assert_num_queries(1):
+        rows = compliance_rows(cycle=cycle2025)
+    assert sum(1 for row in rows if row["status"] != "missing") == 5
+
+
+def test_other_cycles_do_not_leak_in(cycle2025):
+    other = report_cycle(2026)
+    plan_in_state(other, "EE", "submitted", submitted_at=DEADLINE.replace(year=2026) - timedelta(days=3))
+    row = compliance_rows(cycle=cycle2025, member_id=member("EE").pk, at=AFTER_DEADLINE)[0]
+    assert (row["status"], row["versions"], row["first_submitted_at"]) == ("missing", 0, None)
+
+
+def test_capacity_by_category_sums_submitted_plans_only(cycle2025):
+    line = valid_content()["lines"][0]
+    plan_in_state(
+        cycle2025, "EE", "submitted", lines=[line, {**line, "item": "Stinger", "category": "air_missile_defence"}]
+    )
+    plan_in_state(cycle2025, "LV", "accepted", lines=[{**line, "baseline_capacity": Decimal("500")}])
+    plan_in_state(cycle2025, "LT", "draft", lines=[{**line, "baseline_capacity": Decimal("99999")}])
+    result = {row["category"]: row for row in capacity_by_category(cycle=cycle2025)}
+    assert (result["ammunition"]["baseline"], result["ammunition"]["target"], result["ammunition"]["growth"]) == (
+        Decimal("1500"),
+        Decimal("10000"),
+        Decimal("8500"),
+    )
+    assert (result["ammunition"]["allies"], result["air_missile_defence"]["lines"]) == (2, 1)
+
+
+def test_bottlenecks_most_frequent_first(cycle2025):
+    line = valid_content()["lines"][0]
+    plan_in_state(
+        cycle2025,
+        "EE",
+        "submitted",
+        lines=[
+            {**line, "bottleneck": "workforce"},
+            {**line, "bottleneck": "workforce"},
+            {**line, "bottleneck": "components"},
+        ],
+    )
+    assert [(row["bottleneck"], row["lines"]) for row in bottlenecks(cycle=cycle2025)] == [
+        ("workforce", 2),
+        ("components", 1),
+    ]
+
+
+def test_reconciliation_lists_partners_that_do_not_name_back(cycle2025):
+    ally = {"kind": "ally", "status": "signed"}
+    plan_in_state(
+        cycle2025, "EE", "submitted", partnerships=[{**ally, "partner_name": "LV+LT", "partner_members": ["LV", "LT"]}]
+    )
+    plan_in_state(
+        cycle2025, "LV", "submitted", partnerships=[{**ally, "partner_name": "Estonia", "partner_members": ["EE"]}]
+    )
+    plan_in_state(cycle2025, "PL", "submitted", partnerships=[])
+    result = partnership_reconciliation(cycle=cycle2025)
+    # EE<->LV name each other; EE names LT, who has no plan.
+    assert [(row["member_code"], row["partner_code"], row["partner_plan"]) for row in result] == [("EE", "LT", False)]
+
+
+def test_multinational_programmes_with_partners(cycle2025):
+    programme = {"kind": "multinational", "partner_name": "ESSI", "status": "active"}
+    plan_in_state(cycle2025, "EE", "submitted", partnerships=[{**programme, "partner_members": ["LV", "DE"]}])
+    plan_in_state(cycle2025, "LV", "accepted", partnerships=[{**programme, "partner_members": ["EE", "FI"]}])
+    assert multinational_programmes(cycle=cycle2025) == [
+        {"name": "ESSI", "named_by": ["EE", "LV"], "partners": ["DE", "EE", "FI", "LV"]}
+    ]
