@@ -1,8 +1,18 @@
 """Delegation pages (server-rendered)."""
 
 from django.urls import path
-from django.views.generic import RedirectView
+
+from . import views
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("", views.dashboard, name="home"),
+    path("plans/start/", views.plan_start, name="plan-start"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan-detail-page"),
+    path("plans/<int:pk>/edit/", views.plan_edit, name="plan-edit"),
+    path("plans/<int:pk>/submit/", views.plan_submit, name="plan-submit"),
+    path("plans/<int:pk>/comments/", views.plan_comment_add, name="plan-comment-add"),
+    path("plans/<int:pk>/versions/", views.plan_versions, name="plan-versions"),
+    path("plans/<int:pk>/versions/compare/", views.plan_compare, name="plan-compare"),
+    path("plans/<int:pk>/versions/<int:number>/", views.plan_version, name="plan-version"),
+    path("plans/<int:pk>/versions/<int:number>/receipt/", views.plan_receipt, name="plan-receipt"),
 ]

@@ -1,0 +1,18 @@
+"""The delegation's pages: dashboard, plan, editor, submission, versions, comments."""
+
+from .editor import plan_edit, plan_start
+from .pages import dashboard, plan_comment_add, plan_compare, plan_detail, plan_version, plan_versions
+from .submission import plan_receipt, plan_submit
+
+__all__ = [
+    "dashboard",
+    "plan_comment_add",
+    "plan_compare",
+    "plan_detail",
+    "plan_edit",
+    "plan_receipt",
+    "plan_start",
+    "plan_submit",
+    "plan_version",
+    "plan_versions",
+]

@@ -1,0 +1,221 @@
+"""The plan editor: start a cycle's draft, and save the headline figures, lines and partnerships."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..content import plan_content
+from ..errors import IllegalTransition, NotAllowed, PlanExists, PlanInvalid, StalePlan
+from ..forms import EXTRA_ROWS, HeadlineForm, LineFormSet, PartnershipFormSet, StartPlanForm, filled_rows
+from ..models import Plan
+from ..selectors import current_cycle
+from ..services import plan_create, plan_update
+from ..validation import ERROR
+from .common import PATH_RE, ally_choices, ally_names, delegation_page, field_label, forbidden
+from .readiness import readiness
+
+ADD_ROWS = {"add_lines": "lines", "add_partnerships": "partnerships"}
+
+
+@require_POST
+@delegation_page
+def plan_start(request):
+    actor = request.actor
+    cycle = current_cycle()
+    if actor.member is None or cycle is None:
+        raise Http404(_("There is no cycle to start a plan for."))
+    form = StartPlanForm(request.POST)
+    copy_previous = form.is_valid() and form.cleaned_data["copy_previous"]
+    try:
+        result = plan_create(cycle=cycle, member=actor.member, actor=actor, copy_previous=copy_previous)
+    except NotAllowed as exc:
+        return forbidden(request, exc.message)
+    except PlanExists as exc:
+        messages.info(request, exc.message)
+        return redirect("home")
+    except PlanInvalid as exc:
+        # A copied plan that today's rules refuse: say why and let them start empty.
+        messages.error(request, _("The last submitted plan could not be copied: %(reasons)s") % {"reasons": exc})
+        return redirect("home")
+    messages.success(request, _("The draft for %(year)s was created.") % {"year": cycle.year})
+    return redirect("plan-edit", result.plan.pk)
+
+
+def _forms(data=None, *, content=None, choices=(), extra=None):
+    """The editor's three parts, bound to posted data or filled from content."""
+    extra = extra or {}
+    content = content or {}
+    headline = HeadlineForm(data, initial=None if data is not None else content)
+    lines = LineFormSet(data, prefix="lines", initial=None if data is not None else content.get("lines"))
+    partnerships = PartnershipFormSet(
+        data,
+        prefix="partnerships",
+        initial=None if data is not None else content.get("partnerships"),
+        form_kwargs={"ally_choices": choices},
+    )
+    lines.extra = extra.get("lines", EXTRA_ROWS)
+    partnerships.extra = extra.get("partnerships", EXTRA_ROWS)
+    return headline, lines, partnerships
+
+
+def _typed_content(headline, lines, partnerships) -> dict:
+    """What the user typed, valid or not, as `initial` for forms shown again unbound."""
+
+    def raw(form, skip=()):
+        return {name: form[name].value() for name in form.fields if name not in skip}
+
+    return {
+        **raw(headline),
+        "lines": [raw(form, {"DELETE"}) for form in lines.forms if not form["DELETE"].value()],
+        "partnerships": [raw(form, {"DELETE"}) for form in partnerships.forms if not form["DELETE"].value()],
+    }
+
+
+def _place_findings(findings, headline, line_rows, partnership_rows, *, bound: bool) -> tuple[list, dict]:
+    """Put each finding beside its field; return the summary list and the section-level messages.
+
+    Paths count the rows that make up the content, so `lines[2]` is the third filled row,
+    which need not be the third row on the page when blank or removed rows sit between.
+    """
+    summary, sections = [], {"lines": [], "partnerships": []}
+    for finding in findings:
+        match = PATH_RE.match(finding.field)
+        form, name, label = headline, finding.field, field_label(finding.field)
+        if match is not None:
+            group, index, name = match.group(1), int(match.group(2)), match.group(3)
+            rows = line_rows if group == "lines" else partnership_rows
+            form = rows[index] if index < len(rows) else None
+            if form is not None:
+                label = field_label(f"{group}[{form.row_index}]" + (f".{name}" if name else ""))
+            if name is None or form is None:
+                sections[group].append(finding)
+                summary.append({"label": label, "anchor": f"section-{group}", "finding": finding})
+                continue
+        elif finding.field in sections:
+            sections[finding.field].append(finding)
+            summary.append({"label": label, "anchor": f"section-{finding.field}", "finding": finding})
+            continue
+        if name not in form.fields:
+            summary.append({"label": label, "anchor": "", "finding": finding})
+            continue
+        if bound and finding.severity == ERROR:
+            form.add_error(name, finding.message)
+        else:
+            form.notes.setdefault(name, []).append(finding)
+        summary.append({"label": label, "anchor": form[name].auto_id, "finding": finding})
+    return summary, sections
+
+
+def _prepare(*forms_and_sets):
+    for item in forms_and_sets:
+        for index, form in enumerate(getattr(item, "forms", [item])):
+            form.notes = {}
+            form.row_index = index
+
+
+@delegation_page
+def plan_edit(request, plan: Plan):
+    actor = request.actor
+    if not actor.can_edit(plan.member_id):
+        return forbidden(request, _("Your role lets you read this plan, not change it."))
+    if not plan.is_editable:
+        messages.info(
+            request,
+            _("The plan is %(status)s: it cannot be changed now.") % {"status": plan.get_status_display().lower()},
+        )
+        return redirect("plan-detail-page", plan.pk)
+    choices = ally_choices(ally_names())
+    status = 200
+    top_errors: list[str] = []
+    findings = None
+    revision = plan.revision
+
+    if request.method == "POST":
+        revision = _int_or_none(request.POST.get("revision"))
+        headline, lines, partnerships = _forms(request.POST, choices=choices)
+        action = request.POST.get("action", "save")
+        if action in ADD_ROWS:
+            # Rows are added by sending the form back: nothing is saved, nothing typed is lost.
+            typed = _typed_content(headline, lines, partnerships)
+            extra = {ADD_ROWS[action]: EXTRA_ROWS + 3}
+            headline, lines, partnerships = _forms(content=typed, choices=choices, extra=extra)
+            _prepare(headline, lines, partnerships)
+        else:
+            _prepare(headline, lines, partnerships)
+            valid = all([headline.is_valid(), lines.is_valid(), partnerships.is_valid()])
+            line_rows, partnership_rows = filled_rows(lines), filled_rows(partnerships)
+            if valid:
+                content = {
+                    **headline.content(),
+                    "lines": [form.content() for form in line_rows],
+                    "partnerships": [form.content() for form in partnership_rows],
+                }
+                try:
+                    # A form without its revision is treated as stale rather than allowed to overwrite blindly.
+                    result = plan_update(
+                        plan=plan, actor=actor, content=content, expected_revision=revision if revision else 0
+                    )
+                except NotAllowed as exc:
+                    return forbidden(request, exc.message)
+                except IllegalTransition as exc:
+                    messages.error(request, exc.message)
+                    return redirect("plan-detail-page", plan.pk)
+                except StalePlan:
+                    top_errors.append(
+                        _(
+                            "Not saved: someone else changed the plan since you opened it. Your changes are still "
+                            "below. Open the plan in another tab to see theirs; saving this form again will replace "
+                            "them with yours."
+                        )
+                    )
+                    revision = Plan.objects.filter(pk=plan.pk).values_list("revision", flat=True).first()
+                    status = 409
+                except PlanInvalid as exc:
+                    top_errors.append(_("Not saved: correct the fields marked below."))
+                    findings, sections = _place_findings(
+                        exc.findings, headline, line_rows, partnership_rows, bound=True
+                    )
+                    status = 400
+                else:
+                    messages.success(request, _("The draft was saved."))
+                    for warning in result.warnings:
+                        messages.warning(request, f"{field_label(warning.field)}: {warning.message}")
+                    return redirect("plan-edit", plan.pk)
+            else:
+                top_errors.append(_("Not saved: correct the fields marked below."))
+                status = 400
+    else:
+        content = plan_content(plan)
+        headline, lines, partnerships = _forms(content=content, choices=choices)
+        _prepare(headline, lines, partnerships)
+        findings_list = readiness(plan, content)
+        rows = (lines.forms[: len(content["lines"])], partnerships.forms[: len(content["partnerships"])])
+        findings, sections = _place_findings(findings_list, headline, *rows, bound=False)
+
+    if findings is None:
+        sections = {"lines": [], "partnerships": []}
+    return render(
+        request,
+        "plans/plan_edit.html",
+        {
+            "plan": plan,
+            "headline": headline,
+            "lines": lines,
+            "partnerships": partnerships,
+            "revision": revision,
+            "top_errors": top_errors,
+            "findings": findings or [],
+            "sections": sections,
+            "is_get": request.method != "POST",
+        },
+        status=status,
+    )
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

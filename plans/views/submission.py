@@ -1,0 +1,62 @@
+"""Submission: a confirmation step, the service call, and the receipt."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from ..content import plan_content
+from ..errors import IllegalTransition, NotAllowed, PlanInvalid
+from ..models import Plan
+from ..selectors import effective_deadline
+from ..services import plan_submit as submit_plan
+from ..validation import errors, warnings
+from .common import delegation_page, forbidden, labelled_findings, version_or_404
+from .readiness import readiness
+
+
+@delegation_page
+def plan_submit(request, plan: Plan):
+    actor = request.actor
+    if not actor.can_submit(plan.member_id):
+        return forbidden(request, _("Only the head of delegation (a submitter) may submit the plan."))
+    if not plan.is_editable:
+        messages.info(
+            request,
+            _("The plan is %(status)s: there is nothing to submit.") % {"status": plan.get_status_display().lower()},
+        )
+        return redirect("plan-detail-page", plan.pk)
+    status = 200
+    if request.method == "POST":
+        try:
+            receipt = submit_plan(plan=plan, actor=actor)
+        except NotAllowed as exc:
+            return forbidden(request, exc.message)
+        except IllegalTransition as exc:
+            messages.error(request, exc.message)
+            return redirect("plan-detail-page", plan.pk)
+        except PlanInvalid as exc:
+            findings = exc.findings
+            status = 400
+        else:
+            return redirect("plan-receipt", plan.pk, receipt.number)
+    else:
+        findings = readiness(plan, plan_content(plan))
+    deadline = effective_deadline(cycle=plan.cycle, member_id=plan.member_id)
+    return render(
+        request,
+        "plans/submit_confirm.html",
+        {
+            "plan": plan,
+            "deadline": deadline,
+            "errors": labelled_findings(errors(findings)),
+            "warnings": labelled_findings(warnings(findings)),
+            "posted": request.method == "POST",
+        },
+        status=status,
+    )
+
+
+@delegation_page
+def plan_receipt(request, plan: Plan, number: int):
+    version = version_or_404(plan, number)
+    return render(request, "plans/receipt.html", {"plan": plan, "version": version})
