@@ -8,6 +8,7 @@ admin.site.site_title = "Defence industrial plans: staff"
 admin.site.index_title = "Review workspace"
 
 urlpatterns = [
+    path("health/", include("config.health")),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

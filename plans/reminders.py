@@ -214,7 +214,8 @@ def reminder_pass(*, at: datetime | None = None) -> list[Notification]:
         Notification.objects.filter(dedupe_key__in=[d.dedupe_key for d in due]).values_list("dedupe_key", flat=True)
     )
     claimed = [_claim(d) for d in due if d.dedupe_key not in taken]
-    return [notification for notification in claimed if notification is not None]
+    ids = [notification.pk for notification in claimed if notification is not None]
+    return list(Notification.objects.select_related("member", "cycle").filter(pk__in=ids).order_by("pk"))
 
 
 @transaction.atomic
