@@ -100,8 +100,9 @@ def plan_content(plan: Plan) -> dict:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
-        # Fixed notation, no exponent, so that 1E+3 and 1000.00 hash alike.
-        return format(value.quantize(Decimal("0.01")), "f")
+        # Fixed notation, no exponent, so that 1E+3 and 1000.00 hash alike; adding zero turns
+        # a negative zero (-0, or -0.001 once rounded) into 0.00, as the database stores it.
+        return format(value.quantize(Decimal("0.01")) + 0, "f")
     if isinstance(value, dict):
         return {key: _jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
