@@ -1,87 +1,521 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""The review workspace: the plan queue, the plan page with its decisions, and the plan's records."""
 
-from ..models import (
-    CapabilityLine,
-    Comment,
-    Cycle,
-    DeadlineExtension,
-    Partnership,
-    Plan,
-    PlanEvent,
-    PlanVersion,
-    Review,
-)
+import json
+from decimal import Decimal
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, IntegerField, Value, When
+from django.db.models.functions import Round
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from members.actors import Actor
+
+from .. import services
+from ..content import diff
+from ..enums import WAITING_FOR_STAFF, Transition
+from ..errors import DomainError, PlanInvalid
+from ..models import CapabilityLine, Comment, Partnership, Plan, PlanEvent, PlanVersion, Review
+from ..selectors import comments_visible_to, effective_deadline
+from .forms import AcceptForm, AssignReviewerForm, CommentForm, CompareForm, ReturnForm, StartReviewForm
+
+REVIEW_PERMISSION = "plans.review_plan"
+HUNDRED = Value(Decimal("100"), output_field=DecimalField())
+PERCENT = DecimalField(max_digits=12, decimal_places=2)
 
 
-@admin.register(Cycle)
-class CycleAdmin(SimpleHistoryAdmin):
-    list_display = ["year", "opens_at", "deadline", "review_deadline", "spending_target_pct", "equipment_target_pct"]
-    ordering = ["-year"]
+def can_review(request) -> bool:
+    return request.user.is_active and request.user.is_staff and request.user.has_perm(REVIEW_PERMISSION)
 
 
-@admin.register(DeadlineExtension)
-class DeadlineExtensionAdmin(SimpleHistoryAdmin):
-    list_display = ["member", "cycle", "deadline", "reason", "granted_by", "granted_at"]
-    list_filter = ["cycle"]
-    list_select_related = ["member", "cycle", "granted_by"]
-    search_fields = ["member__name", "member__code"]
+def with_guideline_figures(queryset):
+    """The plan properties `spending_pct_gdp` and `equipment_share_pct` as SQL, so the list can filter on them."""
+    return queryset.annotate(
+        spending_pct=Round(ExpressionWrapper(F("defence_expenditure") * HUNDRED / F("gdp"), output_field=PERCENT), 2),
+        equipment_pct=Round(
+            ExpressionWrapper(F("equipment_expenditure") * HUNDRED / F("defence_expenditure"), output_field=PERCENT),
+            2,
+        ),
+    )
 
 
-class CapabilityLineInline(admin.TabularInline):
+# List filters ---------------------------------------------------------------------------------
+
+
+class LateFilter(admin.SimpleListFilter):
+    title = _("late")
+    parameter_name = "late"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Late")), ("no", _("On time")), ("none", _("Not submitted"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "yes":
+            return queryset.filter(latest_version__is_late=True)
+        if value == "no":
+            return queryset.filter(latest_version__is_late=False)
+        if value == "none":
+            return queryset.filter(latest_version__isnull=True)
+        return queryset
+
+
+class GuidelineFilter(admin.SimpleListFilter):
+    figure: str
+    target: str
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Met")), ("no", _("Not met")), ("unknown", _("No figures"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "yes":
+            return queryset.filter(**{f"{self.figure}__gte": F(self.target)})
+        if value == "no":
+            return queryset.filter(**{f"{self.figure}__lt": F(self.target)})
+        if value == "unknown":
+            return queryset.filter(**{f"{self.figure}__isnull": True})
+        return queryset
+
+
+class SpendingGuidelineFilter(GuidelineFilter):
+    title = _("spending guideline met")
+    parameter_name = "spending_met"
+    figure = "spending_pct"
+    target = "cycle__spending_target_pct"
+
+
+class EquipmentGuidelineFilter(GuidelineFilter):
+    title = _("equipment guideline met")
+    parameter_name = "equipment_met"
+    figure = "equipment_pct"
+    target = "cycle__equipment_target_pct"
+
+
+# Inlines: the delegation's content, which staff read but never change -------------------------
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CapabilityLineInline(ReadOnlyInline):
     model = CapabilityLine
-    extra = 0
+    fields = [
+        "category",
+        "item",
+        "unit",
+        "baseline_capacity",
+        "target_capacity",
+        "target_year",
+        "stockpile_current",
+        "stockpile_target",
+        "planned_investment",
+        "funding",
+        "priority",
+        "bottleneck",
+        "notes",
+    ]
 
 
-class PartnershipInline(admin.StackedInline):
+class PartnershipInline(ReadOnlyInline):
     model = Partnership
-    extra = 0
-    filter_horizontal = ["partner_members"]
+    fields = ["kind", "partner_name", "partner_codes", "description", "value", "status"]
+    readonly_fields = ["partner_codes"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("partner_members")
+
+    @admin.display(description=_("partner allies"))
+    def partner_codes(self, obj):
+        return ", ".join(sorted(member.code for member in obj.partner_members.all()))
+
+
+# The plan queue and plan page -------------------------------------------------------------------
+
+
+def _percent(value, met) -> str:
+    if value is None:
+        return "-"
+    mark = "✔" if met else "✘"
+    return format_html('{} % <span title="{}">{}</span>', value, gettext("guideline met") if met else "", mark)
 
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["member", "cycle", "status", "revision", "latest_version", "assigned_reviewer", "updated_at"]
-    list_filter = ["cycle", "status", "member"]
+    list_display = [
+        "member",
+        "cycle",
+        "status",
+        "submitted_at",
+        "late",
+        "current_version",
+        "spending_share",
+        "equipment_share",
+        "assigned_reviewer",
+    ]
+    list_filter = [
+        "cycle",
+        "status",
+        ("member", admin.RelatedOnlyFieldListFilter),
+        LateFilter,
+        SpendingGuidelineFilter,
+        EquipmentGuidelineFilter,
+        ("assigned_reviewer", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["member", "cycle", "latest_version", "assigned_reviewer"]
-    search_fields = ["member__name", "member__code"]
-    readonly_fields = ["status", "revision", "latest_version"]
+    search_fields = ["member__name", "member__name_fr", "=member__code"]
+    list_per_page = 50
+    actions = ["assign_reviewer", "send_reminder_now"]
     inlines = [CapabilityLineInline, PartnershipInline]
+    fieldsets = [
+        (None, {"fields": ["member", "cycle", "status", "assigned_reviewer", "latest_version", "revision"]}),
+        (
+            _("Figures"),
+            {
+                "fields": [
+                    "defence_expenditure",
+                    "equipment_expenditure",
+                    "personnel_expenditure",
+                    "infrastructure_expenditure",
+                    "other_expenditure",
+                    "gdp",
+                    "currency",
+                    "military_personnel",
+                    "spending_share",
+                    "equipment_share",
+                ]
+            },
+        ),
+        (_("Summary"), {"fields": ["summary", "nil_return", "nil_return_reason"]}),
+    ]
+    readonly_fields = ["spending_share", "equipment_share", "latest_version"]
 
-
-@admin.register(PlanVersion)
-class PlanVersionAdmin(admin.ModelAdmin):
-    list_display = ["plan", "number", "submitted_at", "is_late", "sha256"]
-    list_filter = ["is_late", "plan__cycle"]
-    list_select_related = ["plan__member", "plan__cycle"]
-    readonly_fields = [f.name for f in PlanVersion._meta.fields]
-
+    # The delegation's content is theirs: staff read it, and act only through the decisions.
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_review_permission(self, request):
+        return can_review(request)
+
+    def get_queryset(self, request):
+        return with_guideline_figures(super().get_queryset(request))
+
+    def get_ordering(self, request):
+        # Oldest waiting first: plans waiting for staff, by the time their current version came in.
+        waiting_first = Case(
+            When(status__in=WAITING_FOR_STAFF, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        return [waiting_first.asc(), F("latest_version__submitted_at").asc(nulls_last=True), "member__name"]
+
+    @admin.display(description=_("submitted at"), ordering="latest_version__submitted_at")
+    def submitted_at(self, plan):
+        return plan.latest_version.submitted_at if plan.latest_version_id else None
+
+    @admin.display(description=_("late"), boolean=True, ordering="latest_version__is_late")
+    def late(self, plan):
+        return plan.latest_version.is_late if plan.latest_version_id else None
+
+    @admin.display(description=_("version"), ordering="latest_version__number")
+    def current_version(self, plan):
+        return f"v{plan.latest_version.number}" if plan.latest_version_id else "-"
+
+    @admin.display(description=_("% of GDP"), ordering="spending_pct")
+    def spending_share(self, plan):
+        return _percent(plan.spending_pct_gdp, plan.meets_spending_target)
+
+    @admin.display(description=_("equipment share"), ordering="equipment_pct")
+    def equipment_share(self, plan):
+        return _percent(plan.equipment_share_pct, plan.meets_equipment_target)
+
+    # Custom views ------------------------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/start-review/", view(self.start_review_view), name="plans_plan_start_review"),
+            path("<path:object_id>/return/", view(self.return_view), name="plans_plan_return"),
+            path("<path:object_id>/accept/", view(self.accept_view), name="plans_plan_accept"),
+            path("<path:object_id>/comment/", view(self.comment_view), name="plans_plan_comment"),
+            path("<path:object_id>/compare/", view(self.compare_view), name="plans_plan_compare"),
+            *super().get_urls(),
+        ]
+
+    def _plan_or_404(self, request, object_id) -> Plan:
+        plan = self.get_object(request, unquote(object_id))
+        if plan is None:
+            raise Http404(gettext("No such plan."))
+        return plan
+
+    def _change_url(self, plan: Plan) -> str:
+        return reverse("admin:plans_plan_change", args=[plan.pk])
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        plan = self.get_object(request, unquote(object_id)) if object_id else None
+        if plan is not None:
+            actor = Actor.for_user(request.user)
+            versions = list(plan.versions.select_related("submitted_by", "submitted_by_key").order_by("number"))
+            decisions = []
+            if can_review(request):
+                for transition in services.allowed_transitions(plan.status):
+                    if transition in DECISION_VIEWS:
+                        name, label = DECISION_VIEWS[transition]
+                        decisions.append((reverse(f"admin:plans_plan_{name}", args=[plan.pk]), label))
+            compare_form = None
+            if len(versions) >= 2:
+                compare_form = CompareForm(plan=plan, initial={"old": versions[-2].number, "new": versions[-1].number})
+            extra_context = {
+                **(extra_context or {}),
+                "decisions": decisions,
+                "versions": versions,
+                "compare_form": compare_form,
+                "comments": comments_visible_to(plan=plan, actor=actor),
+                "comment_form": CommentForm() if request.user.has_perm("plans.add_comment") else None,
+                "events": plan.events.order_by("at", "id"),
+                "effective_deadline": effective_deadline(cycle=plan.cycle, member_id=plan.member_id),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _decision_view(self, request, object_id, *, form_class, title, transition, decide):
+        """One confirmation page per decision: GET shows the form, POST calls the service."""
+        if not can_review(request):
+            raise PermissionDenied
+        plan = self._plan_or_404(request, object_id)
+        if request.method != "POST" and transition not in services.allowed_transitions(plan.status):
+            # A POST goes to the service, which refuses an illegal move itself (shown below).
+            messages.error(
+                request,
+                gettext("%(action)s is not possible: the plan is %(status)s.")
+                % {"action": transition.label, "status": plan.get_status_display().lower()},
+            )
+            return HttpResponseRedirect(self._change_url(plan))
+        actor = Actor.for_user(request.user)
+        form = form_class(request.POST or None, **self._decision_form_kwargs(request, form_class))
+        if request.method == "POST" and form.is_valid():
+            try:
+                decide(plan, actor, form.cleaned_data)
+            except PlanInvalid as error:
+                for finding in error.findings:
+                    form.add_error(finding.field if finding.field in form.fields else None, finding.message)
+            except DomainError as error:
+                messages.error(request, error.message)
+                return HttpResponseRedirect(self._change_url(plan))
+            else:
+                messages.success(request, gettext("%(plan)s: %(action)s.") % {"plan": plan, "action": transition.label})
+                return HttpResponseRedirect(self._change_url(plan))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": plan,
+            "plan": plan,
+            "title": title,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/plans/plan/decision.html", context)
+
+    def _decision_form_kwargs(self, request, form_class) -> dict:
+        if form_class is StartReviewForm and request.method != "POST":
+            return {"initial": {"reviewer": request.user.pk}}
+        return {}
+
+    def start_review_view(self, request, object_id):
+        return self._decision_view(
+            request,
+            object_id,
+            form_class=StartReviewForm,
+            title=gettext("Start the review"),
+            transition=Transition.START_REVIEW,
+            decide=lambda plan, actor, data: services.plan_start_review(
+                plan=plan, actor=actor, reviewer=data["reviewer"]
+            ),
+        )
+
+    def return_view(self, request, object_id):
+        return self._decision_view(
+            request,
+            object_id,
+            form_class=ReturnForm,
+            title=gettext("Return the plan for revision"),
+            transition=Transition.RETURN,
+            decide=lambda plan, actor, data: services.plan_return(
+                plan=plan, actor=actor, comment=data["comment"], reasons=data["reasons"]
+            ),
+        )
+
+    def accept_view(self, request, object_id):
+        return self._decision_view(
+            request,
+            object_id,
+            form_class=AcceptForm,
+            title=gettext("Accept the plan"),
+            transition=Transition.ACCEPT,
+            decide=lambda plan, actor, data: services.plan_accept(plan=plan, actor=actor, comment=data["comment"]),
+        )
+
+    def comment_view(self, request, object_id):
+        if request.method != "POST" or not request.user.has_perm("plans.add_comment"):
+            raise PermissionDenied
+        plan = self._plan_or_404(request, object_id)
+        form = CommentForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, gettext("Write a comment."))
+            return HttpResponseRedirect(self._change_url(plan))
+        try:
+            services.comment_add(
+                plan=plan,
+                actor=Actor.for_user(request.user),
+                body=form.cleaned_data["body"],
+                internal=form.cleaned_data["internal"],
+                version=plan.latest_version,
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, gettext("Comment added."))
+        return HttpResponseRedirect(self._change_url(plan) + "#comments")
+
+    def compare_view(self, request, object_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        plan = self._plan_or_404(request, object_id)
+        form = CompareForm(request.GET or None, plan=plan)
+        changes = None
+        if form.is_valid():
+            old, new = form.cleaned_data["old"], form.cleaned_data["new"]
+            changes = diff(json.loads(old.content)["content"], json.loads(new.content)["content"])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": plan,
+            "plan": plan,
+            "title": gettext("Compare versions of %(plan)s") % {"plan": plan},
+            "form": form,
+            "changes": changes,
+        }
+        return TemplateResponse(request, "admin/plans/plan/compare.html", context)
+
+    # Bulk actions ------------------------------------------------------------------------------
+
+    @admin.action(description=_("Assign a reviewer to the selected plans"), permissions=["review"])
+    def assign_reviewer(self, request, queryset):
+        form = AssignReviewerForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            actor = Actor.for_user(request.user)
+            reviewer = form.cleaned_data["reviewer"]
+            done = 0
+            for plan in queryset:
+                try:
+                    services.plan_assign_reviewer(plan=plan, actor=actor, reviewer=reviewer)
+                    done += 1
+                except DomainError as error:
+                    messages.error(request, f"{plan}: {error.message}")
+            messages.success(request, gettext("Reviewer set on %(count)d plan(s).") % {"count": done})
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Assign a reviewer"),
+            "form": form,
+            "plans": queryset,
+            "action": "assign_reviewer",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/plans/plan/assign_reviewer.html", context)
+
+    @admin.action(description=_("Send a reminder now to the selected plans' delegations"), permissions=["review"])
+    def send_reminder_now(self, request, queryset):
+        from ..reminders import reminder_send_now
+
+        actor = Actor.for_user(request.user)
+        sent = 0
+        for plan in queryset.select_related("cycle", "member"):
+            try:
+                notification = reminder_send_now(cycle=plan.cycle, member=plan.member, actor=actor)
+            except DomainError as error:
+                messages.error(request, f"{plan}: {error.message}")
+                continue
+            if notification is None:
+                messages.warning(request, gettext("%(plan)s: no reminder to send.") % {"plan": plan})
+            else:
+                sent += 1
+        messages.success(request, gettext("Reminders queued: %(count)d.") % {"count": sent})
+
+
+DECISION_VIEWS = {
+    Transition.START_REVIEW: ("start_review", _("Start review")),
+    Transition.RETURN: ("return", _("Return for revision")),
+    Transition.ACCEPT: ("accept", _("Accept")),
+}
+
+
+# The plan's records, read-only: they are written by the workflow only -------------------------
+
+
+class RecordAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlanVersion)
+class PlanVersionAdmin(RecordAdmin):
+    list_display = ["plan", "number", "submitted_at", "is_late", "sha256"]
+    list_filter = ["is_late", "plan__cycle"]
+    list_select_related = ["plan__member", "plan__cycle"]
+    search_fields = ["plan__member__name", "=plan__member__code", "=sha256"]
+    exclude = ["content"]
+    readonly_fields = ["pretty_content"]
+
+    @admin.display(description=_("content"))
+    def pretty_content(self, version):
+        return format_html("<pre>{}</pre>", json.dumps(version.data, indent=2, ensure_ascii=False))
+
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
-    list_display = ["plan", "version", "decision", "reviewer", "created_at"]
-    list_filter = ["decision"]
+class ReviewAdmin(RecordAdmin):
+    list_display = ["plan", "version", "decision", "reasons", "reviewer", "created_at"]
+    list_filter = ["decision", "plan__cycle"]
     list_select_related = ["plan__member", "plan__cycle", "version__plan__member", "version__plan__cycle", "reviewer"]
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(RecordAdmin):
     list_display = ["plan", "author", "internal", "created_at"]
-    list_filter = ["internal"]
+    list_filter = ["internal", "plan__cycle"]
     list_select_related = ["plan__member", "plan__cycle", "author"]
 
 
 @admin.register(PlanEvent)
-class PlanEventAdmin(admin.ModelAdmin):
+class PlanEventAdmin(RecordAdmin):
     list_display = ["plan", "at", "action", "actor_label", "from_status", "to_status"]
-    list_filter = ["action"]
+    list_filter = ["action", "plan__cycle"]
     list_select_related = ["plan__member", "plan__cycle"]
-
-    def has_change_permission(self, request, obj=None):
-        return False

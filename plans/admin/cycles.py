@@ -1,0 +1,141 @@
+"""Cycles, deadline extensions and the compliance page of a cycle."""
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from members.actors import Actor
+
+from .. import services
+from ..models import Cycle, DeadlineExtension
+from .forms import CycleForm, ExtensionForm
+
+LADDER_FIELDS = ["reminder_days_before", "overdue_days_after"]
+
+
+@admin.register(Cycle)
+class CycleAdmin(SimpleHistoryAdmin):
+    form = CycleForm
+    list_display = [
+        "year",
+        "opens_at",
+        "deadline",
+        "review_deadline",
+        "spending_target_pct",
+        "equipment_target_pct",
+        "compliance_link",
+    ]
+    ordering = ["-year"]
+    fieldsets = [
+        (None, {"fields": ["year", "opens_at", "deadline", "review_deadline"]}),
+        (_("Guideline thresholds"), {"fields": ["spending_target_pct", "equipment_target_pct"]}),
+        (_("Reminders"), {"fields": LADDER_FIELDS}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The year names the cycle in URLs and JSON; a different year is a different cycle.
+        return ["year"] if obj is not None else []
+
+    @admin.display(description=_("compliance"))
+    def compliance_link(self, cycle):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:plans_cycle_compliance", args=[cycle.pk]), gettext("Compliance")
+        )
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        cycle, _created = services.cycle_open(
+            year=obj.year,
+            deadline=data["deadline"],
+            opens_at=data["opens_at"],
+            review_deadline=data.get("review_deadline"),
+            spending_target_pct=data.get("spending_target_pct"),
+            equipment_target_pct=data.get("equipment_target_pct"),
+        )
+        # The reminder ladder is not the service's business (it opens cycles); store it as given.
+        changed = [field for field in LADDER_FIELDS if getattr(cycle, field) != data[field]]
+        for field in changed:
+            setattr(cycle, field, data[field])
+        if changed:
+            cycle.save(update_fields=changed)
+        obj.pk = cycle.pk
+        obj._state.adding = False
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/compliance/",
+                self.admin_site.admin_view(self.compliance_view),
+                name="plans_cycle_compliance",
+            ),
+            *super().get_urls(),
+        ]
+
+    def compliance_view(self, request, object_id):
+        from reports.selectors import compliance_rows, compliance_totals
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        cycle = self.get_object(request, unquote(object_id))
+        if cycle is None:
+            raise Http404(gettext("No such cycle."))
+        rows = compliance_rows(cycle=cycle)
+        plan_ids = [row["plan_id"] for row in rows if row["plan_id"]]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": cycle,
+            "cycle": cycle,
+            "title": gettext("Compliance in %(year)s") % {"year": cycle.year},
+            "rows": rows,
+            "totals": compliance_totals(rows),
+            "plan_ids": plan_ids,
+        }
+        return TemplateResponse(request, "admin/plans/cycle/compliance.html", context)
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(SimpleHistoryAdmin):
+    form = ExtensionForm
+    list_display = ["member", "cycle", "deadline", "reason", "granted_by", "granted_at"]
+    list_filter = ["cycle"]
+    list_select_related = ["member", "cycle", "granted_by"]
+    search_fields = ["member__name", "=member__code"]
+    autocomplete_fields = ["member"]
+    readonly_fields = ["granted_by", "granted_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # One extension per member and cycle: to move another member's deadline, add one for it.
+        if obj is not None:
+            return ["cycle", "member", *self.readonly_fields]
+        return self.readonly_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        actor = Actor.for_user(request.user)
+
+        class FormWithActor(form_class):
+            def __init__(self, *args, **inner_kwargs):
+                super().__init__(*args, actor=actor, **inner_kwargs)
+
+        return FormWithActor
+
+    def save_model(self, request, obj, form, change):
+        extension = services.extension_grant(
+            cycle=obj.cycle,
+            member=obj.member,
+            deadline=form.cleaned_data["deadline"],
+            reason=form.cleaned_data["reason"],
+            actor=Actor.for_user(request.user),
+        )
+        obj.pk = extension.pk
+        obj.granted_by = extension.granted_by
+        obj.granted_at = extension.granted_at
+        obj._state.adding = False

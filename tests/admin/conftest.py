@@ -1,0 +1,76 @@
+"""Staff personas of the review workspace and plans reached through the real services."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from members.actors import Actor
+from plans import services
+from plans.enums import PlanStatus
+from tests.factories import StaffFactory, valid_content
+
+REVIEWERS = "Reviewers"
+CYCLE_MANAGERS = "Cycle managers"
+
+
+@pytest.fixture(autouse=True)
+def test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Production settings redirect plain HTTP to HTTPS; the test client speaks plain HTTP.
+    settings.SECURE_SSL_REDIRECT = False
+
+
+def staff_in(group_name: str, email: str):
+    user = StaffFactory(email=email)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def reviewer(db):
+    return staff_in(REVIEWERS, "rita@staff.example.org")
+
+
+@pytest.fixture
+def manager(db):
+    return staff_in(CYCLE_MANAGERS, "max@staff.example.org")
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    client.force_login(reviewer)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
+
+
+def make_plan(*, cycle, member, submitter, staff, status: str):
+    """A plan of `member` moved along the workflow by its submitter and `staff` until it reaches `status`."""
+    plan = services.plan_create(
+        cycle=cycle, member=member, actor=Actor.for_user(submitter), content=valid_content()
+    ).plan
+    if status == PlanStatus.DRAFT:
+        return plan
+    services.plan_submit(plan=plan, actor=Actor.for_user(submitter))
+    if status == PlanStatus.SUBMITTED:
+        return plan
+    if status == PlanStatus.RETURNED:
+        services.plan_return(plan=plan, actor=Actor.for_user(staff), comment="Add the partnerships.")
+        return plan
+    services.plan_start_review(plan=plan, actor=Actor.for_user(staff))
+    if status == PlanStatus.ACCEPTED:
+        services.plan_accept(plan=plan, actor=Actor.for_user(staff))
+    return plan
+
+
+@pytest.fixture
+def plan_in(cycle, estonia, alice, charlie):
+    """`plan_in("in_review")`: Estonia's plan in that status."""
+
+    def build(status: str):
+        return make_plan(cycle=cycle, member=estonia, submitter=alice, staff=charlie, status=status)
+
+    return build
