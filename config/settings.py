@@ -175,6 +175,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Django's authenticate() gets the e-mail as "username"; axes would otherwise look for "email" and
+# record failures without a user, so the per-user lockout never matched.
+AXES_USERNAME_FORM_FIELD = "username"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
@@ -266,6 +269,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per API key and per signed-in user; counted in the default cache (per process unless
+    # CACHES names a shared one).
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env_str("API_THROTTLE_KEY_RATE", "1200/min"),
+        "api_user": env_str("API_THROTTLE_USER_RATE", "600/min"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -277,6 +286,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "plans.enums.PlanStatus",
+        "PartnershipStatusEnum": "plans.enums.PartnershipStatus",
+    },
 }
 
 LOGGING = {

@@ -1,0 +1,116 @@
+"""What every API view shares: auth and actor, orjson in and out, throttles, errors, pagination."""
+
+from functools import cached_property
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.views import APIView
+
+from members.actors import Actor
+from members.models import ApiKey
+
+from .errors import api_exception_handler
+from .rendering import ORJSONRenderer, StrictJSONParser
+from .throttling import ApiKeyRateThrottle, UserRateThrottle
+
+
+def actor_for(request) -> Actor:
+    if isinstance(request.auth, ApiKey):
+        return Actor.for_api_key(request.auth)
+    return Actor.for_user(request.user)
+
+
+class ApiView(APIView):
+    renderer_classes = [ORJSONRenderer]
+    parser_classes = [StrictJSONParser]
+    throttle_classes = [ApiKeyRateThrottle, UserRateThrottle]
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    @cached_property
+    def actor(self) -> Actor:
+        return actor_for(self.request)
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "members.authentication.ApiKeyAuthentication"
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A member's API key: `Authorization: Bearer <prefix>.<secret>`.",
+        }
+
+
+# Schema components ---------------------------------------------------------------------------
+
+
+class FindingSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+    severity = serializers.ChoiceField(choices=["error", "warning"])
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Messages per field path, such as `lines[2].target_capacity`.",
+    )
+    findings = FindingSerializer(many=True, required=False, help_text="All findings of the plan rules.")
+    retry_after = serializers.IntegerField(required=False)
+
+
+_ERROR_TEXT = {
+    400: "Invalid input: a message per field in `errors`.",
+    401: "No credentials, or an unknown, revoked or expired key.",
+    403: "The caller lacks the role or scope.",
+    404: "Not found (or another member's).",
+    409: "The workflow does not allow this now.",
+    412: "The If-Match ETag is stale.",
+    413: "The body is larger than the limit.",
+    415: "The body is not application/json.",
+    422: "The Idempotency-Key was used with another body.",
+    428: "If-Match is missing.",
+    429: "Too many requests: wait Retry-After seconds.",
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """Error responses for extend_schema; 401 and 429 apply to every operation."""
+    wanted = sorted({401, 429, *codes})
+    return {code: OpenApiResponse(ErrorSerializer, description=_ERROR_TEXT[code]) for code in wanted}
+
+
+def paginated(serializer_class: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
+    """The schema of a page of `serializer_class` as Pagination renders it."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
+
+
+def paginate(view: APIView, queryset, request) -> tuple[Pagination, list]:
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator, page

@@ -1,0 +1,138 @@
+"""One error shape for the whole API: a message, a code, and a message list per field path.
+
+    {"detail": "...", "code": "invalid", "errors": {"lines[2].target_capacity": ["..."]}}
+
+Field paths follow plans.validation (`lines[2].target_capacity`), whether the problem was found
+by a serializer (types, ranges, choices) or by the plan rules (findings), so a client shows
+both the same way.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from members.services import MemberInputError
+
+from .rendering import RequestTooLarge
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = _("This request needs an If-Match header with the plan's ETag.")
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _("The plan was changed by someone else since you read it. Reload it and try again.")
+    default_code = "stale"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The request conflicts with the current state.")
+    default_code = "conflict"
+
+
+class Unprocessable(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = _("The request cannot be processed.")
+    default_code = "unprocessable"
+
+
+def _is_leaf(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail -> `{"lines[2].item": ["..."]}`."""
+    result: dict[str, list[str]] = {}
+    if isinstance(detail, str):
+        result.setdefault(prefix or "non_field_errors", []).append(str(detail))
+    elif _is_leaf(detail):
+        result.setdefault(prefix or "non_field_errors", []).extend(str(item) for item in detail)
+    elif isinstance(detail, dict):
+        for key, value in detail.items():
+            path = f"{prefix}[{key}]" if isinstance(key, int) else f"{prefix}.{key}" if prefix else str(key)
+            for field, messages in flatten_errors(value, path).items():
+                result.setdefault(field, []).extend(messages)
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if value:
+                for field, messages in flatten_errors(value, f"{prefix}[{index}]").items():
+                    result.setdefault(field, []).extend(messages)
+    return result
+
+
+def _codes(detail: Any) -> str:
+    codes = exceptions.ValidationError(detail).get_codes() if not isinstance(detail, str) else "invalid"
+    return codes if isinstance(codes, str) else "invalid"
+
+
+def _body(detail: str, code: str, errors: dict | None = None, **extra) -> dict:
+    body = {"detail": detail, "code": code}
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return body
+
+
+def _domain_response(exc) -> Response | None:
+    from plans.errors import DomainError, IllegalTransition, NotAllowed, PlanExists, PlanInvalid, StalePlan
+    from plans.validation import as_field_messages
+    from plans.validation import errors as error_findings
+
+    if not isinstance(exc, DomainError):
+        return None
+    if isinstance(exc, PlanInvalid):
+        found = error_findings(exc.findings)
+        body = _body(
+            _("The plan has errors: see `errors`."),
+            "invalid",
+            as_field_messages(found),
+            findings=[finding.as_dict() for finding in exc.findings],
+        )
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, NotAllowed):
+        return Response(_body(exc.message, "permission_denied"), status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, StalePlan):
+        return Response(_body(exc.message, "stale"), status=status.HTTP_412_PRECONDITION_FAILED)
+    code = "conflict"
+    if isinstance(exc, IllegalTransition):
+        code = "illegal_transition"
+    elif isinstance(exc, PlanExists):
+        code = "exists"
+    return Response(_body(exc.message, code), status=status.HTTP_409_CONFLICT)
+
+
+def api_exception_handler(exc, context) -> Response | None:
+    domain = _domain_response(exc)
+    if domain is not None:
+        return domain
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, MemberInputError):
+        exc = exceptions.ValidationError({"non_field_errors": [str(exc)]})
+
+    response = drf_exception_handler(exc, context)  # keeps WWW-Authenticate and Retry-After
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = flatten_errors(exc.detail)
+        response.data = _body(_("The request has errors: see `errors`."), "invalid", errors)
+    elif isinstance(exc, exceptions.APIException):
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        code = getattr(exc.detail, "code", None) or exc.default_code
+        extra = {"retry_after": int(exc.wait)} if isinstance(exc, exceptions.Throttled) and exc.wait else {}
+        response.data = _body(str(detail), str(code), **extra)
+    return response

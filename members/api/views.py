@@ -1,0 +1,41 @@
+"""The 32 allies, for anyone signed in."""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+
+from members.models import Member
+
+from .base import ApiView, error_responses, paginate, paginated
+from .serializers import MemberSerializer
+
+MEMBER_FIELDS = ("code", "iso3", "name", "name_fr", "accession_year")
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", int, description="Page number, from 1."),
+    OpenApiParameter("page_size", int, description="Items a page (default 50, at most 200)."),
+]
+
+
+class MemberListView(ApiView):
+    @extend_schema(
+        operation_id="members_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(MemberSerializer, "PaginatedMemberList"), **error_responses(404)},
+        tags=["members"],
+    )
+    def get(self, request):
+        paginator, page = paginate(self, Member.objects.order_by("name").values(*MEMBER_FIELDS), request)
+        return paginator.get_paginated_response(page)
+
+
+class MemberDetailView(ApiView):
+    @extend_schema(
+        operation_id="members_retrieve",
+        responses={200: MemberSerializer, **error_responses(404)},
+        tags=["members"],
+    )
+    def get(self, request, code: str):
+        member = Member.objects.filter(code=code.upper()).values(*MEMBER_FIELDS).first()
+        if member is None:
+            raise Http404
+        return Response(member)

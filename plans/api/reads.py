@@ -1,0 +1,209 @@
+"""What the API returns about plans, built as plain dicts from lean queries.
+
+DESIGN's performance budget: rows in the hundreds (a plan's lines, a year's plans) come from
+`.values()` and are rendered by orjson; DRF serializers describe the shape for the schema only.
+The plan rows themselves are model instances (one per plan), so the derived figures come from
+the model's own properties and are computed in one place.
+"""
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from members.actors import Actor
+from plans.content import HEADLINE_FIELDS, LINE_FIELDS, PARTNERSHIP_FIELDS, normalize
+from plans.models import CapabilityLine, Comment, Cycle, DeadlineExtension, Partnership, Plan, PlanVersion
+from plans.selectors import ally_codes, effective_deadline_expression, plans_visible_to
+from plans.validation import validate_content, warnings
+
+PARTNERSHIP_ROW_FIELDS = tuple(field for field in PARTNERSHIP_FIELDS if field != "partner_members")
+
+
+def plans_for(actor: Actor) -> QuerySet[Plan]:
+    """The plans the actor may read, with what a plan's JSON needs joined in one query."""
+    return (
+        plans_visible_to(actor)
+        .select_related("cycle", "member", "latest_version")
+        .defer("latest_version__content")
+        .annotate(effective_deadline=effective_deadline_expression())
+    )
+
+
+def plans_for_write(pk: int) -> Plan:
+    """A plan just written by the caller, loaded as plans_for loads it."""
+    return (
+        Plan.objects.select_related("cycle", "member", "latest_version")
+        .defer("latest_version__content")
+        .annotate(effective_deadline=effective_deadline_expression())
+        .get(pk=pk)
+    )
+
+
+def plan_is_late(plan: Plan, now: datetime) -> bool:
+    """Late: the last submission came after the effective deadline, or none came before it passed."""
+    if plan.latest_version_id is not None:
+        return plan.latest_version.is_late
+    return now > plan.effective_deadline
+
+
+def plan_summary(plan: Plan, now: datetime) -> dict:
+    version = plan.latest_version if plan.latest_version_id else None
+    return {
+        "id": plan.pk,
+        "cycle": plan.cycle.year,
+        "member": plan.member.code,
+        "member_name": plan.member.name,
+        "status": plan.status,
+        "revision": plan.revision,
+        "etag": plan.etag,
+        **{field: getattr(plan, field) for field in HEADLINE_FIELDS},
+        "spending_pct_gdp": plan.spending_pct_gdp,
+        "equipment_share_pct": plan.equipment_share_pct,
+        "spending_target_pct": plan.cycle.spending_target_pct,
+        "equipment_target_pct": plan.cycle.equipment_target_pct,
+        "meets_spending_target": plan.meets_spending_target,
+        "meets_equipment_target": plan.meets_equipment_target,
+        "deadline": plan.effective_deadline,
+        "is_late": plan_is_late(plan, now),
+        "is_editable": plan.is_editable,
+        "versions": version.number if version else 0,
+        "latest_version": (
+            {
+                "number": version.number,
+                "sha256": version.sha256,
+                "submitted_at": version.submitted_at,
+                "is_late": version.is_late,
+            }
+            if version
+            else None
+        ),
+        "created_at": plan.created_at,
+        "updated_at": plan.updated_at,
+    }
+
+
+def children_of(plan_ids: list[int]) -> tuple[dict[int, list[dict]], dict[int, list[dict]]]:
+    """Lines and partnerships of several plans in three queries, whatever their number."""
+    lines: dict[int, list[dict]] = defaultdict(list)
+    for row in (
+        CapabilityLine.objects.filter(plan_id__in=plan_ids)
+        .order_by("plan_id", "position", "id")
+        .values_list("plan_id", *LINE_FIELDS)
+    ):
+        lines[row[0]].append(dict(zip(LINE_FIELDS, row[1:], strict=True)))
+
+    partner_codes: dict[int, list[str]] = defaultdict(list)
+    through = Partnership.partner_members.through
+    for partnership_id, code in (
+        through.objects.filter(partnership__plan_id__in=plan_ids)
+        .order_by("member__code")
+        .values_list("partnership_id", "member__code")
+    ):
+        partner_codes[partnership_id].append(code)
+
+    partnerships: dict[int, list[dict]] = defaultdict(list)
+    for row in (
+        Partnership.objects.filter(plan_id__in=plan_ids)
+        .order_by("plan_id", "position", "id")
+        .values_list("id", "plan_id", *PARTNERSHIP_ROW_FIELDS)
+    ):
+        item = dict(zip(PARTNERSHIP_ROW_FIELDS, row[2:], strict=True))
+        item["partner_members"] = partner_codes.get(row[0], [])
+        partnerships[row[1]].append(item)
+    return lines, partnerships
+
+
+def plan_detail(plan: Plan, *, now: datetime | None = None, plan_warnings: list | None = None) -> dict:
+    """The whole plan: summary, lines, partnerships and the warnings of the plan rules."""
+    now = now or timezone.now()
+    lines, partnerships = children_of([plan.pk])
+    data = plan_summary(plan, now)
+    data["lines"] = lines.get(plan.pk, [])
+    data["partnerships"] = partnerships.get(plan.pk, [])
+    if plan_warnings is None:
+        content = normalize(data)
+        findings = validate_content(
+            content,
+            member_code=plan.member.code,
+            ally_codes=ally_codes(),
+            current_year=now.year,
+            for_submission=False,
+        )
+        plan_warnings = warnings(findings)
+    data["warnings"] = [finding.as_dict() for finding in plan_warnings]
+    return data
+
+
+def plan_page(plans: list[Plan], *, with_content: bool) -> list[dict]:
+    now = timezone.now()
+    rows = [plan_summary(plan, now) for plan in plans]
+    if with_content:
+        lines, partnerships = children_of([plan.pk for plan in plans])
+        for row in rows:
+            row["lines"] = lines.get(row["id"], [])
+            row["partnerships"] = partnerships.get(row["id"], [])
+    return rows
+
+
+# Versions, comments, cycles -------------------------------------------------------------------
+
+
+def version_summary(version: PlanVersion) -> dict:
+    return {
+        "number": version.number,
+        "sha256": version.sha256,
+        "previous_sha256": version.previous_sha256,
+        "submitted_at": version.submitted_at,
+        "deadline": version.deadline,
+        "is_late": version.is_late,
+        "submitted_by": version.submitter_label,
+    }
+
+
+def versions_of(plan: Plan) -> QuerySet[PlanVersion]:
+    return (
+        PlanVersion.objects.filter(plan=plan)
+        .select_related("submitted_by", "submitted_by_key")
+        .defer("content")
+        .order_by("number")
+    )
+
+
+def comment_row(comment: Comment) -> dict:
+    return {
+        "id": comment.pk,
+        "body": comment.body,
+        "internal": comment.internal,
+        "version": comment.version.number if comment.version_id else None,
+        "author": comment.author_label,
+        "created_at": comment.created_at,
+    }
+
+
+def cycles_for(actor: Actor) -> QuerySet[Cycle]:
+    """Cycles, with the caller's own extended deadline (staff have none)."""
+    from django.db.models import OuterRef, Subquery
+
+    cycles = Cycle.objects.order_by("-year")
+    member_id = actor.member_id
+    if member_id is None:
+        return cycles
+    extension = DeadlineExtension.objects.filter(cycle_id=OuterRef("pk"), member_id=member_id)
+    return cycles.annotate(extension_deadline=Subquery(extension.values("deadline")[:1]))
+
+
+def cycle_row(cycle: Cycle, now: datetime) -> dict:
+    extension_deadline = getattr(cycle, "extension_deadline", None)
+    return {
+        "year": cycle.year,
+        "opens_at": cycle.opens_at,
+        "deadline": cycle.deadline,
+        "effective_deadline": extension_deadline or cycle.deadline,
+        "has_extension": extension_deadline is not None,
+        "review_deadline": cycle.review_deadline,
+        "spending_target_pct": cycle.spending_target_pct,
+        "equipment_target_pct": cycle.equipment_target_pct,
+        "is_open": cycle.is_open(now),
+    }

@@ -1,0 +1,301 @@
+"""Input validation for plan writes, and the response shapes the schema documents.
+
+Write serializers check types, ranges and choices only; the plan rules (parts within the
+total, partner allies, ...) are plans.validation's, applied by the services.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from members.api.base import FindingSerializer
+from plans.enums import (
+    Bottleneck,
+    Category,
+    Decision,
+    Funding,
+    PartnershipKind,
+    PartnershipStatus,
+    PlanStatus,
+    Priority,
+    ReturnReason,
+)
+
+
+def money(**kwargs):
+    return serializers.DecimalField(max_digits=20, decimal_places=2, **kwargs)
+
+
+def quantity(**kwargs):
+    return serializers.DecimalField(max_digits=16, decimal_places=2, **kwargs)
+
+
+OPTIONAL = {"required": False, "allow_null": True}
+# Keys of the plan's JSON that a client may send back unchanged (GET, edit, PUT) and we ignore.
+READ_ONLY_PLAN_KEYS = frozenset(
+    {
+        "id",
+        "cycle",
+        "member",
+        "member_name",
+        "status",
+        "revision",
+        "etag",
+        "spending_pct_gdp",
+        "equipment_share_pct",
+        "spending_target_pct",
+        "equipment_target_pct",
+        "meets_spending_target",
+        "meets_equipment_target",
+        "deadline",
+        "is_late",
+        "is_editable",
+        "versions",
+        "latest_version",
+        "created_at",
+        "updated_at",
+        "warnings",
+    }
+)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses keys it does not know, so that a misspelt field is an error, not silently lost."""
+
+    ignored_keys: frozenset[str] = frozenset()
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields) - self.ignored_keys, key=str)
+            if unknown:
+                raise serializers.ValidationError({str(key): [_("Unknown field.")] for key in unknown})
+        return super().to_internal_value(data)
+
+
+# Writes -----------------------------------------------------------------------------------------
+
+
+class LineInputSerializer(StrictSerializer):
+    category = serializers.ChoiceField(choices=Category.choices)
+    item = serializers.CharField(max_length=200)
+    unit = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    baseline_capacity = quantity()
+    target_capacity = quantity()
+    target_year = serializers.IntegerField(min_value=2000, max_value=2100)
+    stockpile_current = quantity(**OPTIONAL)
+    stockpile_target = quantity(**OPTIONAL)
+    planned_investment = money(**OPTIONAL)
+    funding = serializers.ChoiceField(choices=Funding.choices, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    bottleneck = serializers.ChoiceField(choices=Bottleneck.choices, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+
+
+class PartnershipInputSerializer(StrictSerializer):
+    kind = serializers.ChoiceField(choices=PartnershipKind.choices)
+    partner_name = serializers.CharField(max_length=200)
+    partner_members = serializers.ListField(
+        child=serializers.CharField(max_length=2), required=False, max_length=32, help_text="Allies' alpha-2 codes."
+    )
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    value = money(**OPTIONAL)
+    status = serializers.ChoiceField(choices=PartnershipStatus.choices, required=False)
+
+
+class PlanContentSerializer(StrictSerializer):
+    """A plan's content. Absent keys: defaults (PUT) or unchanged (PATCH); lists replace whole."""
+
+    ignored_keys = READ_ONLY_PLAN_KEYS
+
+    defence_expenditure = money(**OPTIONAL)
+    equipment_expenditure = money(**OPTIONAL)
+    personnel_expenditure = money(**OPTIONAL)
+    infrastructure_expenditure = money(**OPTIONAL)
+    other_expenditure = money(**OPTIONAL)
+    gdp = money(**OPTIONAL)
+    currency = serializers.CharField(max_length=3, required=False, allow_blank=True, help_text="ISO 4217, e.g. EUR")
+    military_personnel = serializers.IntegerField(min_value=0, max_value=2_147_483_647, **OPTIONAL)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    nil_return = serializers.BooleanField(required=False)
+    nil_return_reason = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    lines = LineInputSerializer(many=True, required=False, max_length=2000)
+    partnerships = PartnershipInputSerializer(many=True, required=False, max_length=500)
+
+
+class PlanCreateSerializer(PlanContentSerializer):
+    ignored_keys = READ_ONLY_PLAN_KEYS - {"cycle"}
+
+    cycle = serializers.IntegerField(min_value=2024, max_value=2100, help_text="The cycle's year.")
+    copy_previous = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Start from the member's last submitted plan (when no content is given).",
+    )
+
+
+class ReviewInputSerializer(StrictSerializer):
+    decision = serializers.ChoiceField(
+        choices=[("start_review", "Start review"), *Decision.choices],
+        help_text="`accept` takes a submitted plan into review first.",
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=ReturnReason.choices), required=False, max_length=10
+    )
+
+
+class CommentInputSerializer(StrictSerializer):
+    body = serializers.CharField(max_length=20000)
+    internal = serializers.BooleanField(required=False, default=False, help_text="Staff only.")
+    version = serializers.IntegerField(min_value=1, max_value=2_147_483_647, required=False, allow_null=True)
+
+
+# Responses (the shapes reads.py builds) ----------------------------------------------------------
+
+
+class LineSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Category.choices)
+    item = serializers.CharField()
+    unit = serializers.CharField(allow_blank=True)
+    baseline_capacity = quantity()
+    target_capacity = quantity()
+    target_year = serializers.IntegerField()
+    stockpile_current = quantity(allow_null=True)
+    stockpile_target = quantity(allow_null=True)
+    planned_investment = money(allow_null=True)
+    funding = serializers.ChoiceField(choices=Funding.choices)
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    bottleneck = serializers.ChoiceField(choices=Bottleneck.choices)
+    notes = serializers.CharField(allow_blank=True)
+
+
+class PartnershipSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PartnershipKind.choices)
+    partner_name = serializers.CharField()
+    partner_members = serializers.ListField(child=serializers.CharField())
+    description = serializers.CharField(allow_blank=True)
+    value = money(allow_null=True)
+    status = serializers.ChoiceField(choices=PartnershipStatus.choices)
+
+
+class VersionRefSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    is_late = serializers.BooleanField()
+
+
+def percent(**kwargs):
+    return serializers.DecimalField(max_digits=None, decimal_places=2, **kwargs)
+
+
+class PlanSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    cycle = serializers.IntegerField(help_text="The cycle's year.")
+    member = serializers.CharField(help_text="The member's code.")
+    member_name = serializers.CharField()
+    status = serializers.ChoiceField(choices=PlanStatus.choices)
+    revision = serializers.IntegerField()
+    etag = serializers.CharField(help_text="The value for If-Match.")
+    defence_expenditure = money(allow_null=True)
+    equipment_expenditure = money(allow_null=True)
+    personnel_expenditure = money(allow_null=True)
+    infrastructure_expenditure = money(allow_null=True)
+    other_expenditure = money(allow_null=True)
+    gdp = money(allow_null=True)
+    currency = serializers.CharField(allow_blank=True)
+    military_personnel = serializers.IntegerField(allow_null=True)
+    summary = serializers.CharField(allow_blank=True)
+    nil_return = serializers.BooleanField()
+    nil_return_reason = serializers.CharField(allow_blank=True)
+    spending_pct_gdp = percent(allow_null=True)
+    equipment_share_pct = percent(allow_null=True)
+    spending_target_pct = percent()
+    equipment_target_pct = percent()
+    meets_spending_target = serializers.BooleanField(allow_null=True)
+    meets_equipment_target = serializers.BooleanField(allow_null=True)
+    deadline = serializers.DateTimeField(help_text="The member's effective deadline.")
+    is_late = serializers.BooleanField()
+    is_editable = serializers.BooleanField()
+    versions = serializers.IntegerField(help_text="Number of submitted versions.")
+    latest_version = VersionRefSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class PlanListItemSerializer(PlanSummarySerializer):
+    lines = LineSerializer(many=True, required=False, help_text="With `expand=content` only.")
+    partnerships = PartnershipSerializer(many=True, required=False, help_text="With `expand=content` only.")
+
+
+class PlanSerializer(PlanSummarySerializer):
+    lines = LineSerializer(many=True)
+    partnerships = PartnershipSerializer(many=True)
+    warnings = FindingSerializer(many=True)
+
+
+class ReceiptSerializer(serializers.Serializer):
+    plan = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=PlanStatus.choices)
+    version = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    previous_sha256 = serializers.CharField(allow_blank=True)
+    submitted_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField()
+    is_late = serializers.BooleanField()
+    warnings = FindingSerializer(many=True)
+
+
+class VersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    previous_sha256 = serializers.CharField(allow_blank=True)
+    submitted_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField()
+    is_late = serializers.BooleanField()
+    submitted_by = serializers.CharField(allow_blank=True)
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class VersionDetailSerializer(VersionSerializer):
+    content = serializers.DictField(help_text="The content as submitted (canonical JSON).")
+    changes = ChangeSerializer(many=True, help_text="What changed since the previous version.")
+
+
+class ReviewSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    comment = serializers.CharField(allow_blank=True)
+    reasons = serializers.ListField(child=serializers.ChoiceField(choices=ReturnReason.choices))
+    version = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class ReviewResultSerializer(serializers.Serializer):
+    plan = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=PlanStatus.choices)
+    review = ReviewSerializer(allow_null=True)
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    body = serializers.CharField()
+    internal = serializers.BooleanField()
+    version = serializers.IntegerField(allow_null=True)
+    author = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+
+
+class CycleSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    opens_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField()
+    effective_deadline = serializers.DateTimeField(help_text="The caller's deadline, with its extension if any.")
+    has_extension = serializers.BooleanField()
+    review_deadline = serializers.DateTimeField(allow_null=True)
+    spending_target_pct = percent()
+    equipment_target_pct = percent()
+    is_open = serializers.BooleanField()

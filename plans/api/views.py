@@ -1,0 +1,388 @@
+"""The plans API: plans, submission, versions, review, comments, cycles.
+
+Views check the request's shape and the caller's reach, call plans.services, and answer with
+dicts from reads.py. Another member's plan is answered 404 (plans_visible_to), never 403.
+"""
+
+import json
+
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from members.api.base import ApiView, error_responses, paginate, paginated
+from members.api.errors import PreconditionFailed, PreconditionRequired
+from members.api.views import PAGE_PARAMETERS
+from plans import services
+from plans.content import diff, plan_content
+from plans.enums import PlanStatus
+from plans.models import Cycle, Plan, PlanVersion
+from plans.selectors import comments_visible_to
+
+from . import reads
+from .filters import PlanFilter
+from .idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
+from .idempotency import idempotent
+from .serializers import (
+    CommentInputSerializer,
+    CommentSerializer,
+    CycleSerializer,
+    PlanContentSerializer,
+    PlanCreateSerializer,
+    PlanListItemSerializer,
+    PlanSerializer,
+    ReceiptSerializer,
+    ReviewInputSerializer,
+    ReviewResultSerializer,
+    VersionDetailSerializer,
+    VersionSerializer,
+)
+
+MAX_REVISION = 2_147_483_647
+ETAG_HEADER = OpenApiParameter(
+    "ETag", str, OpenApiParameter.HEADER, response=[200, 201], description="The plan's current ETag."
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag of the plan as last read (`*` for any). Missing: 428; stale: 412.",
+)
+PLAN_FILTERS = [
+    OpenApiParameter("cycle", int, description="The cycle's year."),
+    OpenApiParameter("member", str, description="A member's code, such as EE."),
+    OpenApiParameter("status", str, enum=PlanStatus.values),
+    OpenApiParameter(
+        "ordering",
+        str,
+        description="cycle, member, status or updated_at; `-` first for descending.",
+        enum=[f"{sign}{name}" for name in ("cycle", "member", "status", "updated_at") for sign in ("", "-")],
+    ),
+    OpenApiParameter("expand", str, enum=["content"], description="`content` adds lines and partnerships."),
+    *PAGE_PARAMETERS,
+]
+
+
+class PlanMixin:
+    def get_plan(self, pk: int) -> Plan:
+        plan = reads.plans_for(self.actor).filter(pk=pk).first()
+        if plan is None:
+            raise Http404
+        return plan
+
+    @staticmethod
+    def reload(pk: int) -> Plan:
+        # After a write the caller may lack `read` (a write-only key): reload without that filter.
+        return reads.plans_for_write(pk)
+
+    def plan_response(self, plan: Plan, *, status_code: int = 200, plan_warnings=None) -> Response:
+        response = Response(reads.plan_detail(plan, plan_warnings=plan_warnings), status=status_code)
+        response["ETag"] = plan.etag
+        return response
+
+
+def _expected_revision(request, plan: Plan) -> int | None:
+    """The revision the caller read, from If-Match; None for `*`."""
+    header = request.headers.get("If-Match")
+    if header is None or not header.strip():
+        raise PreconditionRequired()
+    for tag in (part.strip() for part in header.split(",")):
+        if tag == "*":
+            return None
+        tag = tag.removeprefix("W/")
+        prefix = f'"{plan.pk}-'
+        if tag.startswith(prefix) and tag.endswith('"'):
+            number = tag[len(prefix) : -1]
+            if number.isascii() and number.isdigit() and int(number) <= MAX_REVISION:
+                return int(number)
+    raise PreconditionFailed()
+
+
+def _cycle(year: int) -> Cycle:
+    cycle = Cycle.objects.filter(year=year).first()
+    if cycle is None:
+        raise exceptions.ValidationError({"cycle": [_("There is no cycle for %(year)s.") % {"year": year}]})
+    return cycle
+
+
+class PlanListView(PlanMixin, ApiView):
+    @extend_schema(
+        operation_id="plans_list",
+        parameters=PLAN_FILTERS,
+        responses={200: paginated(PlanListItemSerializer, "PaginatedPlanList"), **error_responses(400, 404)},
+        tags=["plans"],
+    )
+    def get(self, request):
+        plans = PlanFilter(request.query_params, queryset=reads.plans_for(self.actor))
+        if not plans.is_valid():
+            raise exceptions.ValidationError(plans.errors)
+        queryset = plans.qs
+        ordering = list(queryset.query.order_by)  # set only by an `ordering` parameter
+        queryset = queryset.order_by(*(ordering or ["-cycle__year", "member__code"]), "id")
+        expand = request.query_params.get("expand", "")
+        if expand not in ("", "content"):
+            raise exceptions.ValidationError({"expand": [_("Use `content` or leave it out.")]})
+        paginator, page = paginate(self, queryset, request)
+        return paginator.get_paginated_response(reads.plan_page(page, with_content=expand == "content"))
+
+    @extend_schema(
+        operation_id="plans_create",
+        request=PlanCreateSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER, ETAG_HEADER],
+        responses={
+            201: PlanSerializer,
+            **error_responses(400, 403, 409, 413, 415, 422),
+        },
+        tags=["plans"],
+    )
+    def post(self, request):
+        return idempotent(request, lambda: self._create(request))
+
+    def _create(self, request) -> Response:
+        member = self.actor.member
+        if member is None:
+            raise exceptions.PermissionDenied(_("Only a member's delegation or API key creates its plan."))
+        serializer = PlanCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        cycle = _cycle(data.pop("cycle"))
+        copy_previous = data.pop("copy_previous")
+        content = None if copy_previous and not data else data
+        result = services.plan_create(
+            cycle=cycle, member=member, actor=self.actor, content=content, copy_previous=copy_previous
+        )
+        plan = self.reload(result.plan.pk)
+        response = self.plan_response(plan, status_code=status.HTTP_201_CREATED, plan_warnings=result.warnings)
+        response["Location"] = request.build_absolute_uri(f"{plan.pk}/")
+        return response
+
+
+class PlanDetailView(PlanMixin, ApiView):
+    @extend_schema(
+        operation_id="plans_retrieve",
+        parameters=[ETAG_HEADER],
+        responses={200: PlanSerializer, **error_responses(404)},
+        tags=["plans"],
+    )
+    def get(self, request, pk: int):
+        return self.plan_response(self.get_plan(pk))
+
+    @extend_schema(
+        operation_id="plans_update",
+        request=PlanContentSerializer,
+        parameters=[IF_MATCH, ETAG_HEADER],
+        responses={200: PlanSerializer, **error_responses(400, 403, 404, 409, 412, 413, 415, 428)},
+        tags=["plans"],
+        description="Replace the content: keys left out take their defaults; lists replace the whole list.",
+    )
+    def put(self, request, pk: int):
+        return self._write(request, pk, partial=False)
+
+    @extend_schema(
+        operation_id="plans_partial_update",
+        request=PlanContentSerializer,
+        parameters=[IF_MATCH, ETAG_HEADER],
+        responses={200: PlanSerializer, **error_responses(400, 403, 404, 409, 412, 413, 415, 428)},
+        tags=["plans"],
+        description="Change the keys given; `lines` or `partnerships`, when given, replace the whole list.",
+    )
+    def patch(self, request, pk: int):
+        return self._write(request, pk, partial=True)
+
+    def _write(self, request, pk: int, *, partial: bool) -> Response:
+        plan = self.get_plan(pk)
+        if not self.actor.can_edit(plan.member_id):
+            raise exceptions.PermissionDenied(_("You may not write this member's plan."))
+        revision = _expected_revision(request, plan)
+        serializer = PlanContentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        content = dict(serializer.validated_data)
+        if partial:
+            content = {**plan_content(plan), **content}
+        result = services.plan_update(plan=plan, actor=self.actor, content=content, expected_revision=revision)
+        return self.plan_response(self.reload(result.plan.pk), plan_warnings=result.warnings)
+
+
+class PlanSubmitView(PlanMixin, ApiView):
+    @extend_schema(
+        operation_id="plans_submit",
+        request=None,
+        parameters=[IDEMPOTENCY_PARAMETER, ETAG_HEADER],
+        responses={201: ReceiptSerializer, **error_responses(400, 403, 404, 409, 413, 415, 422)},
+        tags=["plans"],
+        description="Validate the whole plan and snapshot it as the next version; answers the receipt.",
+    )
+    def post(self, request, pk: int):
+        plan = self.get_plan(pk)
+        return idempotent(request, lambda: self._submit(plan))
+
+    def _submit(self, plan: Plan) -> Response:
+        receipt = services.plan_submit(plan=plan, actor=self.actor)
+        version = receipt.version
+        body = {
+            "plan": plan.pk,
+            "status": receipt.plan.status,
+            "version": version.number,
+            "sha256": version.sha256,
+            "previous_sha256": version.previous_sha256,
+            "submitted_at": version.submitted_at,
+            "deadline": version.deadline,
+            "is_late": version.is_late,
+            "warnings": [finding.as_dict() for finding in receipt.warnings],
+        }
+        response = Response(body, status=status.HTTP_201_CREATED)
+        response["ETag"] = receipt.plan.etag
+        return response
+
+
+class VersionListView(PlanMixin, ApiView):
+    @extend_schema(
+        operation_id="plans_versions_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(VersionSerializer, "PaginatedVersionList"), **error_responses(404)},
+        tags=["versions"],
+    )
+    def get(self, request, pk: int):
+        plan = self.get_plan(pk)
+        paginator, page = paginate(self, reads.versions_of(plan), request)
+        return paginator.get_paginated_response([reads.version_summary(version) for version in page])
+
+
+class VersionDetailView(PlanMixin, ApiView):
+    @extend_schema(
+        operation_id="plans_versions_retrieve",
+        responses={200: VersionDetailSerializer, **error_responses(404)},
+        tags=["versions"],
+    )
+    def get(self, request, pk: int, number: int):
+        plan = self.get_plan(pk)
+        version = PlanVersion.objects.filter(plan=plan, number=number).select_related(
+            "submitted_by", "submitted_by_key"
+        )
+        version = version.first()
+        if version is None:
+            raise Http404
+        content = json.loads(version.content)["content"]
+        previous = PlanVersion.objects.filter(plan=plan, number=number - 1).values_list("content", flat=True).first()
+        previous_content = json.loads(previous)["content"] if previous else {}
+        data = reads.version_summary(version)
+        data["content"] = content
+        data["changes"] = diff(previous_content, content) if previous else []
+        return Response(data)
+
+
+class PlanReviewView(PlanMixin, ApiView):
+    @extend_schema(
+        operation_id="plans_review",
+        request=ReviewInputSerializer,
+        responses={200: ReviewResultSerializer, **error_responses(400, 403, 404, 409, 413, 415)},
+        tags=["review"],
+        description="Staff only. `start_review`, `accept` (of a submitted plan: takes it into review first) or "
+        "`return` (needs a comment, may name reasons).",
+    )
+    def post(self, request, pk: int):
+        plan = self.get_plan(pk)
+        if not self.actor.can_review():
+            raise exceptions.PermissionDenied(_("Only staff review plans."))
+        serializer = ReviewInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decision = serializer.validated_data["decision"]
+        comment = serializer.validated_data.get("comment", "")
+        review = None
+        with transaction.atomic():
+            if decision == "start_review":
+                plan = services.plan_start_review(plan=plan, actor=self.actor)
+            elif decision == "accept":
+                if plan.status == PlanStatus.SUBMITTED:
+                    services.plan_start_review(plan=plan, actor=self.actor)
+                review = services.plan_accept(plan=plan, actor=self.actor, comment=comment)
+            else:
+                reasons = serializer.validated_data.get("reasons", [])
+                review = services.plan_return(plan=plan, actor=self.actor, comment=comment, reasons=reasons)
+        current = Plan.objects.filter(pk=plan.pk).values_list("status", flat=True).first()
+        body = {
+            "plan": plan.pk,
+            "status": current,
+            "review": (
+                {
+                    "decision": review.decision,
+                    "comment": review.comment,
+                    "reasons": review.reasons,
+                    "version": review.version.number,
+                    "created_at": review.created_at,
+                }
+                if review
+                else None
+            ),
+        }
+        return Response(body)
+
+
+class CommentListView(PlanMixin, ApiView):
+    @extend_schema(
+        operation_id="plans_comments_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(CommentSerializer, "PaginatedCommentList"), **error_responses(404)},
+        tags=["comments"],
+    )
+    def get(self, request, pk: int):
+        plan = self.get_plan(pk)
+        paginator, page = paginate(self, comments_visible_to(plan=plan, actor=self.actor), request)
+        return paginator.get_paginated_response([reads.comment_row(comment) for comment in page])
+
+    @extend_schema(
+        operation_id="plans_comments_create",
+        request=CommentInputSerializer,
+        responses={201: CommentSerializer, **error_responses(400, 403, 404, 413, 415)},
+        tags=["comments"],
+        description="Internal comments (staff only) are never shown to the delegation.",
+    )
+    def post(self, request, pk: int):
+        plan = self.get_plan(pk)
+        serializer = CommentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        number = serializer.validated_data.get("version")
+        version = None
+        if number is not None:
+            version = PlanVersion.objects.filter(plan=plan, number=number).first()
+            if version is None:
+                raise exceptions.ValidationError({"version": [_("The plan has no version %(n)s.") % {"n": number}]})
+        comment = services.comment_add(
+            plan=plan,
+            actor=self.actor,
+            body=serializer.validated_data["body"],
+            internal=serializer.validated_data["internal"],
+            version=version,
+        )
+        return Response(reads.comment_row(comment), status=status.HTTP_201_CREATED)
+
+
+class CycleListView(ApiView):
+    @extend_schema(
+        operation_id="cycles_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(CycleSerializer, "PaginatedCycleList"), **error_responses(404)},
+        tags=["cycles"],
+    )
+    def get(self, request):
+        paginator, page = paginate(self, reads.cycles_for(self.actor), request)
+        now = timezone.now()
+        return paginator.get_paginated_response([reads.cycle_row(cycle, now) for cycle in page])
+
+
+class CycleDetailView(ApiView):
+    @extend_schema(
+        operation_id="cycles_retrieve",
+        responses={200: CycleSerializer, **error_responses(404)},
+        tags=["cycles"],
+    )
+    def get(self, request, year: int):
+        cycle = reads.cycles_for(self.actor).filter(year=year).first()
+        if cycle is None:
+            raise Http404
+        return Response(reads.cycle_row(cycle, timezone.now()))
