@@ -71,3 +71,38 @@ def submitted_plan(plan, alice):
     services.plan_submit(plan=plan, actor=Actor.for_user(alice))
     plan.refresh_from_db()
     return plan
+
+
+def editor_post(content: dict, *, revision: int, action: str = "save", blank_rows: int = 1) -> dict:
+    """The editor's POST body for a content dict, as a browser would send it."""
+    data = {"revision": str(revision), "action": action}
+    for field in (
+        "defence_expenditure",
+        "equipment_expenditure",
+        "personnel_expenditure",
+        "infrastructure_expenditure",
+        "other_expenditure",
+        "gdp",
+        "currency",
+        "military_personnel",
+        "summary",
+        "nil_return_reason",
+    ):
+        value = content.get(field)
+        data[field] = "" if value is None else str(value)
+    if content.get("nil_return"):
+        data["nil_return"] = "on"
+    for prefix, rows, defaults in (
+        ("lines", content.get("lines", []), {"funding": "national", "priority": "normal", "bottleneck": "none"}),
+        ("partnerships", content.get("partnerships", []), {"status": "planned"}),
+    ):
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows) + blank_rows)
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+        for index, row in enumerate([*rows, *[{}] * blank_rows]):
+            for field, value in {**defaults, **row}.items():
+                key = f"{prefix}-{index}-{field}"
+                if isinstance(value, list):
+                    data[key] = value
+                elif value is not None:
+                    data[key] = str(value)
+    return data
