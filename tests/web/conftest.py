@@ -15,6 +15,8 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 def _plain_http(settings):
     # The test client speaks plain HTTP; production redirects it to HTTPS.
     settings.SECURE_SSL_REDIRECT = False
+    # A fast hasher: these tests are about pages, not password storage.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def signed_in(user) -> Client:

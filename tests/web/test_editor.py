@@ -1,0 +1,176 @@
+"""The plan editor: saving, errors beside their fields, nothing typed lost, rows added and removed."""
+
+from decimal import Decimal
+
+from django.urls import reverse
+
+from plans.content import plan_content
+from plans.models import Plan
+from tests.factories import valid_content
+from tests.web.conftest import editor_post
+
+
+def edit_url(plan):
+    return reverse("plan-edit", args=[plan.pk])
+
+
+def test_editor_is_filled_with_the_plan(alice_client, plan):
+    response = alice_client.get(edit_url(plan))
+    headline, lines, partnerships = (response.context[k] for k in ("headline", "lines", "partnerships"))
+    assert (headline["gdp"].value(), headline["currency"].value()) == (Decimal("40000000.00"), "EUR")
+    assert [form["item"].value() for form in lines.forms] == ["155 mm shells", None, None]
+    assert partnerships.forms[0]["partner_members"].value() == ["LV"]
+    assert response.context["revision"] == plan.revision
+
+
+def test_save_replaces_the_content_and_shows_the_derived_figures(alice_client, plan):
+    content = valid_content(
+        gdp=Decimal("20000000.00"),
+        lines=[
+            {
+                "category": "missiles",
+                "item": "Interceptors",
+                "baseline_capacity": "10",
+                "target_capacity": "40",
+                "target_year": 2029,
+            },
+            {
+                "category": "ammunition",
+                "item": "Shells",
+                "baseline_capacity": "100",
+                "target_capacity": "300",
+                "target_year": 2030,
+                "priority": "critical",
+            },
+        ],
+        partnerships=[{"kind": "multinational", "partner_name": "Joint buy", "partner_members": ["LV", "LT"]}],
+    )
+    response = alice_client.post(edit_url(plan), editor_post(content, revision=plan.revision), follow=True)
+    plan.refresh_from_db()
+    stored = plan_content(plan)
+    assert [(line["item"], line["priority"]) for line in stored["lines"]] == [
+        ("Interceptors", "normal"),
+        ("Shells", "critical"),
+    ]
+    assert stored["partnerships"][0]["partner_members"] == ["LT", "LV"]
+    assert (plan.gdp, plan.revision) == (Decimal("20000000.00"), 2)
+    page = response.content.decode()
+    assert "5.00 %" in page  # 1,000,000 of 20,000,000
+    assert "The draft was saved." in page
+
+
+def test_an_error_is_shown_beside_its_field_and_nothing_typed_is_lost(alice_client, plan):
+    content = valid_content(equipment_expenditure=Decimal("900000"), summary="Typed, not yet saved")
+    response = alice_client.post(edit_url(plan), editor_post(content, revision=plan.revision))
+    assert response.status_code == 400
+    headline = response.context["headline"]
+    assert headline.errors["defence_expenditure"] == ["The parts add up to 1650000.00, more than the total 1000000.00."]
+    html = response.content.decode()
+    assert 'aria-describedby="id_defence_expenditure_helptext id_defence_expenditure_errors"' in html
+    assert 'aria-invalid="true"' in html
+    assert headline["summary"].value() == "Typed, not yet saved"
+    plan.refresh_from_db()
+    assert (plan.summary, plan.revision) == ("More shells and interceptors.", 1)
+
+
+def test_a_line_error_lands_on_its_row_even_after_a_blank_row(alice_client, plan):
+    content = valid_content()
+    data = editor_post(content, revision=plan.revision, blank_rows=2)
+    # The first row is left blank; the line sits on the page's second row and is the content's first.
+    for key in [key for key in data if key.startswith("lines-0-")]:
+        data[key.replace("lines-0-", "lines-1-")] = data.pop(key)
+    data.update({"lines-0-funding": "national", "lines-0-priority": "normal", "lines-0-bottleneck": "none"})
+    data["lines-1-baseline_capacity"] = "-5"
+    response = alice_client.post(edit_url(plan), data)
+    lines = response.context["lines"]
+    assert lines.forms[1].errors == {"baseline_capacity": ["Must not be negative."]}
+    assert lines.forms[0].errors == {}
+    assert response.context["findings"][0]["label"] == "Capability line 2: Baseline capacity (a year)"
+
+
+def test_a_malformed_number_is_refused_beside_its_field(alice_client, plan):
+    data = editor_post(valid_content(), revision=plan.revision)
+    data["gdp"] = "forty million"
+    response = alice_client.post(edit_url(plan), data)
+    assert (response.status_code, response.context["headline"].errors["gdp"]) == (400, ["Enter a number."])
+    assert Plan.objects.get(pk=plan.pk).revision == 1
+
+
+def test_warnings_are_shown_but_do_not_stop_the_save(alice_client, plan):
+    content = valid_content(
+        lines=[
+            {
+                "category": "ammunition",
+                "item": "Shells",
+                "baseline_capacity": "500",
+                "target_capacity": "100",
+                "target_year": 2030,
+            }
+        ]
+    )
+    response = alice_client.post(edit_url(plan), editor_post(content, revision=plan.revision), follow=True)
+    plan.refresh_from_db()
+    assert plan.lines.get().target_capacity == Decimal("100")
+    assert [str(m) for m in response.context["messages"]] == [
+        "The draft was saved.",
+        "Capability line 1: Target capacity (a year): The target capacity is below the baseline: production would fall.",
+    ]
+
+
+def test_a_stale_form_is_not_saved_and_keeps_what_was_typed(alice_client, plan):
+    first = alice_client.post(edit_url(plan), editor_post(valid_content(summary="First"), revision=1))
+    assert first.status_code == 302
+    response = alice_client.post(edit_url(plan), editor_post(valid_content(summary="Second"), revision=1))
+    assert response.status_code == 409
+    assert "someone else changed the plan" in response.content.decode()
+    assert response.context["headline"]["summary"].value() == "Second"
+    assert response.context["revision"] == 2
+    plan.refresh_from_db()
+    assert plan.summary == "First"
+
+
+def test_rows_are_added_without_javascript_and_nothing_is_saved(alice_client, plan):
+    data = editor_post(valid_content(summary="Typed"), revision=plan.revision, action="add_lines")
+    response = alice_client.post(edit_url(plan), data)
+    lines = response.context["lines"]
+    assert (response.status_code, len(lines.forms)) == (200, 1 + 1 + 5)
+    assert lines.forms[0]["item"].value() == "155 mm shells"
+    assert response.context["headline"]["summary"].value() == "Typed"
+    assert Plan.objects.get(pk=plan.pk).revision == 1
+
+
+def test_a_row_marked_for_removal_is_removed(alice_client, plan):
+    data = editor_post(valid_content(), revision=plan.revision)
+    data["partnerships-0-DELETE"] = "on"
+    alice_client.post(edit_url(plan), data)
+    assert plan.partnerships.count() == 0
+
+
+def test_partner_allies_are_offered_with_their_names(alice_client, plan):
+    response = alice_client.get(edit_url(plan))
+    choices = dict(response.context["partnerships"].forms[0].fields["partner_members"].choices)
+    assert (len(choices), choices["LV"], choices["DE"]) == (32, "Latvia", "Germany")
+    assert '<label for="id_partnerships-0-partner_members_' in response.content.decode()
+
+
+def test_a_submitted_plan_cannot_be_edited(alice_client, submitted_plan):
+    response = alice_client.get(edit_url(submitted_plan))
+    assert response["Location"] == reverse("plan-detail-page", args=[submitted_plan.pk])
+
+
+def test_start_a_draft_empty_or_from_the_last_submitted_plan(alice_client, alice, estonia, submitted_plan):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import CycleFactory
+
+    next_cycle = CycleFactory(
+        year=2026, opens_at=timezone.now() - timedelta(days=1), deadline=timezone.now() + timedelta(days=90)
+    )
+    dashboard = alice_client.get(reverse("home"))
+    assert (dashboard.context["cycle"], dashboard.context["can_copy"]) == (next_cycle, True)
+    response = alice_client.post(reverse("plan-start"), {"copy_previous": "on"})
+    new_plan = Plan.objects.get(cycle=next_cycle)
+    assert response["Location"] == edit_url(new_plan)
+    assert plan_content(new_plan) == plan_content(submitted_plan)
