@@ -1,0 +1,112 @@
+"""The PDF report (reportlab): a title page with the totals, the summary table and the charts."""
+
+import io
+from collections.abc import Callable
+
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import cm
+from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from . import charts
+from .data import ReportData, status_label
+from .tables import TOTAL_LABELS
+
+PAGE = landscape(A4)
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return ""
+    return _("yes") if value else _("no")
+
+
+def _summary_table(data: ReportData) -> Table:
+    header = [
+        _("Ally"),
+        _("Status"),
+        _("Deadline"),
+        _("First submitted"),
+        _("Late (days)"),
+        _("Versions"),
+        _("% GDP"),
+        _("Spending"),
+        _("Equipment %"),
+        _("Equipment"),
+    ]
+    body = []
+    for row in data.rows:
+        late = "" if row["is_late"] is None else (str(row["days_late"]) if row["is_late"] else _("on time"))
+        body.append(
+            [
+                f"{row['member_code']} {row['member_name']}",
+                status_label(row["status"]),
+                row["effective_deadline"].strftime("%Y-%m-%d") + (" *" if row["has_extension"] else ""),
+                row["first_submitted_at"].strftime("%Y-%m-%d %H:%M") if row["first_submitted_at"] else "",
+                late,
+                str(row["versions"]),
+                "" if row["spending_pct_gdp"] is None else f"{row['spending_pct_gdp']:.2f}",
+                _yes_no(row["meets_spending_target"]),
+                "" if row["equipment_share_pct"] is None else f"{row['equipment_share_pct']:.2f}",
+                _yes_no(row["meets_equipment_target"]),
+            ]
+        )
+    table = Table([header, *body], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1f4e79")),
+                ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#eef2f7")]),
+                ("ALIGN", (4, 1), (-1, -1), "RIGHT"),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+            ]
+        )
+    )
+    return table
+
+
+def build_pdf(data: ReportData, progress: Callable[[int], None] | None = None) -> bytes:
+    """The PDF; `progress` is told 0-100 as the charts are drawn (the slow part)."""
+    styles = getSampleStyleSheet()
+    year = data.cycle.year
+    story = [
+        Spacer(1, 4 * cm),
+        Paragraph(_("Defence industrial capacity plans"), styles["Title"]),
+        Paragraph(_("Compliance report, cycle %(year)s") % {"year": year}, styles["Heading1"]),
+        Paragraph(
+            _("Deadline %(deadline)s UTC. Generated %(at)s UTC.")
+            % {
+                "deadline": data.cycle.deadline.strftime("%Y-%m-%d %H:%M"),
+                "at": data.generated_at.strftime("%Y-%m-%d %H:%M"),
+            },
+            styles["Normal"],
+        ),
+        Spacer(1, 1 * cm),
+        Table([[_(label), str(data.totals[key])] for key, label in TOTAL_LABELS.items()], hAlign="LEFT"),
+        PageBreak(),
+        Paragraph(_("Summary"), styles["Heading2"]),
+        Paragraph(_("* an extension moved the deadline."), styles["Normal"]),
+        _summary_table(data),
+    ]
+    for index, name in enumerate(charts.CHARTS):
+        png = charts.chart(name, data)
+        story += [PageBreak(), Image(io.BytesIO(png), width=25 * cm, height=11 * cm)]
+        if progress:
+            progress(int((index + 1) / len(charts.CHARTS) * 100))
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=PAGE,
+        title=_("Compliance report %(year)s") % {"year": year},
+        leftMargin=1.5 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=1.5 * cm,
+        bottomMargin=1.5 * cm,
+    )
+    document.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,193 @@
+"""XLSX (openpyxl) and CSV files of the compliance report."""
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from plans.enums import Bottleneck, Category, Funding, PartnershipKind, PartnershipStatus, Priority
+
+from .data import ReportData, status_label
+
+PERCENT_FORMAT = "0.00"
+QUANTITY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd hh:mm"
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+
+# Column key, header, number format (None: general).
+SUMMARY_COLUMNS: list[tuple[str, str, str | None]] = [
+    ("member_code", "Code", None),
+    ("member_name", "Ally", None),
+    ("status", "Status", None),
+    ("effective_deadline", "Effective deadline (UTC)", DATE_FORMAT),
+    ("has_extension", "Extension", None),
+    ("first_submitted_at", "First submitted (UTC)", DATE_FORMAT),
+    ("last_submitted_at", "Last submitted (UTC)", DATE_FORMAT),
+    ("is_late", "Late", None),
+    ("days_late", "Days late", "0"),
+    ("versions", "Versions", "0"),
+    ("spending_pct_gdp", "Defence expenditure % GDP", PERCENT_FORMAT),
+    ("meets_spending_target", "Meets spending guideline", None),
+    ("equipment_share_pct", "Equipment share %", PERCENT_FORMAT),
+    ("meets_equipment_target", "Meets equipment guideline", None),
+]
+TOTAL_LABELS = {
+    "members": "Allies",
+    "submitted": "Submitted",
+    "on_time": "On time",
+    "late": "Late",
+    "accepted": "Accepted",
+    "missing": "Missing",
+    "nil_returns": "Nil returns",
+    "meeting_spending_target": "Meeting the spending guideline",
+    "meeting_equipment_target": "Meeting the equipment guideline",
+}
+LINE_COLUMNS: list[tuple[str, str, str | None]] = [
+    ("member_code", "Ally", None),
+    ("category", "Category", None),
+    ("item", "Item", None),
+    ("unit", "Unit", None),
+    ("baseline_capacity", "Baseline capacity", QUANTITY_FORMAT),
+    ("target_capacity", "Target capacity", QUANTITY_FORMAT),
+    ("growth", "Growth", QUANTITY_FORMAT),
+    ("target_year", "Target year", "0"),
+    ("stockpile_current", "Current stockpile", QUANTITY_FORMAT),
+    ("stockpile_target", "Stockpile target", QUANTITY_FORMAT),
+    ("planned_investment", "Planned investment", QUANTITY_FORMAT),
+    ("currency", "Currency", None),
+    ("funding", "Funding", None),
+    ("priority", "Priority", None),
+    ("bottleneck", "Bottleneck", None),
+]
+PARTNERSHIP_COLUMNS: list[tuple[str, str, str | None]] = [
+    ("member_code", "Ally", None),
+    ("kind", "Kind", None),
+    ("partner_name", "Partner", None),
+    ("partner_members", "Partner allies", None),
+    ("partnership_status", "Status", None),
+    ("value", "Value", QUANTITY_FORMAT),
+]
+CAPACITY_COLUMNS: list[tuple[str, str, str | None]] = [
+    ("category", "Category", None),
+    ("allies", "Allies", "0"),
+    ("lines", "Lines", "0"),
+    ("baseline", "Baseline", QUANTITY_FORMAT),
+    ("target", "Target", QUANTITY_FORMAT),
+    ("growth", "Growth", QUANTITY_FORMAT),
+    ("growth_pct", "Growth %", PERCENT_FORMAT),
+]
+RECONCILIATION_COLUMNS: list[tuple[str, str, str | None]] = [
+    ("member_code", "Ally", None),
+    ("member_name", "Ally name", None),
+    ("partner_code", "Names as partner", None),
+    ("partner_name", "Partner name", None),
+    ("partner_plan", "Partner has a submitted plan", None),
+]
+LABELS = {
+    "category": dict(Category.choices),
+    "funding": dict(Funding.choices),
+    "priority": dict(Priority.choices),
+    "bottleneck": dict(Bottleneck.choices),
+    "kind": dict(PartnershipKind.choices),
+    "partnership_status": dict(PartnershipStatus.choices),
+}
+
+
+def excel_value(key: str, value: Any) -> Any:
+    """A cell value: Excel has no time zones (UTC, naive), booleans as words staff can filter on."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if key == "status":
+        return status_label(value)
+    if isinstance(value, list):
+        return ", ".join(value)
+    if key in LABELS and value in LABELS[key]:
+        return str(LABELS[key][value])
+    return value
+
+
+def _sheet(sheet: Worksheet, columns, rows: list[dict[str, Any]]) -> None:
+    sheet.append([_(header) for _key, header, _fmt in columns])
+    for cell in sheet[1]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+    for row in rows:
+        sheet.append([excel_value(key, row.get(key)) for key, _header, _fmt in columns])
+    for index, (_key, header, fmt) in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(10, min(40, len(_(header)) + 2))
+        if fmt:
+            for (cell,) in sheet.iter_rows(min_row=2, max_row=len(rows) + 1, min_col=index, max_col=index):
+                cell.number_format = fmt
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+
+
+def build_xlsx(data: ReportData) -> bytes:
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = _("Summary")
+    _sheet(summary, SUMMARY_COLUMNS, data.rows)
+    summary.append([])
+    summary.append([_("Totals")])
+    summary.cell(row=summary.max_row, column=1).font = Font(bold=True)
+    for key, label in TOTAL_LABELS.items():
+        summary.append([_(label), data.totals[key]])
+
+    lines = [{**line, "growth": line["target_capacity"] - line["baseline_capacity"]} for line in data.lines]
+    _sheet(workbook.create_sheet(_("Capability lines")), LINE_COLUMNS, lines)
+    partnerships = [{**row, "partnership_status": row["status"]} for row in data.partnerships]
+    _sheet(workbook.create_sheet(_("Partnerships")), PARTNERSHIP_COLUMNS, partnerships)
+    _sheet(workbook.create_sheet(_("Capacity by category")), CAPACITY_COLUMNS, data.capacity)
+    _sheet(workbook.create_sheet(_("Reconciliation")), RECONCILIATION_COLUMNS, data.reconciliation)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+CSV_COLUMNS = [
+    "member_code",
+    "member_name",
+    "status",
+    "effective_deadline",
+    "has_extension",
+    "first_submitted_at",
+    "last_submitted_at",
+    "is_late",
+    "days_late",
+    "versions",
+    "spending_pct_gdp",
+    "meets_spending_target",
+    "equipment_share_pct",
+    "meets_equipment_target",
+]
+
+
+def csv_value(value: Any) -> str:
+    """Machine-readable: ISO 8601 times, `true`/`false`, empty for unknown."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return str(value)
+
+
+def build_csv(data: ReportData) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for row in data.rows:
+        writer.writerow([csv_value(row[key]) for key in CSV_COLUMNS])
+    # A BOM so that spreadsheet programs open the UTF-8 names (Türkiye) correctly.
+    return buffer.getvalue().encode("utf-8-sig")
