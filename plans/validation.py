@@ -13,7 +13,15 @@ from typing import Literal
 from django.utils.translation import gettext as _
 
 from .content import EXPENDITURE_PARTS, MONEY_FIELDS
-from .enums import KINDS_WITH_PARTNER_MEMBERS
+from .enums import (
+    KINDS_WITH_PARTNER_MEMBERS,
+    Bottleneck,
+    Category,
+    Funding,
+    PartnershipKind,
+    PartnershipStatus,
+    Priority,
+)
 
 ERROR: Literal["error"] = "error"
 WARNING: Literal["warning"] = "warning"
@@ -25,6 +33,16 @@ NON_NEGATIVE_LINE_FIELDS = (
     "stockpile_target",
     "planned_investment",
 )
+# What the table columns can hold. Content outside these would reach the database and fail
+# there (a 500 instead of a message naming the field), so it is an error on every save.
+MONEY_LIMIT = Decimal(10) ** 18  # max_digits 20, decimal_places 2
+QUANTITY_LIMIT = Decimal(10) ** 14  # max_digits 16, decimal_places 2
+PERSONNEL_LIMIT = 2_147_483_647
+LINE_REQUIRED = ("category", "item", "baseline_capacity", "target_capacity", "target_year")
+LINE_CHOICES = {"category": Category, "funding": Funding, "priority": Priority, "bottleneck": Bottleneck}
+LINE_MONEY_FIELDS = ("planned_investment",)
+PARTNERSHIP_CHOICES = {"kind": PartnershipKind, "status": PartnershipStatus}
+TEXT_LIMITS = {"item": 200, "unit": 50, "partner_name": 200}
 
 
 @dataclass(frozen=True)
@@ -66,17 +84,43 @@ def validate_content(
     def warning(field: str, code: str, message: str) -> None:
         findings.append(Finding(field, code, message, WARNING))
 
+    def too_large(field: str, value, limit: Decimal) -> None:
+        if value is not None and abs(value) >= limit:
+            error(field, "too_large", _("Must be less than %(limit)s.") % {"limit": f"{limit:,.0f}"})
+
+    def shape(prefix: str, row: dict, required: tuple[str, ...], choices: dict) -> None:
+        for field in required:
+            value = row.get(field)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                error(f"{prefix}.{field}", "required", _("This field is required."))
+        for field, enum in choices.items():
+            value = row.get(field)
+            if value is not None and value not in enum.values:
+                error(
+                    f"{prefix}.{field}",
+                    "invalid_choice",
+                    _("%(value)r is not one of %(choices)s.") % {"value": value, "choices": ", ".join(enum.values)},
+                )
+        for field, limit in TEXT_LIMITS.items():
+            value = row.get(field)
+            if isinstance(value, str) and len(value) > limit:
+                error(f"{prefix}.{field}", "too_long", _("At most %(limit)d characters.") % {"limit": limit})
+
     # Headline figures.
     for field in MONEY_FIELDS:
         value = content.get(field)
         if value is not None and value < 0:
             error(field, "negative", _("Must not be negative."))
+        too_large(field, value, MONEY_LIMIT)
+    too_large("gdp", content.get("gdp"), MONEY_LIMIT)
     gdp = content.get("gdp")
     if gdp is not None and gdp <= 0:
         error("gdp", "not_positive", _("GDP must be greater than zero."))
     personnel = content.get("military_personnel")
     if personnel is not None and personnel < 0:
         error("military_personnel", "negative", _("Must not be negative."))
+    if personnel is not None and personnel > PERSONNEL_LIMIT:
+        error("military_personnel", "too_large", _("Must be at most %(limit)d.") % {"limit": PERSONNEL_LIMIT})
     currency = content.get("currency") or ""
     if currency and not CURRENCY_RE.match(currency):
         error("currency", "invalid", _("Give a three-letter ISO 4217 code in capitals, such as EUR."))
@@ -109,10 +153,12 @@ def validate_content(
     # Capability lines.
     for index, line in enumerate(lines):
         prefix = f"lines[{index}]"
+        shape(prefix, line, LINE_REQUIRED, LINE_CHOICES)
         for field in NON_NEGATIVE_LINE_FIELDS:
             value = line.get(field)
             if value is not None and value < 0:
                 error(f"{prefix}.{field}", "negative", _("Must not be negative."))
+            too_large(f"{prefix}.{field}", value, MONEY_LIMIT if field in LINE_MONEY_FIELDS else QUANTITY_LIMIT)
         baseline, target = line.get("baseline_capacity"), line.get("target_capacity")
         if baseline is not None and target is not None and 0 <= target < baseline:
             warning(
@@ -137,6 +183,8 @@ def validate_content(
     # Partnerships.
     for index, partnership in enumerate(partnerships):
         prefix = f"partnerships[{index}]"
+        shape(prefix, partnership, ("kind", "partner_name"), PARTNERSHIP_CHOICES)
+        too_large(f"{prefix}.value", partnership.get("value"), MONEY_LIMIT)
         codes = partnership.get("partner_members") or []
         unknown = sorted(set(codes) - ally_codes)
         if unknown:
