@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from members.actors import Actor
 from plans import services
@@ -35,23 +36,29 @@ def manager(db):
     return staff_in(CYCLE_MANAGERS, "max@staff.example.org")
 
 
-@pytest.fixture
-def reviewer_client(client, reviewer):
-    client.force_login(reviewer)
+def client_of(user) -> Client:
+    client = Client()
+    client.force_login(user)
     return client
 
 
 @pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
+def reviewer_client(reviewer):
+    return client_of(reviewer)
+
+
+@pytest.fixture
+def manager_client(manager):
+    return client_of(manager)
 
 
 def make_plan(*, cycle, member, submitter, staff, status: str):
     """A plan of `member` moved along the workflow by its submitter and `staff` until it reaches `status`."""
-    plan = services.plan_create(
-        cycle=cycle, member=member, actor=Actor.for_user(submitter), content=valid_content()
-    ).plan
+    partner = "DE" if member.code != "DE" else "FR"
+    content = valid_content(
+        partnerships=[{"kind": "ally", "partner_name": partner, "partner_members": [partner], "status": "signed"}]
+    )
+    plan = services.plan_create(cycle=cycle, member=member, actor=Actor.for_user(submitter), content=content).plan
     if status == PlanStatus.DRAFT:
         return plan
     services.plan_submit(plan=plan, actor=Actor.for_user(submitter))
