@@ -113,7 +113,8 @@ def test_warnings_are_shown_but_do_not_stop_the_save(alice_client, plan):
     assert plan.lines.get().target_capacity == Decimal("100")
     assert [str(m) for m in response.context["messages"]] == [
         "The draft was saved.",
-        "Capability line 1: Target capacity (a year): The target capacity is below the baseline: production would fall.",
+        "Capability line 1: Target capacity (a year): "
+        "The target capacity is below the baseline: production would fall.",
     ]
 
 
