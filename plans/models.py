@@ -202,15 +202,19 @@ class Plan(models.Model):
             return None
         return (self.equipment_expenditure / self.defence_expenditure * 100).quantize(Decimal("0.01"))
 
+    # The targets compare the exact ratio, not the rounded percentage: 1.999% is shown as
+    # 2.00 but does not meet a 2% guideline.
     @property
     def meets_spending_target(self) -> bool | None:
-        pct = self.spending_pct_gdp
-        return None if pct is None else pct >= self.cycle.spending_target_pct
+        if self.spending_pct_gdp is None:
+            return None
+        return self.defence_expenditure * 100 >= self.cycle.spending_target_pct * self.gdp
 
     @property
     def meets_equipment_target(self) -> bool | None:
-        pct = self.equipment_share_pct
-        return None if pct is None else pct >= self.cycle.equipment_target_pct
+        if self.equipment_share_pct is None:
+            return None
+        return self.equipment_expenditure * 100 >= self.cycle.equipment_target_pct * self.defence_expenditure
 
     @property
     def is_editable(self) -> bool:
