@@ -19,12 +19,6 @@ from tests.reports.helpers import DEADLINE, nil_return, plan_in_state, report_cy
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def filled_cycle():
     cycle = report_cycle()

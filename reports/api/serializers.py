@@ -1,0 +1,102 @@
+"""Shapes of the compliance and report endpoints (output from selectors' dicts; input validated here)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from plans.models import Cycle
+
+from ..models import ComplianceReport, ReportStatus
+from ..selectors import STATUS_WORDS
+
+FILE_KINDS = ("xlsx", "pdf", "csv")
+
+
+class ComplianceRowSerializer(serializers.Serializer):
+    member_code = serializers.CharField()
+    member_name = serializers.CharField()
+    member_name_fr = serializers.CharField()
+    plan_id = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(choices=STATUS_WORDS)
+    effective_deadline = serializers.DateTimeField()
+    has_extension = serializers.BooleanField()
+    first_submitted_at = serializers.DateTimeField(allow_null=True)
+    last_submitted_at = serializers.DateTimeField(allow_null=True)
+    is_late = serializers.BooleanField(allow_null=True, help_text="Null while the deadline has not passed.")
+    days_late = serializers.IntegerField(allow_null=True, min_value=0)
+    versions = serializers.IntegerField(min_value=0)
+    spending_pct_gdp = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    meets_spending_target = serializers.BooleanField(allow_null=True)
+    equipment_share_pct = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    meets_equipment_target = serializers.BooleanField(allow_null=True)
+
+
+class ComplianceTotalsSerializer(serializers.Serializer):
+    members = serializers.IntegerField()
+    submitted = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    missing = serializers.IntegerField()
+    nil_returns = serializers.IntegerField()
+    meeting_spending_target = serializers.IntegerField()
+    meeting_equipment_target = serializers.IntegerField()
+
+
+class ComplianceSerializer(serializers.Serializer):
+    cycle = serializers.IntegerField()
+    spending_target_pct = serializers.DecimalField(max_digits=5, decimal_places=2)
+    equipment_target_pct = serializers.DecimalField(max_digits=5, decimal_places=2)
+    rows = ComplianceRowSerializer(many=True)
+    totals = ComplianceTotalsSerializer(help_text="Over the rows returned (the caller's own row for a member).")
+
+
+class ReportFilesSerializer(serializers.Serializer):
+    xlsx = serializers.URLField()
+    pdf = serializers.URLField()
+    csv = serializers.URLField()
+
+
+class ReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    cycle = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=ReportStatus.values)
+    progress = serializers.IntegerField(min_value=0, max_value=100)
+    error = serializers.CharField(allow_blank=True)
+    requested_by = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    files = ReportFilesSerializer(allow_null=True, help_text="Download links, once the report is done.")
+
+    @staticmethod
+    def data_for(report: ComplianceReport, request) -> dict:
+        files = None
+        if report.status == ReportStatus.DONE:
+            files = {
+                kind: request.build_absolute_uri(reverse(f"api-report-{kind}", args=[report.pk])) for kind in FILE_KINDS
+            }
+        return ReportSerializer(
+            {
+                "id": report.pk,
+                "cycle": report.cycle.year,
+                "status": report.status,
+                "progress": report.progress,
+                "error": report.error,
+                "requested_by": report.requested_by.email if report.requested_by else None,
+                "created_at": report.created_at,
+                "started_at": report.started_at,
+                "finished_at": report.finished_at,
+                "files": files,
+            }
+        ).data
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    cycle = serializers.IntegerField(help_text="The cycle's year.", min_value=0, max_value=32767)
+
+    def validate_cycle(self, year: int) -> Cycle:
+        cycle = Cycle.objects.filter(year=year).first()
+        if cycle is None:
+            raise serializers.ValidationError(_("There is no cycle %(year)s.") % {"year": year})
+        return cycle

@@ -1,0 +1,139 @@
+"""Compliance table and report runs over the API.
+
+Reports are the secretariat's documents, not any member's data: a member's key or delegate gets
+403 on every report endpoint (not 404), the same answer whether or not the report exists.
+"""
+
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from members.api.base import ApiView, error_responses
+from plans.models import Cycle
+
+from ..models import ComplianceReport
+from ..selectors import compliance_rows, compliance_totals
+from ..services import report_request
+from .serializers import ComplianceSerializer, ReportRequestSerializer, ReportSerializer
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "csv": "text/csv",
+}
+
+
+class ComplianceView(ApiView):
+    @extend_schema(
+        operation_id="cycle_compliance",
+        summary="Compliance of every ally for a cycle (a member: its own row)",
+        tags=["reports"],
+        responses={200: ComplianceSerializer, **error_responses(403, 404)},
+    )
+    def get(self, request, year: int):
+        cycle = get_object_or_404(Cycle, year=year)
+        actor = self.actor
+        if actor.is_staff:
+            rows = compliance_rows(cycle=cycle)
+        elif actor.member_id is not None and actor.can_read(actor.member_id):
+            rows = compliance_rows(cycle=cycle, member_id=actor.member_id)
+        else:
+            raise PermissionDenied(_("Only staff and member delegations see compliance."))
+        body = {
+            "cycle": cycle.year,
+            "spending_target_pct": cycle.spending_target_pct,
+            "equipment_target_pct": cycle.equipment_target_pct,
+            "rows": rows,
+            "totals": compliance_totals(rows),
+        }
+        return Response(ComplianceSerializer(body).data)
+
+
+class StaffOnlyMixin:
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if not self.actor.is_staff:
+            raise PermissionDenied(_("Compliance reports are for staff."))
+
+
+class ReportCreateView(StaffOnlyMixin, ApiView):
+    @extend_schema(
+        operation_id="report_create",
+        summary="Request a compliance report; a worker builds it",
+        tags=["reports"],
+        request=ReportRequestSerializer,
+        responses={202: ReportSerializer, **error_responses(400, 403, 413, 415)},
+    )
+    def post(self, request):
+        serializer = ReportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            report = report_request(cycle=serializer.validated_data["cycle"], actor=self.actor)
+        body = ReportSerializer.data_for(report, request)
+        location = request.build_absolute_uri(reverse("api-report-detail", args=[report.pk]))
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+
+
+class ReportDetailView(StaffOnlyMixin, ApiView):
+    @extend_schema(
+        operation_id="report_detail",
+        summary="A report run: status, progress and, when done, its files",
+        tags=["reports"],
+        responses={200: ReportSerializer, **error_responses(403, 404)},
+    )
+    def get(self, request, pk: int):
+        report = get_object_or_404(ComplianceReport.objects.select_related("cycle", "requested_by"), pk=pk)
+        return Response(ReportSerializer.data_for(report, request))
+
+
+class ReportFileView(StaffOnlyMixin, ApiView):
+    kind = ""
+
+    def get(self, request, pk: int):
+        report = get_object_or_404(ComplianceReport.objects.select_related("cycle"), pk=pk)
+        field = getattr(report, self.kind)
+        if not field:
+            raise Http404(_("The report has no %(kind)s file (yet).") % {"kind": self.kind})
+        try:
+            handle = field.open("rb")
+        except FileNotFoundError:
+            raise Http404(_("The report's file is gone.")) from None
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"compliance-{report.cycle.year}-{report.pk}.{self.kind}",
+            content_type=CONTENT_TYPES[self.kind],
+        )
+
+
+def _file_view(kind: str) -> type[ReportFileView]:
+    schema = extend_schema(
+        operation_id=f"report_{kind}",
+        summary=f"Download the report's {kind.upper()} file",
+        tags=["reports"],
+        responses={
+            (200, CONTENT_TYPES[kind]): OpenApiResponse(OpenApiTypes.BINARY, description=f"The {kind.upper()} file."),
+            **error_responses(403, 404),
+        },
+    )
+
+    class View(ReportFileView):
+        @schema
+        def get(self, request, pk: int):
+            return super().get(request, pk)
+
+    View.kind = kind
+    View.__name__ = View.__qualname__ = f"Report{kind.title()}View"
+    return View
+
+
+ReportXlsxView = _file_view("xlsx")
+ReportPdfView = _file_view("pdf")
+ReportCsvView = _file_view("csv")
