@@ -17,7 +17,7 @@ class ApiKeyRateThrottle(_ScopedThrottle):
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiKey):
-            return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+            return self.cache_format % {"scope": self.scope, "ident": request.auth.prefix}
         return None
 
 

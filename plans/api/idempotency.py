@@ -44,7 +44,7 @@ PARAMETER = OpenApiParameter(
 
 def _principal(request) -> str:
     if isinstance(request.auth, ApiKey):
-        return f"key:{request.auth.pk}"
+        return f"key:{request.auth.prefix}"
     return f"user:{request.user.pk}"
 
 

@@ -20,6 +20,8 @@ from tests.factories import valid_content
 def _plain_http(settings):
     # Production settings redirect HTTP to HTTPS; the test client speaks plain HTTP.
     settings.SECURE_SSL_REDIRECT = False
+    # The personas' passwords are hashed once per test; the production hasher takes most of the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# API fuzzing: schemathesis against the live schema of a server on a fresh database.
+# Fails on any 5xx or any response that does not match the schema.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PORT=${FUZZ_PORT:-8123}
+DB_NAME=${FUZZ_DB_NAME:-plans_ci_fuzz}
+base=${DATABASE_URL%/*}
+export DATABASE_URL="$base/$DB_NAME"
+export DEBUG=false SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
+export SECRET_KEY="fuzz-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export ALLOWED_HOSTS=127.0.0.1,localhost EMAIL_URL=dummymail:// CELERY_TASK_ALWAYS_EAGER=true AXES_ENABLED=false
+# The fuzzer sends far more requests than a national system; throttling is tested elsewhere.
+export API_THROTTLE_KEY_RATE=100000/min API_THROTTLE_USER_RATE=100000/min
+workdir=$(mktemp -d)
+server_pid=""
+cleanup() {
+  if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$workdir"
+}
+trap cleanup EXIT
+
+dropdb -h 127.0.0.1 -U postgres --if-exists "$DB_NAME"
+createdb -h 127.0.0.1 -U postgres "$DB_NAME"
+.venv/bin/python manage.py migrate --no-input -v0
+.venv/bin/python manage.py open_cycle 2026 --deadline 2026-06-30T23:59:59+02:00 --opens 2025-01-01T00:00:00+00:00 >/dev/null
+.venv/bin/python manage.py add_delegate fuzz@ee.example.org --member EE --role submitter >/dev/null
+.venv/bin/python manage.py shell -c "
+from decimal import Decimal
+from members.actors import Actor
+from members.models import Member, User
+from plans import services
+from plans.models import Cycle
+content = {
+    'defence_expenditure': Decimal('1000000.00'), 'gdp': Decimal('40000000.00'), 'currency': 'EUR',
+    'lines': [{'category': 'ammunition', 'item': '155 mm shells', 'unit': 'rounds',
+               'baseline_capacity': Decimal('1000'), 'target_capacity': Decimal('5000'), 'target_year': 2030}],
+    'partnerships': [{'kind': 'ally', 'partner_name': 'Latvia', 'partner_members': ['LV'], 'status': 'signed'}],
+}
+actor = Actor.for_user(User.objects.get(email='fuzz@ee.example.org'))
+cycle, member = Cycle.objects.get(year=2026), Member.objects.get(code='EE')
+services.plan_create(cycle=cycle, member=member, actor=actor, content=content)
+"
+key=$(.venv/bin/python manage.py issue_api_key EE --name fuzz --scopes read,write,submit 2>/dev/null | tail -1)
+
+.venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 --log-level warning \
+  >"$workdir/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 50); do
+  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/schema/" 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$workdir/server.log"; exit 1; }
+  sleep 0.2
+done
+
+status=0
+timeout 220 .venv/bin/st run "http://127.0.0.1:$PORT/api/schema/" \
+  --checks not_a_server_error,response_schema_conformance \
+  --header "Authorization: Bearer $key" \
+  --max-examples "${FUZZ_MAX_EXAMPLES:-30}" \
+  --phases examples,coverage,fuzzing \
+  --workers 2 \
+  --seed "${FUZZ_SEED:-1}" \
+  --generation-database none \
+  --request-timeout 20 \
+  --no-color || status=$?
+if [[ $status -ne 0 ]]; then
+  echo "--- server errors"
+  grep -A40 "ERROR" "$workdir/server.log" | tail -200 || true
+fi
+exit "$status"
