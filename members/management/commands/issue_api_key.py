@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from members.services import MemberInputError, api_key_issue, member_by_code, parse_scopes
@@ -19,11 +20,16 @@ class Command(BaseCommand):
             scopes = parse_scopes(options["scopes"])
             expires = None
             if options["expires"]:
-                expires = parse_datetime(options["expires"])
+                try:
+                    expires = parse_datetime(options["expires"])
+                except ValueError:  # well-formed but impossible, such as a 30th of February
+                    expires = None
                 if expires is None or expires.tzinfo is None:
                     raise MemberInputError(
                         f"--expires: not an ISO 8601 date-time with a time zone: {options['expires']!r}"
                     )
+                if expires <= timezone.now():
+                    raise MemberInputError(f"--expires: must be in the future, got {options['expires']!r}")
             api_key, key = api_key_issue(member=member, name=options["name"], scopes=scopes, expires=expires)
         except (MemberInputError, ValueError) as exc:
             raise CommandError(str(exc)) from None
