@@ -399,14 +399,33 @@ def cycle_open(
     spending_target_pct: Decimal | None = None,
     equipment_target_pct: Decimal | None = None,
 ) -> tuple[Cycle, bool]:
-    """Create or update the cycle for `year`, open for submissions from `opens_at` (default: now)."""
+    """Create or update the cycle for `year`, open for submissions from `opens_at`.
+
+    Without `opens_at` a new cycle opens now and an existing one keeps its opening, so that
+    moving a deadline does not also move the start of the cycle.
+    """
     if timezone.is_naive(deadline) or (opens_at and timezone.is_naive(opens_at)):
         raise ValueError("Deadlines must carry a time zone.")
-    opens_at = opens_at or timezone.now()
+    existing = Cycle.objects.filter(year=year).first()
+    opens_at = opens_at or (existing.opens_at if existing else timezone.now())
+    # Checked here so that every caller gets a message naming the field, not an IntegrityError.
+    findings = []
+    if not 2024 <= year <= 2100:
+        findings.append(Finding("year", "out_of_range", _("Give a year between 2024 and 2100."), "error"))
     if deadline <= opens_at:
-        raise PlanInvalid(
-            [Finding("deadline", "before_opening", _("The deadline must be after the opening."), "error")]
+        findings.append(Finding("deadline", "before_opening", _("The deadline must be after the opening."), "error"))
+    review = review_deadline if review_deadline is not None else (existing.review_deadline if existing else None)
+    if review is not None and review < deadline:
+        findings.append(
+            Finding(
+                "review_deadline", "before_deadline", _("The review deadline must not be before the deadline."), "error"
+            )
         )
+    for field, value in (("spending_target_pct", spending_target_pct), ("equipment_target_pct", equipment_target_pct)):
+        if value is not None and not 0 <= value <= 100:
+            findings.append(Finding(field, "out_of_range", _("Give a percentage between 0 and 100."), "error"))
+    if findings:
+        raise PlanInvalid(findings)
     defaults: dict = {"deadline": deadline, "opens_at": opens_at}
     if review_deadline is not None:
         defaults["review_deadline"] = review_deadline

@@ -35,7 +35,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("year", type=int)
         parser.add_argument("--deadline", required=True, help="submission deadline, ISO 8601 with a time zone")
-        parser.add_argument("--opens", help="when submissions open (default: now)")
+        parser.add_argument("--opens", help="when submissions open (default: now, or unchanged for an existing cycle)")
         parser.add_argument("--review-deadline", help="when reviews should be done")
         parser.add_argument("--spending-target", help="defence expenditure target, % of GDP (default 2.0)")
         parser.add_argument(
