@@ -1,5 +1,6 @@
 """Roles: reviewers decide and comment, cycle managers run cycles and extensions; non-staff never enter."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -113,3 +114,21 @@ def test_reviewer_cannot_grant_an_extension(reviewer_client, cycle, estonia):
 
     assert response.status_code == 403
     assert DeadlineExtension.objects.count() == 0
+
+
+def test_the_review_permission_belongs_to_reviewers_only(reviewer, manager):
+    assert (reviewer.has_perm("plans.review_plan"), manager.has_perm("plans.review_plan")) == (True, False)
+    assert (reviewer.has_perm("plans.add_cycle"), manager.has_perm("plans.add_cycle")) == (False, True)
+
+
+def test_plan_page_has_no_nested_forms(reviewer_client, plan_in):
+    plan = plan_in(PlanStatus.SUBMITTED)
+
+    html = reviewer_client.get(reverse("admin:plans_plan_change", args=[plan.pk])).content.decode()
+
+    # The comment form sits after the admin's own form; a form inside a form is dropped by browsers.
+    depth, deepest = 0, 0
+    for tag in re.findall(r"</?form\b", html):
+        depth += -1 if tag.startswith("</") else 1
+        deepest = max(deepest, depth)
+    assert (deepest, depth) == (1, 0)
