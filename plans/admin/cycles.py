@@ -1,9 +1,9 @@
 """Cycles, deadline extensions and the compliance page of a cycle."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -12,12 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from members.actors import Actor
+from members.models import Member
 
 from .. import services
+from ..errors import DomainError
 from ..models import Cycle, DeadlineExtension
 from .forms import CycleForm, ExtensionForm
 
 LADDER_FIELDS = ["reminder_days_before", "overdue_days_after"]
+# Rows of the compliance page that get a "remind now" button; whether one is sent is the reminders' call.
+CHASED_ROW_STATUSES = {"missing", "draft", "returned"}
 
 
 @admin.register(Cycle)
@@ -75,11 +79,40 @@ class CycleAdmin(SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.compliance_view),
                 name="plans_cycle_compliance",
             ),
+            path(
+                "<path:object_id>/remind/<str:member_code>/",
+                self.admin_site.admin_view(self.remind_view),
+                name="plans_cycle_remind",
+            ),
             *super().get_urls(),
         ]
 
+    def remind_view(self, request, object_id, member_code):
+        """Send one member the reminder now due (or a manual one), from its row on the compliance page."""
+        from ..reminders import reminder_send_now
+        from .plans import can_review
+
+        if request.method != "POST" or not can_review(request):
+            raise PermissionDenied
+        cycle = self.get_object(request, unquote(object_id))
+        member = Member.objects.filter(code=member_code).first()
+        if cycle is None or member is None:
+            raise Http404(gettext("No such cycle or member."))
+        try:
+            notification = reminder_send_now(cycle=cycle, member=member, actor=Actor.for_user(request.user))
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            if notification is None:
+                messages.warning(request, gettext("%(member)s: no reminder to send.") % {"member": member.name})
+            else:
+                messages.success(request, gettext("%(member)s: reminder queued.") % {"member": member.name})
+        return HttpResponseRedirect(reverse("admin:plans_cycle_compliance", args=[cycle.pk]))
+
     def compliance_view(self, request, object_id):
         from reports.selectors import compliance_rows, compliance_totals
+
+        from .plans import can_review
 
         if not self.has_view_permission(request):
             raise PermissionDenied
@@ -87,7 +120,6 @@ class CycleAdmin(SimpleHistoryAdmin):
         if cycle is None:
             raise Http404(gettext("No such cycle."))
         rows = compliance_rows(cycle=cycle)
-        plan_ids = [row["plan_id"] for row in rows if row["plan_id"]]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -96,7 +128,8 @@ class CycleAdmin(SimpleHistoryAdmin):
             "title": gettext("Compliance in %(year)s") % {"year": cycle.year},
             "rows": rows,
             "totals": compliance_totals(rows),
-            "plan_ids": plan_ids,
+            "can_remind": can_review(request),
+            "chased_statuses": CHASED_ROW_STATUSES,
         }
         return TemplateResponse(request, "admin/plans/cycle/compliance.html", context)
 

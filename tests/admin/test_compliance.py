@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from plans.enums import PlanStatus
+from plans.models import Notification
 from tests.admin.conftest import make_plan
 from tests.factories import DelegateFactory, member
 
@@ -71,3 +72,22 @@ def test_delegates_never_reach_the_workspace_pages(alice, cycle, plan_in, url_na
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_reviewer_reminds_a_member_without_a_plan_from_the_compliance_page(reviewer_client, cycle, latvia):
+    response = reviewer_client.post(reverse("admin:plans_cycle_remind", args=[cycle.pk, "LV"]))
+
+    assert response.status_code == 302
+    assert response["Location"] == compliance_url(cycle)
+    assert list(Notification.objects.values_list("member", "cycle", "plan")) == [(latvia.pk, cycle.pk, None)]
+
+
+def test_cycle_manager_cannot_send_reminders(manager_client, cycle):
+    response = manager_client.post(reverse("admin:plans_cycle_remind", args=[cycle.pk, "LV"]))
+
+    assert response.status_code == 403
+    assert Notification.objects.count() == 0
+
+
+def test_reminding_an_unknown_member_is_404(reviewer_client, cycle):
+    assert reviewer_client.post(reverse("admin:plans_cycle_remind", args=[cycle.pk, "XX"])).status_code == 404
