@@ -122,8 +122,9 @@ def dedupe_key(*, kind: str, cycle_id: int, member_id: int, rung: str, deadline:
 
 def reminder_candidates(*, cycle: Cycle, member_id: int | None = None) -> list[Candidate]:
     """Members of a cycle still to be chased, with plan status, effective deadline and last return: one query."""
-    plans = Plan.objects.filter(cycle=cycle, member_id=OuterRef("pk"))
-    extension = DeadlineExtension.objects.filter(cycle=cycle, member_id=OuterRef("pk"))
+    # order_by(): the models' default orderings would join cycles and members into each subquery.
+    plans = Plan.objects.filter(cycle=cycle, member_id=OuterRef("pk")).order_by()
+    extension = DeadlineExtension.objects.filter(cycle=cycle, member_id=OuterRef("pk")).order_by()
     returns = Review.objects.filter(
         plan__cycle=cycle, plan__member_id=OuterRef("pk"), decision=Decision.RETURN
     ).order_by("-created_at")

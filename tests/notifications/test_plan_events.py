@@ -79,8 +79,8 @@ def test_a_french_delegate_gets_the_receipt_in_french(
         plan = services.plan_create(cycle=ladder_cycle, member=estonia, actor=as_alice, content=valid_content()).plan
         services.plan_submit(plan=plan, actor=as_alice)
     by_recipient = {m.to[0]: m for m in mail.outbox}
-    assert "Estonie" in by_recipient["aurelie@ee.example.org"].subject
-    assert "Estonia" in by_recipient["alice@ee.example.org"].subject
+    assert by_recipient["aurelie@ee.example.org"].subject == "Accusé de réception : plan 2025 de Estonie, version 1"
+    assert by_recipient["alice@ee.example.org"].subject == "Receipt: Estonia plan 2025, version 1"
     assert 'lang="fr"' in by_recipient["aurelie@ee.example.org"].alternatives[0][0]
 
 
