@@ -126,7 +126,8 @@ def plan_edit(request, plan: Plan):
             _("The plan is %(status)s: it cannot be changed now.") % {"status": plan.get_status_display().lower()},
         )
         return redirect("plan-detail-page", plan.pk)
-    choices = ally_choices(ally_names())
+    # A member cannot be its own partner, so it is not offered.
+    choices = [choice for choice in ally_choices(ally_names()) if choice[0] != plan.member.code]
     status = 200
     top_errors: list[str] = []
     findings = None
@@ -207,6 +208,10 @@ def plan_edit(request, plan: Plan):
             "revision": revision,
             "top_errors": top_errors,
             "findings": findings or [],
+            # On a page just sent back, the errors are in the summary above; here go the rest.
+            "check_items": [
+                item for item in findings or [] if request.method != "POST" or item["finding"].severity != ERROR
+            ],
             "sections": sections,
             "is_get": request.method != "POST",
         },
