@@ -59,7 +59,12 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
         result.setdefault(prefix or "non_field_errors", []).extend(str(item) for item in detail)
     elif isinstance(detail, dict):
         for key, value in detail.items():
-            path = f"{prefix}[{key}]" if isinstance(key, int) else f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(key, int):
+                path = f"{prefix}[{key}]"
+            elif key == "non_field_errors" and prefix:
+                path = prefix  # a nested object's own error belongs to the object's path
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
             for field, messages in flatten_errors(value, path).items():
                 result.setdefault(field, []).extend(messages)
     elif isinstance(detail, list):

@@ -1,0 +1,122 @@
+"""Keys, sessions, throttling, the schema and its docs."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from members.services import api_key_issue, api_key_revoke
+from plans.models import DeadlineExtension
+
+
+def bearer(key: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+def test_revoked_key_is_401(db, estonia, cycle):
+    record, key = api_key_issue(member=estonia, name="old", scopes=["read"])
+    api_key_revoke(api_key=record)
+    response = bearer(key).get("/api/v1/cycles/")
+    assert (response.status_code, response.json()["code"]) == (401, "authentication_failed")
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+def test_expired_key_is_401(db, estonia, cycle):
+    _record, key = api_key_issue(
+        member=estonia, name="expired", scopes=["read"], expires=timezone.now() - timedelta(seconds=1)
+    )
+    assert bearer(key).get("/api/v1/cycles/").status_code == 401
+
+
+@pytest.mark.parametrize("header", ["Bearer", "Bearer a b", "Bearer nodot", "Bearer abc.def", "Bearer ünï.cødé"])
+def test_malformed_or_unknown_keys_are_401(db, header):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+    assert client.get("/api/v1/members/").status_code == 401
+
+
+def test_key_use_is_recorded(alice_key):
+    alice_key.get("/api/v1/members/")
+    alice_key.api_key.refresh_from_db()
+    assert alice_key.api_key.last_used_at is not None
+
+
+def test_write_only_key_may_create_but_not_read(db, estonia, cycle):
+    _record, key = api_key_issue(member=estonia, name="writer", scopes=["write"])
+    client = bearer(key)
+    created = client.post("/api/v1/plans/", {"cycle": 2025}, format="json")
+    assert (created.status_code, client.get(f"/api/v1/plans/{created.json()['id']}/").status_code) == (201, 404)
+    assert client.get("/api/v1/plans/").json()["count"] == 0
+
+
+def test_key_is_throttled_with_retry_after(alice_key, bob_key, settings, cycle):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_key": "2/min", "api_user": "2/min"},
+    }
+    statuses = [alice_key.get("/api/v1/cycles/").status_code for _ in range(3)]
+    throttled = alice_key.get("/api/v1/cycles/")
+    assert (statuses, throttled.json()["code"], int(throttled["Retry-After"]) > 0) == (
+        [200, 200, 429],
+        "throttled",
+        True,
+    )
+    assert bob_key.get("/api/v1/cycles/").status_code == 200  # another key has its own budget
+
+
+def test_user_is_throttled(staff, settings, cycle):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_key": "100/min", "api_user": "1/min"},
+    }
+    assert [staff.get("/api/v1/cycles/").status_code for _ in range(2)] == [200, 429]
+
+
+def test_cycle_shows_the_callers_extended_deadline(alice_key, bob_key, staff, cycle, estonia, charlie):
+    extended = cycle.deadline + timedelta(days=10)
+    DeadlineExtension.objects.create(
+        cycle=cycle, member=estonia, deadline=extended, reason="Elections", granted_by=charlie
+    )
+    own = alice_key.get("/api/v1/cycles/2025/").json()
+    other = bob_key.get("/api/v1/cycles/2025/").json()
+    staff_view = staff.get("/api/v1/cycles/").json()["results"][0]
+    assert (own["effective_deadline"], own["has_extension"]) == (extended.isoformat(), True)
+    assert (other["effective_deadline"], other["has_extension"]) == (cycle.deadline.isoformat(), False)
+    assert staff_view["has_extension"] is False
+
+
+def test_unknown_member_and_cycle_are_404(alice_key, cycle):
+    assert [alice_key.get(url).status_code for url in ("/api/v1/members/XX/", "/api/v1/cycles/2099/")] == [404, 404]
+
+
+def test_member_code_is_case_insensitive(alice_key):
+    assert alice_key.get("/api/v1/members/lv/").json()["name"] == "Latvia"
+
+
+def test_schema_documents_security_and_headers(anonymous):
+    response = anonymous.get("/api/schema/?format=json")
+    schema = response.json()
+    assert schema["components"]["securitySchemes"]["ApiKey"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A member's API key: `Authorization: Bearer <prefix>.<secret>`.",
+    }
+    patch = schema["paths"]["/api/v1/plans/{id}/"]["patch"]
+    submit = schema["paths"]["/api/v1/plans/{id}/submit/"]["post"]
+    assert {p["name"] for p in patch["parameters"] if p["in"] == "header"} == {"If-Match"}
+    assert {p["name"] for p in submit["parameters"] if p["in"] == "header"} == {"Idempotency-Key"}
+    assert set(patch["responses"]) == {"200", "400", "401", "403", "404", "409", "412", "413", "415", "428", "429"}
+    assert "ETag" in patch["responses"]["200"]["headers"]
+
+
+def test_docs_are_served_without_a_cdn(anonymous):
+    response = anonymous.get("/api/docs/")
+    page = response.content.decode()
+    assert (response.status_code, "cdn" in page.lower(), "/static/drf_spectacular_sidecar/" in page) == (
+        200,
+        False,
+        True,
+    )
