@@ -20,7 +20,10 @@ def effective_deadline(*, cycle: Cycle, member_id: int) -> datetime:
 
 def effective_deadline_expression(*, cycle_ref: str = "cycle_id", member_ref: str = "member_id"):
     """A query expression for the effective deadline, to annotate plans (or members for a cycle)."""
-    extension = DeadlineExtension.objects.filter(cycle_id=OuterRef(cycle_ref), member_id=OuterRef(member_ref))
+    # At most one extension per (cycle, member): no ordering, which would join two more tables.
+    extension = DeadlineExtension.objects.filter(
+        cycle_id=OuterRef(cycle_ref), member_id=OuterRef(member_ref)
+    ).order_by()
     return Coalesce(Subquery(extension.values("deadline")[:1]), F("cycle__deadline"), output_field=DateTimeField())
 
 

@@ -8,6 +8,7 @@ Field names are paths into the content: `gdp`, `lines[2].target_capacity`.
 import re
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Literal
 
 from django.utils.translation import gettext as _
@@ -43,6 +44,12 @@ LINE_CHOICES = {"category": Category, "funding": Funding, "priority": Priority, 
 LINE_MONEY_FIELDS = ("planned_investment",)
 PARTNERSHIP_CHOICES = {"kind": PartnershipKind, "status": PartnershipStatus}
 TEXT_LIMITS = {"item": 200, "unit": 50, "partner_name": 200}
+
+
+@cache
+def _choice_values(enum) -> frozenset[str]:
+    # TextChoices.values builds a new list on every access; a plan has hundreds of lines.
+    return frozenset(enum.values)
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,7 @@ def validate_content(
                 error(f"{prefix}.{field}", "required", _("This field is required."))
         for field, enum in choices.items():
             value = row.get(field)
-            if value is not None and value not in enum.values:
+            if value is not None and value not in _choice_values(enum):
                 error(
                     f"{prefix}.{field}",
                     "invalid_choice",

@@ -98,8 +98,8 @@ def test_plan_list_with_content_queries(staff, cycle, count, django_assert_num_q
 def test_plan_detail_queries(alice_key, cycle, count, django_assert_num_queries):
     plan = PlanFactory(cycle=cycle)
     CapabilityLineFactory.create_batch(count, plan=plan)
-    # key, its last-use stamp, plan, lines, partner allies, partnerships, ally codes
-    with django_assert_num_queries(7):
+    # key, its last-use stamp, plan, lines, partner allies, partnerships
+    with django_assert_num_queries(6):
         response = alice_key.get(f"/api/v1/plans/{plan.pk}/")
     assert len(response.json()["lines"]) == count
 

@@ -1,0 +1,297 @@
+#!/usr/bin/env python
+"""API read-path benchmark: the Django API next to a raw-SQL baseline, both under gunicorn.
+
+    .venv/bin/python bench/api_benchmark.py [--duration 10] [--refill]
+
+Fills a PostgreSQL database of its own (default plans_api_bench; --database-url to change)
+with 32 allies x 10 cycles x 200 capability lines, serves the app with gunicorn (2 sync
+workers, DEBUG off) and bench/raw_sql_app.py the same way, loads each case with wrk and prints
+requests per second, latency and the ratio to the baseline. Needs wrk (`apt-get install -y wrk`).
+DESIGN.md "Performance budget" sets the goals: detail and list at >= 0.5 of the baseline,
+the year's dump at >= 1.0.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/plans_api_bench"
+CYCLES = range(2024, 2034)
+LINES_PER_PLAN = 200
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + secrets.token_hex(16),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "EMAIL_URL": "dummymail://",
+        "CELERY_TASK_ALWAYS_EAGER": "true",
+        "LOG_LEVEL": "WARNING",
+        # Throttling stays on (its cache lookups are part of the cost) but never refuses.
+        "API_THROTTLE_KEY_RATE": "1000000000/min",
+        "API_THROTTLE_USER_RATE": "1000000000/min",
+    }
+
+
+# Filling the database (runs in a child process with the bench settings) -----------------------
+
+
+def fill(refill: bool) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import transaction
+
+    from members.models import ApiKey, Member, User
+    from members.services import api_key_issue
+    from plans.models import CapabilityLine, Cycle, Partnership, Plan
+
+    members = list(Member.objects.order_by("code"))
+    expected_lines = len(members) * len(CYCLES) * LINES_PER_PLAN
+    if refill or CapabilityLine.objects.count() != expected_lines:
+        with transaction.atomic():
+            Partnership.objects.all().delete()
+            CapabilityLine.objects.all().delete()
+            Plan.objects.all().delete()
+            Cycle.objects.all().delete()
+            cycles = Cycle.objects.bulk_create(
+                Cycle(
+                    year=year,
+                    opens_at=datetime(year - 1, 10, 1, tzinfo=UTC),
+                    deadline=datetime(year, 6, 30, 22, tzinfo=UTC),
+                )
+                for year in CYCLES
+            )
+            plans = Plan.objects.bulk_create(
+                Plan(
+                    cycle=cycle,
+                    member=member,
+                    status="submitted" if cycle.year < 2033 else "draft",
+                    defence_expenditure=Decimal("1000000000.00"),
+                    equipment_expenditure=Decimal("250000000.00"),
+                    gdp=Decimal("45000000000.00"),
+                    currency="EUR",
+                    military_personnel=7000,
+                    summary="More shells, interceptors and drones.",
+                )
+                for cycle in cycles
+                for member in members
+            )
+            categories = ["ammunition", "air_missile_defence", "missiles", "uncrewed_systems", "explosives_propellants"]
+            CapabilityLine.objects.bulk_create(
+                (
+                    CapabilityLine(
+                        plan=plan,
+                        position=index,
+                        category=categories[index % len(categories)],
+                        item=f"Item {index} for {plan.member_id}",
+                        unit="units",
+                        baseline_capacity=Decimal(1000 + index),
+                        target_capacity=Decimal(5000 + index),
+                        target_year=2030,
+                        stockpile_current=Decimal(100),
+                        stockpile_target=Decimal(900),
+                        planned_investment=Decimal("2500000.00"),
+                        notes="Ramp-up with a second production line.",
+                    )
+                    for plan in plans
+                    for index in range(LINES_PER_PLAN)
+                ),
+                batch_size=5000,
+            )
+            partnerships = Partnership.objects.bulk_create(
+                Partnership(plan=plan, position=index, kind=kind, partner_name=f"Partner {index}", status="signed")
+                for plan in plans
+                for index, kind in enumerate(["ally", "industry"])
+            )
+            through = Partnership.partner_members.through
+            neighbour = {member.pk: members[(i + 1) % len(members)].pk for i, member in enumerate(members)}
+            through.objects.bulk_create(
+                through(partnership_id=p.pk, member_id=neighbour[p.plan.member_id])
+                for p in partnerships
+                if p.kind == "ally"
+            )
+
+    estonia = Member.objects.get(code="EE")
+    ApiKey.objects.filter(name="bench").delete()
+    _record, key = api_key_issue(member=estonia, name="bench", scopes=["read"])
+    staff, _created = User.objects.get_or_create(email="bench-staff@example.org", defaults={"is_staff": True})
+    session = SessionStore()
+    session[SESSION_KEY] = str(staff.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = staff.get_session_auth_hash()
+    session.create()
+    plan_id = Plan.objects.get(member=estonia, cycle__year=2032).pk
+    print(json.dumps({"key": key, "session": session.session_key, "plan_id": plan_id, "year": 2032}))
+
+
+# Load --------------------------------------------------------------------------------------------
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * UNITS[unit]
+
+
+def run_wrk(url: str, headers: dict[str, str], duration: int, connections: int) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1)),
+        "p99": _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def wait_for(url: str, headers: dict[str, str], process: subprocess.Popen) -> bytes:
+    for _ in range(100):
+        if process.poll() is not None:
+            raise SystemExit(f"server exited early ({process.args})")
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
+                return response.read()
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"no answer from {url}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--api-port", type=int, default=8140)
+    parser.add_argument("--baseline-port", type=int, default=8141)
+    parser.add_argument("--refill", action="store_true", help="rebuild the data even if it is there")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install -y wrk")
+
+    env = server_env(args.database_url)
+    name = args.database_url.rsplit("/", 1)[1]
+    exists = subprocess.run(
+        [
+            "psql",
+            args.database_url.rsplit("/", 1)[0] + "/postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname='{name}'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if not exists:
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+    print(f"database {name}: migrating and filling (32 allies x {len(CYCLES)} cycles x {LINES_PER_PLAN} lines)")
+    subprocess.run([PYTHON, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    filled = subprocess.run(
+        [PYTHON, __file__, "--fill", *(["--refill"] if args.refill else [])],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    setup = json.loads(filled.stdout.strip().splitlines()[-1])
+
+    api = subprocess.Popen(
+        [GUNICORN, "config.wsgi:application", "-w", "2", "-b", f"127.0.0.1:{args.api_port}", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+    )
+    baseline = subprocess.Popen(
+        [
+            GUNICORN,
+            "raw_sql_app:application",
+            "--chdir",
+            str(ROOT / "bench"),
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{args.baseline_port}",
+            "--log-level",
+            "warning",
+        ],
+        env={**env, "BASELINE_DATABASE_URL": args.database_url},
+    )
+    key = {"Authorization": f"Bearer {setup['key']}"}
+    staff = {"Cookie": f"sessionid={setup['session']}"}
+    api_root, base_root = f"http://127.0.0.1:{args.api_port}", f"http://127.0.0.1:{args.baseline_port}"
+    plan_id, year = setup["plan_id"], setup["year"]
+    cases = [
+        ("plan detail (200 lines)", f"/api/v1/plans/{plan_id}/", key, f"/detail/{plan_id}"),
+        ("plan list (a member's 10 plans)", "/api/v1/plans/", key, "/list/EE"),
+        (
+            "year's plans (32 plans, 6,400 lines)",
+            f"/api/v1/plans/?cycle={year}&page_size=32&expand=content",
+            staff,
+            f"/year/{year}",
+        ),
+    ]
+    results = []
+    try:
+        for label, api_path, headers, base_path in cases:
+            api_body = wait_for(api_root + api_path, headers, api)
+            base_body = wait_for(base_root + base_path, {}, baseline)
+            run_wrk(api_root + api_path, headers, 2, args.connections)  # warm both up
+            run_wrk(base_root + base_path, {}, 2, args.connections)
+            raw = run_wrk(base_root + base_path, {}, args.duration, args.connections)
+            ours = run_wrk(api_root + api_path, headers, args.duration, args.connections)
+            results.append((label, raw, ours, len(base_body), len(api_body)))
+    finally:
+        for process in (api, baseline):
+            process.terminate()
+            process.wait(timeout=20)
+
+    print(f"\nwrk -t2 -c{args.connections} -d{args.duration}s; gunicorn 2 sync workers each; DEBUG off\n")
+    header = (
+        f"{'case':38} {'server':9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>9} {'non-2xx':>8} {'ratio':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for label, raw, ours, base_bytes, api_bytes in results:
+        print(
+            f"{label:38} {'raw SQL':9} {raw['rps']:9.1f} {raw['p50']:8.2f} {raw['p99']:8.2f} {base_bytes:9} "
+            f"{raw['errors']:8} {1.0:6.2f}"
+        )
+        print(
+            f"{'':38} {'API':9} {ours['rps']:9.1f} {ours['p50']:8.2f} {ours['p99']:8.2f} {api_bytes:9} "
+            f"{ours['errors']:8} {ours['rps'] / raw['rps']:6.2f}"
+        )
+
+
+if __name__ == "__main__":
+    if "--fill" in sys.argv:
+        fill(refill="--refill" in sys.argv)
+    else:
+        main()
