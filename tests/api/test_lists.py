@@ -64,6 +64,8 @@ def test_expand_content_adds_lines_and_partnerships(staff, cycle, estonia, as_al
         ["LV"],
     )
     assert ("lines" in plain, "warnings" in plain) == (False, False)
+    detail = staff.get(f"/api/v1/plans/{row['id']}/").json()
+    assert (row["lines"], row["partnerships"]) == (detail["lines"], detail["partnerships"])
 
 
 # Query counts: 1 and 3 items, the same literal count. The counts include authentication
