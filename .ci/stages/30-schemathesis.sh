@@ -26,7 +26,7 @@ createdb -h 127.0.0.1 -U postgres "$DB_NAME"
 .venv/bin/python manage.py migrate --no-input -v0
 .venv/bin/python manage.py open_cycle 2026 --deadline 2026-06-30T23:59:59+02:00 --opens 2025-01-01T00:00:00+00:00 >/dev/null
 .venv/bin/python manage.py add_delegate fuzz@ee.example.org --member EE --role submitter >/dev/null
-.venv/bin/python manage.py shell -c "
+plan_id=$(.venv/bin/python manage.py shell -c "
 from decimal import Decimal
 from members.actors import Actor
 from members.models import Member, User
@@ -40,8 +40,8 @@ content = {
 }
 actor = Actor.for_user(User.objects.get(email='fuzz@ee.example.org'))
 cycle, member = Cycle.objects.get(year=2026), Member.objects.get(code='EE')
-services.plan_create(cycle=cycle, member=member, actor=actor, content=content)
-"
+print(services.plan_create(cycle=cycle, member=member, actor=actor, content=content).plan.pk)
+" | tail -1)
 key=$(.venv/bin/python manage.py issue_api_key EE --name fuzz --scopes read,write,submit 2>/dev/null | tail -1)
 
 .venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 --log-level warning \
@@ -53,8 +53,18 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
+# Most generated plan ids would be unknown (404); bind the path id to the real plan half of the
+# time so that PUT, PATCH, submit, review and comments reach their logic too.
+cat >"$workdir/schemathesis.toml" <<TOML
+[dictionaries.plans]
+values = [$plan_id]
+
+[parameters]
+"path.id" = { dictionary = "plans", probability = 0.5 }
+TOML
+
 status=0
-timeout 220 .venv/bin/st run "http://127.0.0.1:$PORT/api/schema/" \
+timeout 220 .venv/bin/st --config-file "$workdir/schemathesis.toml" run "http://127.0.0.1:$PORT/api/schema/" \
   --checks not_a_server_error,response_schema_conformance \
   --header "Authorization: Bearer $key" \
   --max-examples "${FUZZ_MAX_EXAMPLES:-30}" \

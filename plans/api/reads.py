@@ -105,7 +105,7 @@ def _line_columns(as_text: bool) -> list:
 
 
 def children_of(plan_ids: list[int], *, as_text: bool = False) -> tuple[dict[int, list[dict]], dict[int, list[dict]]]:
-    """Lines and partnerships of several plans in three queries, whatever their number."""
+    """Lines and partnerships of several plans in two queries, whatever their number."""
     lines: dict[int, list[dict]] = defaultdict(list)
     for row in (
         CapabilityLine.objects.filter(plan_id__in=plan_ids)
@@ -114,24 +114,22 @@ def children_of(plan_ids: list[int], *, as_text: bool = False) -> tuple[dict[int
     ):
         lines[row[0]].append(dict(zip(LINE_FIELDS, row[1:], strict=True)))
 
-    partner_codes: dict[int, list[str]] = defaultdict(list)
-    through = Partnership.partner_members.through
-    for partnership_id, code in (
-        through.objects.filter(partnership__plan_id__in=plan_ids)
-        .order_by("member__code")
-        .values_list("partnership_id", "member__code")
-    ):
-        partner_codes[partnership_id].append(code)
-
+    # One row per (partnership, partner ally): a partnership names a handful at most, and one
+    # joined query is cheaper than a second one.
     partnerships: dict[int, list[dict]] = defaultdict(list)
+    current_id, item = None, {}
     for row in (
         Partnership.objects.filter(plan_id__in=plan_ids)
-        .order_by("plan_id", "position", "id")
-        .values_list("id", "plan_id", *PARTNERSHIP_ROW_FIELDS)
+        .order_by("plan_id", "position", "id", "partner_members__code")
+        .values_list("id", "plan_id", *PARTNERSHIP_ROW_FIELDS, "partner_members__code")
     ):
-        item = dict(zip(PARTNERSHIP_ROW_FIELDS, row[2:], strict=True))
-        item["partner_members"] = partner_codes.get(row[0], [])
-        partnerships[row[1]].append(item)
+        if row[0] != current_id:
+            current_id = row[0]
+            item = dict(zip(PARTNERSHIP_ROW_FIELDS, row[2:-1], strict=True))
+            item["partner_members"] = []
+            partnerships[row[1]].append(item)
+        if row[-1] is not None:
+            item["partner_members"].append(row[-1])
     return lines, partnerships
 
 

@@ -374,3 +374,21 @@ def test_comment_on_an_unknown_version_names_the_field(alice_key, draft):
 def test_blank_comment_is_400(alice_key, draft):
     response = alice_key.post(f"/api/v1/plans/{draft.pk}/comments/", {"body": "   "}, format="json")
     assert (response.status_code, list(response.json()["errors"])) == (400, ["body"])
+
+
+def test_partnerships_come_back_with_their_partner_allies(alice_key, draft):
+    partnerships = [
+        {"kind": "multinational", "partner_name": "Joint ammunition", "partner_members": ["LV", "LT", "PL"]},
+        {"kind": "industry", "partner_name": "Nammo", "value": "1500000.00", "status": "signed"},
+        {"kind": "ally", "partner_name": "Finland", "partner_members": ["FI"]},
+    ]
+    response = alice_key.patch(
+        detail_url(draft), {"partnerships": partnerships}, format="json", HTTP_IF_MATCH=draft.etag
+    )
+    read = alice_key.get(detail_url(draft)).json()["partnerships"]
+    assert [(p["partner_name"], p["partner_members"], p["value"], p["status"]) for p in read] == [
+        ("Joint ammunition", ["LT", "LV", "PL"], None, "planned"),
+        ("Nammo", [], "1500000.00", "signed"),
+        ("Finland", ["FI"], None, "planned"),
+    ]
+    assert response.json()["partnerships"] == read
