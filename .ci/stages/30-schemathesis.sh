@@ -42,6 +42,7 @@ actor = Actor.for_user(User.objects.get(email='fuzz@ee.example.org'))
 cycle, member = Cycle.objects.get(year=2026), Member.objects.get(code='EE')
 print(services.plan_create(cycle=cycle, member=member, actor=actor, content=content).plan.pk)
 " | tail -1)
+[[ $plan_id =~ ^[0-9]+$ ]] || { echo "could not create the plan to fuzz: $plan_id"; exit 1; }
 key=$(.venv/bin/python manage.py issue_api_key EE --name fuzz --scopes read,write,submit 2>/dev/null | tail -1)
 
 .venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 --log-level warning \
