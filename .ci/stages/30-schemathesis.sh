@@ -68,7 +68,7 @@ status=0
 timeout 220 .venv/bin/st --config-file "$workdir/schemathesis.toml" run "http://127.0.0.1:$PORT/api/schema/" \
   --checks not_a_server_error,response_schema_conformance \
   --header "Authorization: Bearer $key" \
-  --max-examples "${FUZZ_MAX_EXAMPLES:-30}" \
+  --max-examples "${FUZZ_MAX_EXAMPLES:-60}" \
   --phases examples,coverage,fuzzing \
   --workers 2 \
   --seed "${FUZZ_SEED:-1}" \
