@@ -295,6 +295,8 @@ def plan_submit(*, plan: Plan, actor: Actor) -> Receipt:
 def plan_start_review(*, plan: Plan, actor: Actor, reviewer=None) -> Plan:
     """Take a submitted plan into review, assigned to `reviewer` (default: the acting staff member)."""
     _require(actor.can_review(), _("Only staff review plans."))
+    if reviewer is not None and not reviewer.is_staff:
+        raise NotAllowed(_("Only staff can review plans."))
     plan = _lock(plan)
     plan.assigned_reviewer = reviewer or actor.user
     _move(plan, Transition.START_REVIEW, actor=actor, extra_fields=["assigned_reviewer"])
