@@ -88,6 +88,14 @@ def api_key_issue(
     name = (name or "").strip()
     if not name or len(name) > 50:
         raise MemberInputError(_("Give the key a name of 1 to 50 characters."))
+    # The model's validator runs only in forms; callers that build the list themselves are checked here.
+    unknown = sorted(set(scopes or []) - set(ALL_SCOPES))
+    if unknown or not scopes:
+        raise MemberInputError(
+            _("Unknown or missing scope(s) %(unknown)s: use %(known)s.")
+            % {"unknown": ", ".join(map(str, unknown)) or "(none)", "known": ", ".join(ALL_SCOPES)}
+        )
+    scopes = [scope for scope in ALL_SCOPES if scope in scopes]
     return ApiKey.objects.create_key(
         member=member, name=name, scopes=scopes, expiry_date=expires, created_by=created_by
     )
