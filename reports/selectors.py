@@ -257,8 +257,11 @@ def multinational_programmes(*, cycle: Cycle) -> list[dict[str, Any]]:
         .values("pk", "partner_name", "status", "value", member_code=F("plan__member__code"))
     )
     partners: dict[int, list[str]] = {}
+    # Filtered like the partnerships rather than by their ids: one query even when there are none.
     through = Partnership.partner_members.through.objects.filter(
-        partnership_id__in=[p["pk"] for p in partnerships]
+        partnership__plan__cycle_id=cycle.pk,
+        partnership__plan__status__in=REPORTED_STATES,
+        partnership__kind="multinational",
     ).values_list("partnership_id", "member__code")
     for partnership_id, code in through:
         partners.setdefault(partnership_id, []).append(code)
@@ -340,7 +343,9 @@ def partnerships(*, cycle: Cycle) -> list[dict[str, Any]]:
     )
     partners: dict[int, list[str]] = {}
     through = (
-        Partnership.partner_members.through.objects.filter(partnership_id__in=[row["pk"] for row in rows])
+        Partnership.partner_members.through.objects.filter(
+            partnership__plan__cycle_id=cycle.pk, partnership__plan__status__in=REPORTED_STATES
+        )
         .order_by("member__code")
         .values_list("partnership_id", "member__code")
     )
