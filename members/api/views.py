@@ -35,7 +35,12 @@ class MemberDetailView(ApiView):
         tags=["members"],
     )
     def get(self, request, code: str):
-        member = Member.objects.filter(code=code.upper()).values(*MEMBER_FIELDS).first()
+        code = code.upper()
+        # Only two ASCII letters can be a code; anything else (a NUL byte, which PostgreSQL
+        # refuses in a query) is simply not found.
+        if not (len(code) == 2 and code.isascii() and code.isalpha()):
+            raise Http404
+        member = Member.objects.filter(code=code).values(*MEMBER_FIELDS).first()
         if member is None:
             raise Http404
         return Response(member)

@@ -92,6 +92,18 @@ def test_unknown_member_and_cycle_are_404(alice_key, cycle):
     assert [alice_key.get(url).status_code for url in ("/api/v1/members/XX/", "/api/v1/cycles/2099/")] == [404, 404]
 
 
+@pytest.mark.parametrize("code", ["%00", "E%00", "%F0%9F%98%80", "EST", "E1"])
+def test_impossible_member_codes_are_404(alice_key, code):
+    response = alice_key.get(f"/api/v1/members/{code}/")
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+
+
+@pytest.mark.parametrize("query", ["member=%00", "ordering=%00", "status=%00", "cycle=%00"])
+def test_nul_bytes_in_filters_are_400(staff, query, cycle):
+    response = staff.get(f"/api/v1/plans/?{query}")
+    assert (response.status_code, list(response.json()["errors"])) == (400, [query.split("=")[0]])
+
+
 def test_member_code_is_case_insensitive(alice_key):
     assert alice_key.get("/api/v1/members/lv/").json()["name"] == "Latvia"
 
