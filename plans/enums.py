@@ -122,3 +122,5 @@ class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    # A reminder whose plan was submitted between the claim and the send.
+    CANCELLED = "cancelled", _("Not needed")

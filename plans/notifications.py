@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 
 from members.models import Member
 
-from .enums import Decision, NotificationKind, NotificationStatus
+from .enums import Decision, NotificationKind, NotificationStatus, PlanStatus
 from .models import Cycle, Notification, Plan, PlanVersion, Review
 from .selectors import effective_deadline
 
@@ -34,6 +34,12 @@ EVENT_KINDS = {
     "accepted": [NotificationKind.ACCEPTED],
 }
 STAFF_KINDS = {NotificationKind.STAFF_SUBMISSION, NotificationKind.ESCALATION}
+# Chasing e-mails, and the plan statuses (None: no plan yet) in which each is still wanted.
+CHASING_KINDS = {
+    NotificationKind.REMINDER: {None, PlanStatus.DRAFT},
+    NotificationKind.ESCALATION: {None, PlanStatus.DRAFT},
+    NotificationKind.RESUBMIT: {PlanStatus.RETURNED},
+}
 # A pending row older than this whose task never ran (a broker outage, a crash between the
 # commit and the queueing) is queued again by the periodic pass, so no claimed mail is lost.
 STALE_PENDING_AFTER = timedelta(hours=1)
@@ -244,6 +250,18 @@ def message_for(notification: Notification) -> tuple[str, dict, list[tuple[str, 
     return kind, context, recipients
 
 
+def chasing_still_wanted(notification: Notification) -> bool:
+    """A reminder queued before a submission (or waiting out a retry) must not chase a plan now in."""
+    if notification.kind not in CHASING_KINDS:
+        return True
+    status = (
+        Plan.objects.filter(cycle_id=notification.cycle_id, member_id=notification.member_id)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return status in CHASING_KINDS[notification.kind]
+
+
 def _record_failure(notification: Notification, error: str, *, final: bool) -> None:
     changes = {"last_error": error[:2000]}
     if final:
@@ -270,6 +288,11 @@ def notification_send(*, notification_id: int, final_attempt: bool = False) -> s
     if not claimed:
         return NotificationStatus.PENDING
     final_attempt = final_attempt or notification.attempts + 1 >= MAX_ATTEMPTS
+    if not chasing_still_wanted(notification):
+        Notification.objects.filter(pk=notification.pk).update(
+            status=NotificationStatus.CANCELLED, last_error="Not sent: the plan was submitted meanwhile."
+        )
+        return NotificationStatus.CANCELLED
     template, context, recipients = message_for(notification)
     if not recipients:
         _record_failure(notification, "Nobody to send it to: no active user with an e-mail address.", final=True)

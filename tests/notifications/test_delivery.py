@@ -92,3 +92,24 @@ def test_a_task_for_a_deleted_notification_returns_quietly(db):
     from plans.tasks import send_notification
 
     assert send_notification.apply(kwargs={"notification_id": 987654}).get() == ""
+
+
+def test_a_reminder_queued_before_a_submission_is_not_sent(
+    ladder_cycle, estonia, alice, as_alice, django_capture_on_commit_callbacks
+):
+    from plans import services
+    from tests.factories import valid_content
+
+    with time_machine.travel(at("2025-06-23 09:00"), tick=False):
+        plan = services.plan_create(cycle=ladder_cycle, member=estonia, actor=as_alice, content=valid_content()).plan
+        with django_capture_on_commit_callbacks() as queued:  # claimed, not yet sent
+            reminder_pass()
+        services.plan_submit(plan=plan, actor=as_alice)
+        for send in queued:
+            send()
+    reminder = Notification.objects.get(kind="reminder", member=estonia)
+    assert (reminder.status, reminder.last_error) == (
+        NotificationStatus.CANCELLED,
+        "Not sent: the plan was submitted meanwhile.",
+    )
+    assert mail.outbox == []
