@@ -1,0 +1,198 @@
+"""How long the compliance query and a full report build take on a year-sized database.
+
+Fills a PostgreSQL database of its own (created if missing) with the 32 allies x 10 cycles,
+each plan with 200 capability lines and a few partnerships, then prints the median time of
+several runs of `compliance_rows` and of a whole report build (data, XLSX, PDF with charts, CSV).
+
+    .venv/bin/python bench/reports_benchmark.py [--database-url postgres://...] [--runs 7] [--refill]
+"""
+
+import argparse
+import hashlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/plans_reports_bench"
+YEARS = range(2025, 2035)
+LINES_PER_PLAN = 200
+CATEGORIES = ["ammunition", "air_missile_defence", "missiles", "land_systems", "naval_systems", "uncrewed_systems"]
+BOTTLENECKS = ["none", "none", "workforce", "components", "raw_materials", "financing"]
+STATUSES = ["accepted", "accepted", "in_review", "submitted", "returned", "draft"]
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DEBUG", "true")
+    os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="reports-bench-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def fill(refill: bool) -> None:
+    from django.db import transaction
+
+    from members.models import Member
+    from plans.models import CapabilityLine, Cycle, Partnership, Plan, PlanVersion
+
+    if refill:
+        # Versions are protected from cascades on purpose; clear them first.
+        Plan.objects.update(latest_version=None)
+        PlanVersion.objects.all().delete()
+        Plan.objects.all().delete()
+        Cycle.objects.all().delete()
+    if Plan.objects.count() >= len(YEARS) * 32:
+        return
+    members = list(Member.objects.order_by("code"))
+    started = time.perf_counter()
+    with transaction.atomic():
+        for year in YEARS:
+            deadline = datetime(year, 6, 30, 22, 0, tzinfo=UTC)
+            cycle = Cycle.objects.create(year=year, opens_at=deadline - timedelta(days=180), deadline=deadline)
+            plans = Plan.objects.bulk_create(
+                Plan(
+                    cycle=cycle,
+                    member=member,
+                    status=STATUSES[(index + year) % len(STATUSES)],
+                    defence_expenditure=Decimal(1_000_000 + index * 10_000),
+                    equipment_expenditure=Decimal(150_000 + index * 5_000),
+                    gdp=Decimal(50_000_000),
+                    currency="EUR",
+                )
+                for index, member in enumerate(members)
+            )
+            versions = []
+            for index, plan in enumerate(plans):
+                if plan.status == "draft":
+                    continue
+                text = f"{year}-{plan.member_id}"
+                versions.append(
+                    PlanVersion(
+                        plan=plan,
+                        number=1,
+                        content=text,
+                        sha256=hashlib.sha256(text.encode()).hexdigest(),
+                        submitted_at=deadline + timedelta(days=(index % 7) - 4),
+                        deadline=deadline,
+                        is_late=(index % 7) - 4 > 0,
+                    )
+                )
+            PlanVersion.objects.bulk_create(versions)
+            for version in versions:
+                Plan.objects.filter(pk=version.plan_id).update(latest_version=version)
+            CapabilityLine.objects.bulk_create(
+                CapabilityLine(
+                    plan=plan,
+                    position=position,
+                    category=CATEGORIES[position % len(CATEGORIES)],
+                    item=f"Item {position}",
+                    unit="units",
+                    baseline_capacity=Decimal(100 + position),
+                    target_capacity=Decimal(200 + position * 2),
+                    target_year=year + 5,
+                    planned_investment=Decimal(1_000_000),
+                    bottleneck=BOTTLENECKS[position % len(BOTTLENECKS)],
+                )
+                for plan in plans
+                for position in range(LINES_PER_PLAN)
+            )
+            partnerships = Partnership.objects.bulk_create(
+                Partnership(plan=plan, position=n, kind=kind, partner_name=name, status="signed")
+                for plan in plans
+                for n, (kind, name) in enumerate([("ally", "Neighbour"), ("multinational", "ESSI")])
+            )
+            through = Partnership.partner_members.through
+            through.objects.bulk_create(
+                through(partnership_id=partnership.pk, member_id=members[(i // 2 + 1) % len(members)].pk)
+                for i, partnership in enumerate(partnerships)
+            )
+    print(f"filled {len(YEARS)} cycles x 32 allies x {LINES_PER_PLAN} lines in {time.perf_counter() - started:.1f} s")
+
+
+def median_seconds(function, runs: int) -> tuple[float, float]:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings), min(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--refill", action="store_true")
+    options = parser.parse_args()
+    ensure_database(options.database_url)
+    setup_django(options.database_url)
+    fill(options.refill)
+
+    from django.db import connection, reset_queries
+
+    from plans.models import CapabilityLine, Cycle
+    from reports.builders.data import report_data
+    from reports.builders.pdf import build_pdf
+    from reports.builders.tables import build_csv, build_xlsx
+    from reports.selectors import compliance_rows
+
+    cycle = Cycle.objects.get(year=2030)
+    print(f"database: {connection.settings_dict['NAME']}, lines in all: {CapabilityLine.objects.count()}")
+
+    def compliance() -> None:
+        rows = compliance_rows(cycle=cycle)
+        assert len(rows) == 32
+
+    def gather() -> None:
+        report_data(cycle=cycle)
+
+    def full_build() -> None:
+        data = report_data(cycle=cycle)
+        build_xlsx(data)
+        build_pdf(data)
+        build_csv(data)
+
+    from django.conf import settings
+
+    settings.DEBUG = True
+    reset_queries()
+    compliance()
+    queries = len(connection.queries)
+    median, best = median_seconds(compliance, options.runs)
+    print(f"compliance_rows (32 rows, {queries} query): median {median * 1000:.1f} ms, best {best * 1000:.1f} ms")
+    reset_queries()
+    reported_lines = len(report_data(cycle=cycle).lines)
+    queries = len(connection.queries)
+    median, best = median_seconds(gather, options.runs)
+    print(
+        f"report data ({queries} queries, {reported_lines} reported lines): "
+        f"median {median * 1000:.0f} ms, best {best * 1000:.0f} ms"
+    )
+    median, best = median_seconds(full_build, max(3, options.runs // 2))
+    print(f"full report build (data, XLSX, PDF with 3 charts, CSV): median {median:.2f} s, best {best:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
