@@ -113,3 +113,19 @@ def test_a_reminder_queued_before_a_submission_is_not_sent(
         "Not sent: the plan was submitted meanwhile.",
     )
     assert mail.outbox == []
+
+
+def test_the_periodic_task_queues_again_a_pending_notification_whose_task_was_lost(
+    ladder_cycle, estonia, alice, django_capture_on_commit_callbacks
+):
+    from plans.tasks import send_reminders
+
+    with time_machine.travel(at("2025-06-23 09:00"), tick=False), django_capture_on_commit_callbacks():
+        reminder_pass()  # claimed, but its task never ran (the callbacks are dropped)
+    with time_machine.travel(at("2025-06-23 09:30"), tick=False), django_capture_on_commit_callbacks(execute=True):
+        send_reminders.apply()
+    assert mail.outbox == []  # too recent to be presumed lost: its task may still be waiting
+    with time_machine.travel(at("2025-06-23 10:30"), tick=False), django_capture_on_commit_callbacks(execute=True):
+        send_reminders.apply()
+    reminder = Notification.objects.get(member=estonia)
+    assert (reminder.status, [m.to for m in mail.outbox]) == (NotificationStatus.SENT, [["alice@ee.example.org"]])

@@ -4,6 +4,7 @@ from django.core import mail
 
 from plans.enums import NotificationKind, NotificationStatus
 from plans.errors import NotAllowed
+from plans.models import Notification
 from plans.reminders import reminder_send_now
 from tests.notifications.conftest import at
 
@@ -41,3 +42,13 @@ def test_send_now_is_for_staff_only(ladder_cycle, estonia, alice, as_alice):
     with pytest.raises(NotAllowed):
         reminder_send_now(cycle=ladder_cycle, member=estonia, actor=as_alice)
     assert mail.outbox == []
+
+
+def test_send_now_skips_a_member_whose_plan_is_in(ladder_cycle, estonia, alice, as_alice, as_charlie):
+    from plans import services
+    from tests.factories import valid_content
+
+    plan = services.plan_create(cycle=ladder_cycle, member=estonia, actor=as_alice, content=valid_content()).plan
+    services.plan_submit(plan=plan, actor=as_alice)
+    assert reminder_send_now(cycle=ladder_cycle, member=estonia, actor=as_charlie) is None
+    assert not Notification.objects.filter(kind=NotificationKind.REMINDER).exists()
