@@ -18,13 +18,19 @@ def effective_deadline(*, cycle: Cycle, member_id: int) -> datetime:
     return extension.first() or cycle.deadline
 
 
-def effective_deadline_expression(*, cycle_ref: str = "cycle_id", member_ref: str = "member_id"):
-    """A query expression for the effective deadline, to annotate plans (or members for a cycle)."""
+def effective_deadline_expression(
+    *, cycle_ref: str = "cycle_id", member_ref: str = "member_id", deadline_ref: str = "cycle__deadline"
+):
+    """A query expression for the effective deadline, to annotate plans (or members for a cycle).
+
+    For members, annotate the cycle first and name it: `Member.objects.annotate(cycle_id=Value(c.pk),
+    cycle_deadline=Value(c.deadline))` with `member_ref="id", deadline_ref="cycle_deadline"`.
+    """
     # At most one extension per (cycle, member): no ordering, which would join two more tables.
     extension = DeadlineExtension.objects.filter(
         cycle_id=OuterRef(cycle_ref), member_id=OuterRef(member_ref)
     ).order_by()
-    return Coalesce(Subquery(extension.values("deadline")[:1]), F("cycle__deadline"), output_field=DateTimeField())
+    return Coalesce(Subquery(extension.values("deadline")[:1]), F(deadline_ref), output_field=DateTimeField())
 
 
 def plans_with_deadline() -> QuerySet[Plan]:

@@ -4,7 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db.models import DateTimeField, Value
 
+from members.models import Member
 from plans import selectors, services
 from plans.errors import NotAllowed, PlanInvalid
 from plans.models import DeadlineExtension
@@ -89,6 +91,17 @@ def test_effective_deadline_selector_and_expression_agree(cycle, estonia, latvia
     PlanFactory(cycle=cycle, member=latvia)
     rows = dict(selectors.plans_with_deadline().values_list("member__code", "effective_deadline"))
     assert rows == {"EE": EXTENDED, "LV": DEADLINE}
+
+
+def test_effective_deadline_expression_annotates_members_for_a_cycle(cycle, estonia, as_charlie):
+    services.extension_grant(cycle=cycle, member=estonia, deadline=EXTENDED, reason="Elections.", actor=as_charlie)
+    members = Member.objects.annotate(
+        cycle_id=Value(cycle.pk), cycle_deadline=Value(cycle.deadline, output_field=DateTimeField())
+    ).annotate(
+        effective_deadline=selectors.effective_deadline_expression(member_ref="id", deadline_ref="cycle_deadline")
+    )
+    deadlines = dict(members.values_list("code", "effective_deadline"))
+    assert (len(deadlines), deadlines["EE"], deadlines["LV"], deadlines["US"]) == (32, EXTENDED, DEADLINE, DEADLINE)
 
 
 def test_granting_again_replaces_the_extension(cycle, estonia, as_charlie):
