@@ -34,6 +34,7 @@ from django.utils import timezone
 from members.models import Member
 from plans.enums import KINDS_WITH_PARTNER_MEMBERS, SUBMITTED_STATES, PlanStatus
 from plans.models import CapabilityLine, Cycle, DeadlineExtension, Partnership, Plan, PlanVersion
+from plans.selectors import effective_deadline_expression
 
 # Row status words, beyond the plan statuses.
 MISSING = "missing"
@@ -82,14 +83,18 @@ def compliance_rows(*, cycle: Cycle, member_id: int | None = None, at: datetime 
     now = at or timezone.now()
     extensions = DeadlineExtension.objects.filter(cycle_id=cycle.pk, member_id=OuterRef("pk"))
     versions = PlanVersion.objects.filter(plan__cycle_id=cycle.pk, plan__member_id=OuterRef("pk"))
-    effective_deadline = Coalesce(
-        Subquery(extensions.values("deadline")[:1]), Value(cycle.deadline), output_field=DateTimeField()
-    )
     members = Member.objects.all() if member_id is None else Member.objects.filter(pk=member_id)
     queryset = (
         members.annotate(
+            report_cycle_id=Value(cycle.pk, output_field=IntegerField()),
+            cycle_deadline=Value(cycle.deadline, output_field=DateTimeField()),
+        )
+        .annotate(
             cycle_plan=FilteredRelation("plans", condition=Q(plans__cycle_id=cycle.pk)),
-            effective_deadline=effective_deadline,
+            # The plans app owns the rule (an extension's deadline, else the cycle's).
+            effective_deadline=effective_deadline_expression(
+                cycle_ref="report_cycle_id", member_ref="id", deadline_ref="cycle_deadline"
+            ),
             has_extension=Exists(extensions),
             version_count=Coalesce(
                 Subquery(
