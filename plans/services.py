@@ -347,6 +347,29 @@ def plan_accept(*, plan: Plan, actor: Actor, comment: str = "") -> Review:
 
 
 @transaction.atomic
+def plan_decide(
+    *, plan: Plan, actor: Actor, decision: str, comment: str = "", reasons: list[str] | tuple = ()
+) -> Review | None:
+    """One staff decision from a single request: `start_review`, `return`, or `accept`.
+
+    Accepting a plan that is only submitted takes it into review first, in the same
+    transaction, so a national reviewer's system needs one call per decision.
+    """
+    if decision == "start_review":
+        plan_start_review(plan=plan, actor=actor)
+        return None
+    if decision == Decision.RETURN:
+        return plan_return(plan=plan, actor=actor, comment=comment, reasons=reasons)
+    if decision == Decision.ACCEPT:
+        if _lock(plan).status == PlanStatus.SUBMITTED:
+            plan_start_review(plan=plan, actor=actor)
+        return plan_accept(plan=plan, actor=actor, comment=comment)
+    raise PlanInvalid(
+        [Finding("decision", "invalid", _("Unknown decision %(decision)r.") % {"decision": decision}, "error")]
+    )
+
+
+@transaction.atomic
 def plan_assign_reviewer(*, plan: Plan, actor: Actor, reviewer) -> Plan:
     """Set (or clear) the staff member who reviews the plan."""
     _require(actor.can_review(), _("Only staff assign reviewers."))

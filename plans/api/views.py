@@ -6,7 +6,6 @@ dicts from reads.py. Another member's plan is answered 404 (plans_visible_to), n
 
 import json
 
-from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -295,17 +294,13 @@ class PlanReviewView(PlanMixin, ApiView):
         serializer.is_valid(raise_exception=True)
         decision = serializer.validated_data["decision"]
         comment = serializer.validated_data.get("comment", "")
-        review = None
-        with transaction.atomic():
-            if decision == "start_review":
-                plan = services.plan_start_review(plan=plan, actor=self.actor)
-            elif decision == "accept":
-                if plan.status == PlanStatus.SUBMITTED:
-                    services.plan_start_review(plan=plan, actor=self.actor)
-                review = services.plan_accept(plan=plan, actor=self.actor, comment=comment)
-            else:
-                reasons = serializer.validated_data.get("reasons", [])
-                review = services.plan_return(plan=plan, actor=self.actor, comment=comment, reasons=reasons)
+        review = services.plan_decide(
+            plan=plan,
+            actor=self.actor,
+            decision=decision,
+            comment=comment,
+            reasons=serializer.validated_data.get("reasons", []),
+        )
         current = Plan.objects.filter(pk=plan.pk).values_list("status", flat=True).first()
         body = {
             "plan": plan.pk,

@@ -335,3 +335,18 @@ def test_expired_cycle_still_takes_submission(draft, as_alice, cycle):
     cycle.save()
     receipt = services.plan_submit(plan=draft, actor=as_alice)
     assert (receipt.number, receipt.is_late) == (1, True)
+
+
+def test_plan_decide_accepts_a_submitted_plan_by_taking_it_into_review_first(plan_in, as_charlie):
+    from plans import services
+    from plans.models import PlanEvent
+
+    plan = plan_in("submitted")
+    review = services.plan_decide(plan=plan, actor=as_charlie, decision="accept", comment="Fine.")
+    plan.refresh_from_db()
+    steps = list(PlanEvent.objects.filter(plan=plan).order_by("id").values_list("from_status", "to_status"))[-2:]
+    assert (plan.status, review.decision, steps) == (
+        "accepted",
+        "accept",
+        [("submitted", "in_review"), ("in_review", "accepted")],
+    )
