@@ -103,13 +103,19 @@ def test_add_delegate_weak_password_keeps_existing_user_untouched():
     assert state() == before
 
 
-def test_add_delegate_bad_argument_exits_non_zero():
+def test_add_delegate_bad_argument_exits_non_zero(tmp_path):
+    # A database of its own, so the test does not depend on a developer's var/.
+    env = {"PATH": "/usr/bin:/bin", "DEBUG": "true", "VAR_DIR": str(tmp_path)}
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert migrate.returncode == 0, migrate.stderr
     result = subprocess.run(
         [sys.executable, "manage.py", "add_delegate", "x@mod.ee", "--member", "XX", "--role", "viewer"],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={"PATH": "/usr/bin:/bin", "DEBUG": "true", "VAR_DIR": str(ROOT / "var")},
+        env=env,
         check=False,
     )
     assert result.returncode != 0
