@@ -2,9 +2,10 @@
 
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from members.actors import Actor
@@ -52,13 +53,16 @@ def report_build(*, report_id: int) -> ComplianceReport | None:
         return None
     report = ComplianceReport.objects.select_related("cycle").get(pk=report_id)
     try:
-        data = report_data(cycle=report.cycle)
-        _set_progress(report_id, 20)
-        xlsx = build_xlsx(data)
-        _set_progress(report_id, 35)
-        # Charts are most of the work: the PDF covers 35-90.
-        pdf = build_pdf(data, progress=lambda pct: _set_progress(report_id, 35 + pct * 55 // 100))
-        csv = build_csv(data)
+        # The files are the secretariat's working documents, in the service's default language
+        # whatever language the worker or the requesting request happened to be in.
+        with translation.override(settings.LANGUAGE_CODE):
+            data = report_data(cycle=report.cycle)
+            _set_progress(report_id, 20)
+            xlsx = build_xlsx(data)
+            _set_progress(report_id, 35)
+            # Charts are most of the work: the PDF covers 35-90.
+            pdf = build_pdf(data, progress=lambda pct: _set_progress(report_id, 35 + pct * 55 // 100))
+            csv = build_csv(data)
         name = f"compliance-{report.cycle.year}-{report.pk}"
         report.xlsx.save(f"{name}.xlsx", ContentFile(xlsx), save=False)
         report.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)

@@ -31,7 +31,7 @@ def _summary_table(data: ReportData) -> Table:
         _("First submitted"),
         _("Late (days)"),
         _("Versions"),
-        _("% GDP"),
+        _("GDP share (%)"),
         _("Spending"),
         _("Equipment %"),
         _("Equipment"),

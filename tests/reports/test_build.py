@@ -173,3 +173,19 @@ def test_figures_in_files_agree_with_the_plan(filled_cycle, charlie, django_capt
         plan.spending_pct_gdp,
         plan.equipment_share_pct,
     )
+
+
+def test_files_are_in_the_default_language_whatever_language_is_active(
+    filled_cycle, charlie, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        report = built(filled_cycle, charlie, django_capture_on_commit_callbacks)
+    with report.xlsx.open("rb") as handle:
+        workbook = load_workbook(io.BytesIO(handle.read()))
+    assert (workbook.sheetnames[0], workbook["Summary"]["B2"].value, workbook["Summary"]["C2"].value) == (
+        "Summary",
+        "Albania",
+        "Missing",
+    )
