@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members.models import Member
+from plans.content import LINE_FIELDS
 from plans.enums import KINDS_WITH_PARTNER_MEMBERS, SUBMITTED_STATES, PlanStatus
 from plans.models import CapabilityLine, Cycle, DeadlineExtension, Partnership, Plan, PlanVersion
 from plans.selectors import effective_deadline_expression
@@ -321,18 +322,7 @@ def capability_lines(*, cycle: Cycle) -> list[dict[str, Any]]:
         CapabilityLine.objects.filter(plan__cycle_id=cycle.pk, plan__status__in=REPORTED_STATES)
         .order_by("plan__member__name", "position", "pk")
         .values(
-            "category",
-            "item",
-            "unit",
-            "baseline_capacity",
-            "target_capacity",
-            "target_year",
-            "stockpile_current",
-            "stockpile_target",
-            "planned_investment",
-            "funding",
-            "priority",
-            "bottleneck",
+            *(field for field in LINE_FIELDS if field != "notes"),
             member_code=F("plan__member__code"),
             currency=F("plan__currency"),
         )

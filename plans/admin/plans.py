@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from members.actors import Actor
 
 from .. import services
-from ..content import diff
+from ..content import LINE_FIELDS, diff
 from ..enums import WAITING_FOR_STAFF, Transition
 from ..errors import DomainError, PlanInvalid
 from ..models import CapabilityLine, Comment, Partnership, Plan, PlanEvent, PlanVersion, Review
@@ -118,21 +118,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class CapabilityLineInline(ReadOnlyInline):
     model = CapabilityLine
-    fields = [
-        "category",
-        "item",
-        "unit",
-        "baseline_capacity",
-        "target_capacity",
-        "target_year",
-        "stockpile_current",
-        "stockpile_target",
-        "planned_investment",
-        "funding",
-        "priority",
-        "bottleneck",
-        "notes",
-    ]
+    fields = list(LINE_FIELDS)
 
 
 class PartnershipInline(ReadOnlyInline):
