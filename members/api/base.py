@@ -2,6 +2,9 @@
 
 from functools import cached_property
 
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import Count, QuerySet, Window
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -35,7 +38,47 @@ class ApiView(APIView):
         return actor_for(self.request)
 
 
+PAGE_TOTAL = "page_total_rows"
+
+
+class CountingPaginator(DjangoPaginator):
+    """Reads a page of a queryset and the total in one query: `COUNT(*) OVER ()` on each row.
+
+    Only an empty page needs the total elsewhere: the first page is then empty (count 0) and
+    any later one does not exist, as Django's Paginator would say. Lists of other things
+    (already evaluated) are paged as Django pages them.
+    """
+
+    def page(self, number):
+        if not isinstance(self.object_list, QuerySet) or "count" in self.__dict__:
+            return super().page(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        bottom = (number - 1) * self.per_page
+        queryset = self.object_list.annotate(**{PAGE_TOTAL: Window(Count("*"))})
+        rows = list(queryset[bottom : bottom + self.per_page])
+        if rows:
+            if isinstance(rows[0], dict):  # .values(): the total is no key of the API's
+                self.count = rows[0][PAGE_TOTAL]
+                for row in rows:
+                    del row[PAGE_TOTAL]
+            else:
+                self.count = getattr(rows[0], PAGE_TOTAL)
+            if number > self.num_pages:  # orphans: this page's rows belong to the one before
+                return super().page(number)
+        elif number == 1 and self.allow_empty_first_page:
+            self.count = 0
+        else:
+            raise EmptyPage(self.error_messages["no_results"])
+        return self._get_page(rows, number, self)
+
+
 class Pagination(PageNumberPagination):
+    django_paginator_class = CountingPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200

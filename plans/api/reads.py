@@ -8,11 +8,15 @@ the model's own properties and are computed in one place.
 
 from collections import defaultdict
 from datetime import datetime
+from functools import cache
 
+import orjson
+from django.core.cache import cache as django_cache
 from django.db import connection
 from django.db.models import F, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from members.actors import Actor
 from plans.content import HEADLINE_FIELDS, LINE_FIELDS, PARTNERSHIP_FIELDS, normalize
@@ -24,6 +28,8 @@ DECIMAL_LINE_FIELDS = frozenset(
     {"baseline_capacity", "target_capacity", "stockpile_current", "stockpile_target", "planned_investment"}
 )
 PARTNERSHIP_ROW_FIELDS = tuple(field for field in PARTNERSHIP_FIELDS if field != "partner_members")
+# Warnings depend only on the content (fixed for a revision), the year and the language.
+WARNINGS_CACHE_TIMEOUT = 24 * 60 * 60
 
 
 def plans_for(actor: Actor) -> QuerySet[Plan]:
@@ -104,8 +110,46 @@ def _line_columns(as_text: bool) -> list:
     return [Cast(field, TextField()) if field in DECIMAL_LINE_FIELDS else field for field in LINE_FIELDS]
 
 
-def children_of(plan_ids: list[int], *, as_text: bool = False) -> tuple[dict[int, list[dict]], dict[int, list[dict]]]:
-    """Lines and partnerships of several plans in two queries, whatever their number."""
+def lines_json_supported() -> bool:
+    """PostgreSQL builds the lines' JSON itself; elsewhere they come as rows (children_of)."""
+    return connection.vendor == "postgresql"
+
+
+@cache
+def _lines_json_sql() -> str:
+    meta = CapabilityLine._meta
+    quote = connection.ops.quote_name
+
+    def column(field: str) -> str:
+        name = f"l.{quote(meta.get_field(field).column)}"
+        return f"{name}::text AS {quote(field)}" if field in DECIMAL_LINE_FIELDS else f"{name} AS {quote(field)}"
+
+    plan = quote(meta.get_field("plan").column)
+    # json_agg of a sub-select's rows: the keys are the columns' aliases, in LINE_FIELDS order,
+    # and numeric::text keeps the two decimals the API renders ("1000.00").
+    return (
+        f"SELECT p.id, (SELECT json_agg(x)::text FROM (SELECT {', '.join(map(column, LINE_FIELDS))} "
+        f"FROM {quote(meta.db_table)} l WHERE l.{plan} = p.id "
+        f"ORDER BY l.{quote(meta.get_field('position').column)}, l.{quote(meta.pk.column)}) x) "
+        "FROM unnest(%s::bigint[]) AS p(id)"
+    )
+
+
+def lines_json_of(plan_ids: list[int]) -> dict[int, orjson.Fragment]:
+    """PostgreSQL only: each plan's lines as one JSON array built by the database, in one query.
+
+    The arrays go into the response as they are (orjson.Fragment): no Python object per line
+    or value. Equal, once parsed, to the rows of lines_of.
+    """
+    if not plan_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_lines_json_sql(), [list(plan_ids)])
+        return {plan_id: orjson.Fragment(text or "[]") for plan_id, text in cursor.fetchall()}
+
+
+def lines_of(plan_ids: list[int], *, as_text: bool = False) -> dict[int, list[dict]]:
+    """Lines of several plans as dicts, in one query whatever their number."""
     lines: dict[int, list[dict]] = defaultdict(list)
     for row in (
         CapabilityLine.objects.filter(plan_id__in=plan_ids)
@@ -113,7 +157,11 @@ def children_of(plan_ids: list[int], *, as_text: bool = False) -> tuple[dict[int
         .values_list("plan_id", *_line_columns(as_text))
     ):
         lines[row[0]].append(dict(zip(LINE_FIELDS, row[1:], strict=True)))
+    return lines
 
+
+def partnerships_of(plan_ids: list[int]) -> dict[int, list[dict]]:
+    """Partnerships of several plans with their partner allies, in one query."""
     # One row per (partnership, partner ally): a partnership names a handful at most, and one
     # joined query is cheaper than a second one.
     partnerships: dict[int, list[dict]] = defaultdict(list)
@@ -130,38 +178,74 @@ def children_of(plan_ids: list[int], *, as_text: bool = False) -> tuple[dict[int
             partnerships[row[1]].append(item)
         if row[-1] is not None:
             item["partner_members"].append(row[-1])
-    return lines, partnerships
+    return partnerships
 
 
-def plan_detail(plan: Plan, *, now: datetime | None = None, plan_warnings: list | None = None) -> dict:
-    """The whole plan: summary, lines, partnerships and the warnings of the plan rules."""
+def children_of(plan_ids: list[int], *, as_text: bool = False) -> tuple[dict[int, list[dict]], dict[int, list[dict]]]:
+    """Lines and partnerships of several plans in two queries, whatever their number."""
+    return lines_of(plan_ids, as_text=as_text), partnerships_of(plan_ids)
+
+
+def _warnings_cache_key(plan: Plan, now: datetime) -> str:
+    return f"plans:api:warnings:{plan.pk}:{plan.revision}:{now.year}:{get_language()}"
+
+
+def _plan_warnings(plan: Plan, data: dict, now: datetime) -> list[dict]:
+    content = normalize(data)
+    # Only the warnings are kept, and no warning depends on which codes are allies: the
+    # codes the plan names stand in for the list of allies, which saves a query a read.
+    named = {code for row in content["partnerships"] for code in row["partner_members"]}
+    findings = validate_content(
+        content,
+        member_code=plan.member.code,
+        ally_codes=named,
+        current_year=now.year,
+        for_submission=False,
+    )
+    return [finding.as_dict() for finding in warnings(findings)]
+
+
+def plan_detail(
+    plan: Plan, *, now: datetime | None = None, plan_warnings: list | None = None, use_json: bool | None = None
+) -> dict:
+    """The whole plan: summary, lines, partnerships and the warnings of the plan rules.
+
+    The warnings depend only on the content, which changes only with the revision, on the
+    year (a target year falls into the past) and on the language of their messages: they are
+    cached under those, so most reads skip the rules. On PostgreSQL (`use_json`, by default
+    lines_json_supported()) a read whose warnings are cached takes the lines as JSON built by
+    the database. Both ways cost the same queries.
+    """
     now = now or timezone.now()
-    lines, partnerships = children_of([plan.pk])
+    if use_json is None:
+        use_json = lines_json_supported()
     data = plan_summary(plan, now)
-    data["lines"] = lines.get(plan.pk, [])
-    data["partnerships"] = partnerships.get(plan.pk, [])
-    if plan_warnings is None:
-        content = normalize(data)
-        # Only the warnings are kept, and no warning depends on which codes are allies: the
-        # codes the plan names stand in for the list of allies, which saves a query a read.
-        named = {code for row in content["partnerships"] for code in row["partner_members"]}
-        findings = validate_content(
-            content,
-            member_code=plan.member.code,
-            ally_codes=named,
-            current_year=now.year,
-            for_submission=False,
-        )
-        plan_warnings = warnings(findings)
-    data["warnings"] = [finding.as_dict() for finding in plan_warnings]
+    key = _warnings_cache_key(plan, now)
+    found = [finding.as_dict() for finding in plan_warnings] if plan_warnings is not None else django_cache.get(key)
+    if found is not None and use_json:
+        data["lines"] = lines_json_of([plan.pk]).get(plan.pk, orjson.Fragment("[]"))
+        data["partnerships"] = partnerships_of([plan.pk]).get(plan.pk, [])
+    else:
+        lines, partnerships = children_of([plan.pk])
+        data["lines"] = lines.get(plan.pk, [])
+        data["partnerships"] = partnerships.get(plan.pk, [])
+        if found is None:
+            found = _plan_warnings(plan, data, now)
+            django_cache.set(key, found, WARNINGS_CACHE_TIMEOUT)
+    data["warnings"] = found
     return data
 
 
-def plan_page(plans: list[Plan], *, with_content: bool) -> list[dict]:
+def plan_page(plans: list[Plan], *, with_content: bool, use_json: bool | None = None) -> list[dict]:
     now = timezone.now()
     rows = [plan_summary(plan, now) for plan in plans]
     if with_content:
-        lines, partnerships = children_of([plan.pk for plan in plans], as_text=True)
+        plan_ids = [plan.pk for plan in plans]
+        if lines_json_supported() if use_json is None else use_json:
+            lines = lines_json_of(plan_ids)
+        else:
+            lines = lines_of(plan_ids, as_text=True)
+        partnerships = partnerships_of(plan_ids)
         for row in rows:
             row["lines"] = lines.get(row["id"], [])
             row["partnerships"] = partnerships.get(row["id"], [])

@@ -1,0 +1,131 @@
+"""The fast read paths: lines as JSON built by PostgreSQL, cached warnings, one-query pages.
+
+Each fast path has a fallback (SQLite, a warnings cache miss): both must answer the same JSON.
+"""
+
+from decimal import Decimal
+
+import orjson
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.utils import translation
+
+from members.api.rendering import dumps
+from plans import services
+from plans.api import reads
+from tests.factories import valid_content
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JSON path")
+
+TRICKY_LINES = [
+    {
+        "category": "ammunition",
+        "item": 'Tricky "quotes" \\ back\tslash, ünïcødé ✓ and \u0001',
+        "unit": "",
+        "baseline_capacity": Decimal("1000"),
+        "target_capacity": Decimal("10.5"),
+        "target_year": 2001,
+        "stockpile_current": Decimal("0"),
+        "stockpile_target": None,
+        "planned_investment": Decimal("123456789.99"),
+        "notes": "Line\nbreak",
+    },
+    {
+        "category": "missiles",
+        "item": "Interceptors",
+        "baseline_capacity": Decimal("0"),
+        "target_capacity": Decimal("5"),
+        "target_year": 2030,
+    },
+]
+
+
+@pytest.fixture
+def tricky(cycle, estonia, as_alice):
+    return services.plan_create(
+        cycle=cycle, member=estonia, actor=as_alice, content=valid_content(lines=TRICKY_LINES)
+    ).plan
+
+
+def _detail(plan, *, use_json):
+    return orjson.loads(dumps(reads.plan_detail(reads.plans_for_write(plan.pk), use_json=use_json)))
+
+
+def test_detail_is_the_same_from_the_rows_and_from_the_cache(alice_key, tricky):
+    cache.clear()
+    first = alice_key.get(f"/api/v1/plans/{tricky.pk}/").json()  # warnings computed from the rows
+    second = alice_key.get(f"/api/v1/plans/{tricky.pk}/").json()  # warnings cached (JSON lines on PostgreSQL)
+    assert first == second
+    assert [line["target_capacity"] for line in second["lines"]] == ["10.50", "5.00"]
+    assert second["lines"][0]["stockpile_target"] is None
+    assert {(w["field"], w["code"]) for w in second["warnings"]} >= {
+        ("lines[0].target_capacity", "below_baseline"),
+        ("lines[0].target_year", "in_the_past"),
+    }
+
+
+def test_detail_fallback_and_fast_path_agree(tricky):
+    cache.clear()
+    rows = _detail(tricky, use_json=False)
+    cached = _detail(tricky, use_json=False)
+    assert rows == cached
+    if connection.vendor == "postgresql":
+        assert _detail(tricky, use_json=True) == rows
+
+
+@postgresql_only
+def test_lines_json_equals_the_rows(tricky):
+    fast = reads.lines_json_of([tricky.pk, 0])
+    slow = reads.lines_of([tricky.pk, 0], as_text=True)
+    assert orjson.loads(dumps(fast[tricky.pk])) == orjson.loads(dumps(slow[tricky.pk]))
+    assert orjson.loads(dumps(fast[0])) == []
+    assert 0 not in slow
+    assert reads.lines_json_of([]) == {}
+
+
+def test_year_dump_fallback_and_fast_path_agree(tricky, staff):
+    plans = [reads.plans_for_write(tricky.pk)]
+    slow = orjson.loads(dumps(reads.plan_page(plans, with_content=True, use_json=False)))
+    assert slow[0]["lines"][1]["target_capacity"] == "5.00"
+    if connection.vendor == "postgresql":
+        assert orjson.loads(dumps(reads.plan_page(plans, with_content=True, use_json=True))) == slow
+    response = staff.get("/api/v1/plans/?expand=content").json()
+    assert response["results"][0]["lines"] == slow[0]["lines"]
+
+
+def test_cached_warnings_follow_the_revision(alice_key, tricky, as_alice):
+    url = f"/api/v1/plans/{tricky.pk}/"
+    assert alice_key.get(url).json()["warnings"]
+    fixed = [{**line, "target_capacity": Decimal("5000"), "target_year": 2030} for line in TRICKY_LINES]
+    services.plan_update(plan=tricky, actor=as_alice, content=valid_content(lines=fixed))
+    assert alice_key.get(url).json()["warnings"] == []
+
+
+def test_cached_warnings_are_per_language(alice_key, tricky):
+    url = f"/api/v1/plans/{tricky.pk}/"
+    english = alice_key.get(url, HTTP_ACCEPT_LANGUAGE="en").json()["warnings"]
+    french = alice_key.get(url, HTTP_ACCEPT_LANGUAGE="fr").json()["warnings"]
+    cache.clear()
+    with translation.override("fr"):
+        expected = _detail(tricky, use_json=False)["warnings"]
+    assert [w["code"] for w in english] == [w["code"] for w in french]
+    assert french == expected
+    assert french != english
+
+
+def test_pages_count_without_a_count_query(staff, tricky):
+    assert staff.get("/api/v1/plans/?page=2").status_code == 404
+    assert staff.get("/api/v1/plans/?page=0").status_code == 404
+    assert staff.get("/api/v1/plans/?page=x").status_code == 404
+    body = staff.get("/api/v1/plans/?page=last").json()
+    assert body["count"] == 1
+    assert len(body["results"]) == 1
+    assert staff.get("/api/v1/plans/?cycle=1999").json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def test_value_rows_keep_their_keys(alice_key):
+    first = alice_key.get("/api/v1/members/?page_size=2").json()
+    assert first["count"] == 32
+    assert "page_total_rows" not in first["results"][0]
+    assert set(first["results"][0]) == set(alice_key.get("/api/v1/members/EE/").json())
