@@ -188,3 +188,17 @@ def test_seed_demo_twice_does_not_duplicate(settings):
     assert counts() == first
     assert out.startswith("Demo data already present; nothing changed.\n")
     assert "ee.submitter@example.org" in out
+
+
+def test_seed_demo_staff_can_work_in_the_admin(settings, client):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    run("seed_demo")
+    groups = {
+        email: list(User.objects.get(email=email).groups.values_list("name", flat=True))
+        for email in ("reviewer@example.org", "manager@example.org")
+    }
+    client.force_login(User.objects.get(email="reviewer@example.org"))
+    assert (groups, client.get("/admin/plans/plan/", secure=True).status_code) == (
+        {"reviewer@example.org": ["Reviewers"], "manager@example.org": ["Cycle managers"]},
+        200,
+    )

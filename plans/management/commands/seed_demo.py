@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +17,12 @@ from plans import services
 from plans.models import Plan
 
 DEMO_PASSWORD = "demo-plans-2025"
-STAFF = [("admin@example.org", True), ("reviewer@example.org", False)]
+# (e-mail, group); no group means a superuser.
+STAFF = [
+    ("admin@example.org", None),
+    ("reviewer@example.org", "Reviewers"),
+    ("manager@example.org", "Cycle managers"),
+]
 DELEGATES = [
     ("ee.submitter@example.org", "EE", Role.SUBMITTER, "en"),
     ("ee.editor@example.org", "EE", Role.EDITOR, "en"),
@@ -94,10 +100,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         User = get_user_model()
         created_anything = False
-        for email, superuser in STAFF:
+        for email, group in STAFF:
             if not User.objects.filter(email=email).exists():
-                creator = User.objects.create_superuser if superuser else User.objects.create_user
-                creator(email=email, password=DEMO_PASSWORD, is_staff=True)
+                creator = User.objects.create_user if group else User.objects.create_superuser
+                user = creator(email=email, password=DEMO_PASSWORD, is_staff=True)
+                if group:
+                    user.groups.add(Group.objects.get(name=group))
                 created_anything = True
         for email, code, role, language in DELEGATES:
             if not User.objects.filter(email=email).exists():
@@ -158,8 +166,8 @@ class Command(BaseCommand):
 
         self.stdout.write("Demo data ready." if created_anything else "Demo data already present; nothing changed.")
         self.stdout.write(f"Sign in at /accounts/login/ (delegations) or /admin/ (staff), password: {DEMO_PASSWORD}")
-        for email, superuser in STAFF:
-            self.stdout.write(f"  {email:28} staff{' (superuser)' if superuser else ' (reviewer)'}")
+        for email, group in STAFF:
+            self.stdout.write(f"  {email:28} staff, {group or 'superuser'}")
         for email, code, role, _language in DELEGATES:
             self.stdout.write(f"  {email:28} {code} {role}")
 
