@@ -16,8 +16,6 @@ from plans import services
 from plans.api import reads
 from tests.factories import valid_content
 
-postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JSON path")
-
 TRICKY_LINES = [
     {
         "category": "ammunition",
@@ -72,16 +70,6 @@ def test_detail_fallback_and_fast_path_agree(tricky):
     assert rows == cached
     if connection.vendor == "postgresql":
         assert _detail(tricky, use_json=True) == rows
-
-
-@postgresql_only
-def test_lines_json_equals_the_rows(tricky):
-    fast = reads.lines_json_of([tricky.pk, 0])
-    slow = reads.lines_of([tricky.pk, 0], as_text=True)
-    assert orjson.loads(dumps(fast[tricky.pk])) == orjson.loads(dumps(slow[tricky.pk]))
-    assert orjson.loads(dumps(fast[0])) == []
-    assert 0 not in slow
-    assert reads.lines_json_of([]) == {}
 
 
 def test_year_dump_fallback_and_fast_path_agree(tricky, staff):
