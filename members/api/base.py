@@ -39,6 +39,7 @@ class ApiView(APIView):
 
 
 PAGE_TOTAL = "page_total_rows"
+MAX_OFFSET = 2**31
 
 
 class CountingPaginator(DjangoPaginator):
@@ -59,6 +60,8 @@ class CountingPaginator(DjangoPaginator):
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
         bottom = (number - 1) * self.per_page
+        if bottom > MAX_OFFSET:  # no list is that long; the database would refuse the OFFSET
+            raise EmptyPage(self.error_messages["no_results"])
         queryset = self.object_list.annotate(**{PAGE_TOTAL: Window(Count("*"))})
         rows = list(queryset[bottom : bottom + self.per_page])
         if rows:

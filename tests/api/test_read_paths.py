@@ -117,3 +117,10 @@ def test_value_rows_keep_their_keys(alice_key):
     assert first["count"] == 32
     assert "page_total_rows" not in first["results"][0]
     assert set(first["results"][0]) == set(alice_key.get("/api/v1/members/EE/").json())
+
+
+@pytest.mark.parametrize("path", ["/api/v1/members/", "/api/v1/cycles/", "/api/v1/plans/"])
+def test_a_page_beyond_any_list_is_404_not_a_database_error(alice_key, path):
+    # Found by the fuzzer: the OFFSET of such a page overflowed PostgreSQL's bigint.
+    response = alice_key.get(path, {"page": "527678324156067318004187136", "page_size": "5"})
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
