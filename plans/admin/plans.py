@@ -144,8 +144,22 @@ def _percent(value, met) -> str:
     return format_html('{} % <span title="{}">{}</span>', value, gettext("guideline met") if met else "", mark)
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """Read-only: plans and their records change only through the workflow services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(RecordAdmin):
+    # The delegation's content is theirs: staff read it, and act only through the decisions.
     list_display = [
         "member",
         "cycle",
@@ -193,16 +207,6 @@ class PlanAdmin(admin.ModelAdmin):
         (_("Summary"), {"fields": ["summary", "nil_return", "nil_return_reason"]}),
     ]
     readonly_fields = ["spending_share", "equipment_share", "latest_version"]
-
-    # The delegation's content is theirs: staff read it, and act only through the decisions.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_review_permission(self, request):
         return can_review(request)
@@ -459,17 +463,6 @@ DECISION_VIEWS = {
 
 
 # The plan's records, read-only: they are written by the workflow only -------------------------
-
-
-class RecordAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PlanVersion)

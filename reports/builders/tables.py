@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from plans.enums import Bottleneck, Category, Funding, PartnershipKind, PartnershipStatus, Priority
+from reports.selectors import ROW_KEYS
 
 from .data import ReportData, status_label
 
@@ -155,22 +156,8 @@ def build_xlsx(data: ReportData) -> bytes:
     return buffer.getvalue()
 
 
-CSV_COLUMNS = [
-    "member_code",
-    "member_name",
-    "status",
-    "effective_deadline",
-    "has_extension",
-    "first_submitted_at",
-    "last_submitted_at",
-    "is_late",
-    "days_late",
-    "versions",
-    "spending_pct_gdp",
-    "meets_spending_target",
-    "equipment_share_pct",
-    "meets_equipment_target",
-]
+# One column per key of a compliance row, less the French name and the internal plan id.
+CSV_COLUMNS = [key for key in ROW_KEYS if key not in {"member_name_fr", "plan_id"}]
 
 
 def csv_value(value: Any) -> str:
