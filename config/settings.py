@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "axes",
+    "core",
     "members",
     "plans",
     "reports",

@@ -134,6 +134,11 @@ class ApiKey(AbstractAPIKey):
     def __str__(self) -> str:
         return f"{self.member.code}: {self.name}"
 
+    @property
+    def principal(self) -> str:
+        """Who requests made with this key act as, for throttles and idempotency keys."""
+        return f"key:{self.prefix}"
+
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
 

@@ -7,12 +7,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import NON_FIELD, Invalid
+from core.findings import Finding
+
 from .enums import ALL_SCOPES, Language, Role
 from .models import ApiKey, Delegate, Member, User
 
 
-class MemberInputError(ValueError):
+class MemberInputError(Invalid):
     """A bad argument for a member service; the message names the field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__([Finding(field or NON_FIELD, "invalid", message)], message=message)
 
 
 def member_by_code(code: str) -> Member:

@@ -6,12 +6,12 @@ Field names are paths into the content: `gdp`, `lines[2].target_capacity`.
 """
 
 import re
-from dataclasses import asdict, dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Literal
 
 from django.utils.translation import gettext as _
+
+from core.findings import ERROR, WARNING, Finding, as_field_messages, errors, warnings
 
 from .content import EXPENDITURE_PARTS, MONEY_FIELDS
 from .enums import (
@@ -24,8 +24,6 @@ from .enums import (
     Priority,
 )
 
-ERROR: Literal["error"] = "error"
-WARNING: Literal["warning"] = "warning"
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 NON_NEGATIVE_LINE_FIELDS = (
     "baseline_capacity",
@@ -45,38 +43,13 @@ LINE_MONEY_FIELDS = ("planned_investment",)
 PARTNERSHIP_CHOICES = {"kind": PartnershipKind, "status": PartnershipStatus}
 TEXT_LIMITS = {"item": 200, "unit": 50, "partner_name": 200}
 
+__all__ = ["ERROR", "WARNING", "Finding", "as_field_messages", "errors", "validate_content", "warnings"]
+
 
 @cache
 def _choice_values(enum) -> frozenset[str]:
     # TextChoices.values builds a new list on every access; a plan has hundreds of lines.
     return frozenset(enum.values)
-
-
-@dataclass(frozen=True)
-class Finding:
-    field: str
-    code: str
-    message: str
-    severity: Literal["error", "warning"]
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def errors(findings: list[Finding]) -> list[Finding]:
-    return [f for f in findings if f.severity == ERROR]
-
-
-def warnings(findings: list[Finding]) -> list[Finding]:
-    return [f for f in findings if f.severity == WARNING]
-
-
-def as_field_messages(findings: list[Finding]) -> dict[str, list[str]]:
-    """`{"lines[2].target_capacity": ["..."]}`: the shape the API and the forms report."""
-    result: dict[str, list[str]] = {}
-    for finding in findings:
-        result.setdefault(finding.field, []).append(finding.message)
-    return result
 
 
 def validate_content(

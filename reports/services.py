@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.errors import NotAllowed
 from members.actors import Actor
-from plans.errors import NotAllowed
 from plans.models import Cycle
 
 from .builders.data import report_data

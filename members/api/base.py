@@ -1,22 +1,12 @@
-"""What every API view shares: auth and actor, orjson in and out, throttles, errors, pagination."""
+"""The API view of this service: core's plumbing plus the actor (a person or a member's API key)."""
 
 from functools import cached_property
 
-from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.core.paginator import Paginator as DjangoPaginator
-from django.db.models import Count, QuerySet, Window
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.views import APIView
 
+from core.api.base import ApiView as CoreApiView
 from members.actors import Actor
 from members.models import ApiKey
-
-from .errors import api_exception_handler
-from .rendering import ORJSONRenderer, StrictJSONParser
-from .throttling import ApiKeyRateThrottle, UserRateThrottle
 
 
 def actor_for(request) -> Actor:
@@ -25,66 +15,10 @@ def actor_for(request) -> Actor:
     return Actor.for_user(request.user)
 
 
-class ApiView(APIView):
-    renderer_classes = [ORJSONRenderer]
-    parser_classes = [StrictJSONParser]
-    throttle_classes = [ApiKeyRateThrottle, UserRateThrottle]
-
-    def get_exception_handler(self):
-        return api_exception_handler
-
+class ApiView(CoreApiView):
     @cached_property
     def actor(self) -> Actor:
         return actor_for(self.request)
-
-
-PAGE_TOTAL = "page_total_rows"
-MAX_OFFSET = 2**31
-
-
-class CountingPaginator(DjangoPaginator):
-    """Reads a page of a queryset and the total in one query: `COUNT(*) OVER ()` on each row.
-
-    Only an empty page needs the total elsewhere: the first page is then empty (count 0) and
-    any later one does not exist, as Django's Paginator would say. Lists of other things
-    (already evaluated) are paged as Django pages them.
-    """
-
-    def page(self, number):
-        if not isinstance(self.object_list, QuerySet) or "count" in self.__dict__:
-            return super().page(number)
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
-        if number < 1:
-            raise EmptyPage(self.error_messages["min_page"])
-        bottom = (number - 1) * self.per_page
-        if bottom > MAX_OFFSET:  # no list is that long; the database would refuse the OFFSET
-            raise EmptyPage(self.error_messages["no_results"])
-        queryset = self.object_list.annotate(**{PAGE_TOTAL: Window(Count("*"))})
-        rows = list(queryset[bottom : bottom + self.per_page])
-        if rows:
-            if isinstance(rows[0], dict):  # .values(): the total is no key of the API's
-                self.count = rows[0][PAGE_TOTAL]
-                for row in rows:
-                    del row[PAGE_TOTAL]
-            else:
-                self.count = getattr(rows[0], PAGE_TOTAL)
-            if number > self.num_pages:  # orphans: this page's rows belong to the one before
-                return super().page(number)
-        elif number == 1 and self.allow_empty_first_page:
-            self.count = 0
-        else:
-            raise EmptyPage(self.error_messages["no_results"])
-        return self._get_page(rows, number, self)
-
-
-class Pagination(PageNumberPagination):
-    django_paginator_class = CountingPaginator
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -97,66 +31,3 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "A member's API key: `Authorization: Bearer <prefix>.<secret>`.",
         }
-
-
-# Schema components ---------------------------------------------------------------------------
-
-
-class FindingSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    code = serializers.CharField()
-    message = serializers.CharField()
-    severity = serializers.ChoiceField(choices=["error", "warning"])
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Messages per field path, such as `lines[2].target_capacity`.",
-    )
-    findings = FindingSerializer(many=True, required=False, help_text="All findings of the plan rules.")
-    retry_after = serializers.IntegerField(required=False)
-
-
-_ERROR_TEXT = {
-    400: "Invalid input: a message per field in `errors`.",
-    401: "No credentials, or an unknown, revoked or expired key.",
-    403: "The caller lacks the role or scope.",
-    404: "Not found (or another member's).",
-    409: "The workflow does not allow this now.",
-    412: "The If-Match ETag is stale.",
-    413: "The body is larger than the limit.",
-    415: "The body is not application/json.",
-    422: "The Idempotency-Key was used with another body.",
-    428: "If-Match is missing.",
-    429: "Too many requests: wait Retry-After seconds.",
-}
-
-
-def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
-    """Error responses for extend_schema; 401 and 429 apply to every operation."""
-    wanted = sorted({401, 429, *codes})
-    return {code: OpenApiResponse(ErrorSerializer, description=_ERROR_TEXT[code]) for code in wanted}
-
-
-def paginated(serializer_class: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
-    """The schema of a page of `serializer_class` as Pagination renders it."""
-    return type(
-        name,
-        (serializers.Serializer,),
-        {
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": serializer_class(many=True),
-        },
-    )
-
-
-def paginate(view: APIView, queryset, request) -> tuple[Pagination, list]:
-    paginator = Pagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator, page

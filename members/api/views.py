@@ -1,19 +1,16 @@
 """The 32 allies, for anyone signed in."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
+from core.api.base import PAGE_PARAMETERS, error_responses, paginate, paginated
 from members.models import Member
 
-from .base import ApiView, error_responses, paginate, paginated
+from .base import ApiView
 from .serializers import MemberSerializer
 
 MEMBER_FIELDS = ("code", "iso3", "name", "name_fr", "accession_year")
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", int, description="Page number, from 1."),
-    OpenApiParameter("page_size", int, description="Items a page (default 50, at most 200)."),
-]
 
 
 class MemberListView(ApiView):

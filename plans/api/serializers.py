@@ -7,7 +7,7 @@ total, partner allies, ...) are plans.validation's, applied by the services.
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from members.api.base import FindingSerializer
+from core.api.base import FindingSerializer
 from plans.enums import (
     Bottleneck,
     Category,

@@ -13,9 +13,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from members.api.base import ApiView, error_responses, paginate, paginated
-from members.api.errors import PreconditionFailed, PreconditionRequired
-from members.api.views import PAGE_PARAMETERS
+from core.api.base import PAGE_PARAMETERS, error_responses, paginate, paginated
+from core.api.errors import PreconditionFailed, PreconditionRequired
+from core.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
+from core.api.idempotency import idempotent
+from members.api.base import ApiView
 from plans import services
 from plans.content import diff, plan_content
 from plans.enums import PlanStatus
@@ -24,8 +26,6 @@ from plans.selectors import comments_visible_to
 
 from . import reads
 from .filters import PlanFilter
-from .idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
-from .idempotency import idempotent
 from .serializers import (
     CommentInputSerializer,
     CommentSerializer,

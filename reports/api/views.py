@@ -15,7 +15,8 @@ from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from members.api.base import ApiView, error_responses
+from core.api.base import error_responses
+from members.api.base import ApiView
 from plans.models import Cycle
 
 from ..models import ComplianceReport

@@ -8,10 +8,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from members.api.rendering import StrictJSONParser
+from core.api.rendering import StrictJSONParser
+from core.models import IdempotencyKey
 from plans import services
 from plans.enums import PlanStatus
-from plans.models import Comment, IdempotencyKey, Plan, PlanVersion
+from plans.models import Comment, Plan, PlanVersion
 from tests.factories import valid_content
 
 

@@ -17,7 +17,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from members.services import MemberInputError
+from core.errors import DomainError, Invalid
+from core.findings import as_field_messages
+from core.findings import errors as error_findings
 
 from .rendering import RequestTooLarge
 
@@ -88,46 +90,24 @@ def _body(detail: str, code: str, errors: dict | None = None, **extra) -> dict:
     return body
 
 
-def _domain_response(exc) -> Response | None:
-    from plans.errors import DomainError, IllegalTransition, NotAllowed, PlanExists, PlanInvalid, StalePlan
-    from plans.validation import as_field_messages
-    from plans.validation import errors as error_findings
-
-    if not isinstance(exc, DomainError):
-        return None
-    if isinstance(exc, PlanInvalid):
+def _domain_response(exc: DomainError) -> Response:
+    if isinstance(exc, Invalid):
         found = error_findings(exc.findings)
-        body = _body(
-            _("The plan has errors: see `errors`."),
-            "invalid",
-            as_field_messages(found),
-            findings=[finding.as_dict() for finding in exc.findings],
-        )
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, NotAllowed):
-        return Response(_body(exc.message, "permission_denied"), status=status.HTTP_403_FORBIDDEN)
-    if isinstance(exc, StalePlan):
-        return Response(_body(exc.message, "stale"), status=status.HTTP_412_PRECONDITION_FAILED)
-    code = "conflict"
-    if isinstance(exc, IllegalTransition):
-        code = "illegal_transition"
-    elif isinstance(exc, PlanExists):
-        code = "exists"
-    return Response(_body(exc.message, code), status=status.HTTP_409_CONFLICT)
+        detail = _("The request has errors: see `errors`.")
+        body = _body(detail, exc.code, as_field_messages(found), findings=[f.as_dict() for f in exc.findings])
+        return Response(body, status=exc.http_status)
+    return Response(_body(exc.message, exc.code), status=exc.http_status)
 
 
 def api_exception_handler(exc, context) -> Response | None:
-    domain = _domain_response(exc)
-    if domain is not None:
-        return domain
+    if isinstance(exc, DomainError):
+        return _domain_response(exc)
     if isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
-    elif isinstance(exc, MemberInputError):
-        exc = exceptions.ValidationError({"non_field_errors": [str(exc)]})
 
     response = drf_exception_handler(exc, context)  # keeps WWW-Authenticate and Retry-After
     if response is None:

@@ -20,10 +20,11 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from members.api.errors import Conflict, Unprocessable
-from members.api.rendering import dumps
-from members.models import ApiKey
-from plans.models import IdempotencyKey
+from core.models import IdempotencyKey
+
+from .errors import Conflict, Unprocessable
+from .principal import principal as principal_of
+from .rendering import dumps
 
 HEADER = "Idempotency-Key"
 LIFETIME = timedelta(hours=24)
@@ -42,12 +43,6 @@ PARAMETER = OpenApiParameter(
 )
 
 
-def _principal(request) -> str:
-    if isinstance(request.auth, ApiKey):
-        return f"key:{request.auth.prefix}"
-    return f"user:{request.user.pk}"
-
-
 def _valid_key(value: str) -> bool:
     return 0 < len(value) <= 255 and all(32 <= ord(char) < 127 for char in value)
 
@@ -59,7 +54,7 @@ def idempotent(request, work: Callable[[], Response]) -> Response:
         return work()
     if not _valid_key(key):
         raise exceptions.ValidationError({HEADER: [_("Give 1 to 255 printable ASCII characters.")]}, code="invalid")
-    principal = _principal(request)
+    principal = principal_of(request) or "anonymous"
     endpoint = request.path[:200]
     request_hash = hashlib.sha256(endpoint.encode() + b"\n" + dumps(request.data)).hexdigest()
     now = timezone.now()

@@ -3,7 +3,7 @@
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from members.models import ApiKey
+from .principal import is_key, principal
 
 
 class _ScopedThrottle(SimpleRateThrottle):
@@ -16,15 +16,16 @@ class ApiKeyRateThrottle(_ScopedThrottle):
     scope = "api_key"
 
     def get_cache_key(self, request, view):
-        if isinstance(request.auth, ApiKey):
-            return self.cache_format % {"scope": self.scope, "ident": request.auth.prefix}
-        return None
+        if not is_key(request):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": principal(request)}
 
 
 class UserRateThrottle(_ScopedThrottle):
     scope = "api_user"
 
     def get_cache_key(self, request, view):
-        if isinstance(request.auth, ApiKey) or not request.user.is_authenticated or request.user.pk is None:
+        if is_key(request):
             return None
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+        ident = principal(request)
+        return None if ident is None else self.cache_format % {"scope": self.scope, "ident": ident}
