@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
+from core.queue import enqueue_on_commit
 from members.models import Member
 
 from .enums import Decision, NotificationKind, NotificationStatus, PlanStatus
@@ -128,10 +129,7 @@ def notification_claim(
 
 def notification_queue(notification: Notification) -> None:
     """Send the notification from a worker once the current transaction commits (never for a rollback)."""
-    from .tasks import send_notification
-
-    notification_id = notification.pk
-    transaction.on_commit(lambda: send_notification.apply_async(kwargs={"notification_id": notification_id}))
+    enqueue_on_commit("plans.send_notification", notification_id=notification.pk)
 
 
 def send_plan_event(*, plan_id: int, event: str, version_id: int | None = None, review_id: int | None = None) -> int:

@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.queue import enqueue_on_commit
 from members.actors import Actor
 from members.models import Member
 
@@ -132,15 +133,13 @@ def _move(plan: Plan, transition: Transition, *, actor: Actor, note: str = "", e
 
 
 def _notify_on_commit(event: str, *, plan: Plan, version: PlanVersion | None = None, review: Review | None = None):
-    from .tasks import notify_plan_event
-
-    kwargs = {
-        "plan_id": plan.pk,
-        "event": event,
-        "version_id": version.pk if version else None,
-        "review_id": review.pk if review else None,
-    }
-    transaction.on_commit(lambda: notify_plan_event.apply_async(kwargs=kwargs))
+    enqueue_on_commit(
+        "plans.notify_plan_event",
+        plan_id=plan.pk,
+        event=event,
+        version_id=version.pk if version else None,
+        review_id=review.pk if review else None,
+    )
 
 
 def _validate(content: dict, *, member: Member, for_submission: bool) -> list[Finding]:

@@ -4,11 +4,11 @@ import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import NotAllowed
+from core.queue import enqueue_on_commit
 from members.actors import Actor
 from plans.models import Cycle
 
@@ -24,10 +24,8 @@ def report_request(*, cycle: Cycle, actor: Actor) -> ComplianceReport:
     """Create a queued report for the cycle; a worker builds it once the transaction commits."""
     if not (actor.is_staff or actor.is_system):
         raise NotAllowed(_("Only staff request compliance reports."))
-    from .tasks import build_compliance_report
-
     report = ComplianceReport.objects.create(cycle=cycle, requested_by=actor.user)
-    transaction.on_commit(lambda: build_compliance_report.apply_async(kwargs={"report_id": report.pk}))
+    enqueue_on_commit("reports.build_compliance_report", report_id=report.pk)
     return report
 
 

@@ -1,0 +1,35 @@
+"""Queueing background work after commit, by task name.
+
+Services name the task instead of importing it, so that the layers stay one way (tasks, a
+door, import their service; a service never imports a task) and no import circle forms.
+The task is looked up in the Celery app's registry, so eager mode (no broker) runs it in
+process as `apply_async` would.
+"""
+
+import logging
+from typing import Any
+
+from celery import current_app
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(task_name: str, **kwargs: Any) -> bool:
+    """Hand a task to the broker now; True if it was handed over.
+
+    Best effort: a broker that cannot be reached is logged, never raised, because the caller's
+    write has committed and must not turn into an error. Whatever the task was to do must be
+    recoverable from the database (a periodic pass picks it up).
+    """
+    try:
+        current_app.tasks[task_name].apply_async(kwargs=kwargs)
+    except Exception:
+        logger.exception("could not queue %s %s; a periodic pass will pick it up", task_name, kwargs)
+        return False
+    return True
+
+
+def enqueue_on_commit(task_name: str, **kwargs: Any) -> None:
+    """Queue the task once the current transaction commits (never for a rollback)."""
+    transaction.on_commit(lambda: enqueue(task_name, **kwargs))
