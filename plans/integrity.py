@@ -1,0 +1,60 @@
+"""Is every submitted version what was submitted? Recompute each hash and follow each chain.
+
+A version's `sha256` is the hash of its canonical JSON text, and that text names the previous
+version's hash, so changing, removing or re-ordering any version breaks a link that this
+check finds. Read-only; the `verify_versions` command, its admin view and the nightly check
+call it.
+"""
+
+import json
+from dataclasses import dataclass
+
+from .content import sha256_hex
+from .models import PlanVersion
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    plan_id: int
+    number: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"plan {self.plan_id} v{self.number}: {self.problem}"
+
+
+def version_chain_breaks(*, plan_ids: list[int] | None = None, chunk_size: int = 500) -> tuple[int, list[ChainBreak]]:
+    """(versions checked, breaks found) over every version, or those of `plan_ids`; streams the rows."""
+    versions = PlanVersion.objects.order_by("plan_id", "number").values_list(
+        "plan_id", "number", "content", "sha256", "previous_sha256", "plan__member__code", "plan__cycle__year"
+    )
+    if plan_ids is not None:
+        versions = versions.filter(plan_id__in=plan_ids)
+    breaks: list[ChainBreak] = []
+    checked = 0
+    previous: tuple[int, int, str] | None = None  # plan id, number, sha256 of the version before
+    for plan_id, number, content, sha256, previous_sha256, member_code, year in versions.iterator(chunk_size):
+        checked += 1
+
+        def broken(problem: str, plan_id=plan_id, number=number) -> None:
+            breaks.append(ChainBreak(plan_id, number, problem))
+
+        if sha256_hex(content) != sha256:
+            broken("the content does not hash to the stored sha256")
+        expected_number, expected_previous = 1, ""
+        if previous is not None and previous[0] == plan_id:
+            expected_number, expected_previous = previous[1] + 1, previous[2]
+        if number != expected_number:
+            broken(f"follows v{expected_number - 1}: a version is missing or out of order")
+        if previous_sha256 != expected_previous:
+            broken("previous_sha256 is not the hash of the version before")
+        try:
+            document = json.loads(content)
+        except ValueError:
+            broken("the content is not JSON")
+        else:
+            stated = (document.get("member"), document.get("cycle"), document.get("number"))
+            if stated != (member_code, year, number) or document.get("previous_sha256") != previous_sha256:
+                broken("the content names another member, cycle, number or previous version")
+        previous = (plan_id, number, sha256)
+    return checked, breaks
