@@ -66,6 +66,7 @@ def fill(refill: bool) -> None:
     from django.contrib.sessions.backends.db import SessionStore
     from django.db import transaction
 
+    from members.actors import Actor
     from members.models import ApiKey, Member, User
     from members.services import api_key_issue
     from plans.models import CapabilityLine, Cycle, Partnership, Plan
@@ -138,7 +139,7 @@ def fill(refill: bool) -> None:
 
     estonia = Member.objects.get(code="EE")
     ApiKey.objects.filter(name="bench").delete()
-    _record, key = api_key_issue(member=estonia, name="bench", scopes=["read"])
+    _record, key = api_key_issue(actor=Actor.system(), member=estonia, name="bench", scopes=["read"])
     staff, _created = User.objects.get_or_create(email="bench-staff@example.org", defaults={"is_staff": True})
     session = SessionStore()
     session[SESSION_KEY] = str(staff.pk)

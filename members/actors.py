@@ -1,13 +1,17 @@
-"""Who is acting: a signed-in user (delegate or staff) or a national system's API key.
+"""Who is acting: a signed-in person (delegate or staff), a national system's API key, or the service.
 
-Services take an `Actor` so that the web forms, the API and the admin apply the same rules.
+Every door asks the same question of an actor, `actor.can(permission, obj)`, with the names in
+core.permissions; the answer comes from that one table (through Django's `user.has_perm` for
+people, the key's scopes for API keys).
 """
 
 from dataclasses import dataclass
 from functools import cached_property
 
-from .enums import ROLES_THAT_EDIT, ROLES_THAT_SUBMIT, Scope
-from .models import ApiKey, Delegate, Member, User
+from core.permissions import scope_permissions
+
+from .backends import delegate_of
+from .models import ApiKey, Delegate, Member, User, member_id_of
 
 
 @dataclass(frozen=True)
@@ -25,17 +29,29 @@ class Actor:
 
     @classmethod
     def system(cls) -> "Actor":
-        """The service itself (commands, migrations, periodic tasks)."""
+        """The service itself (migrations, operators' commands, periodic tasks)."""
         return cls()
+
+    def can(self, permission: str, obj=None) -> bool:
+        """May this actor do `permission` (core.permissions) to `obj` (a plan, a member, ...)?"""
+        if self.is_system:
+            return True
+        if self.api_key is not None:
+            return (
+                obj is not None
+                and self.api_key.is_usable
+                and member_id_of(obj) == self.api_key.member_id
+                and permission in scope_permissions(self.api_key.scopes)
+            )
+        assert self.user is not None
+        return self.user.is_authenticated and self.user.has_perm(permission, obj)
 
     @cached_property
     def delegate(self) -> Delegate | None:
-        if self.user is None or not self.user.is_authenticated:
+        """The person's delegation; staff have none (they never act as a member)."""
+        if self.user is None or not self.user.is_authenticated or self.user.is_staff:
             return None
-        try:
-            return self.user.delegate
-        except Delegate.DoesNotExist:
-            return None
+        return delegate_of(self.user)
 
     @property
     def is_staff(self) -> bool:
@@ -69,29 +85,3 @@ class Actor:
         if self.user is not None:
             return self.user.email
         return "system"
-
-    def can_read(self, member_id: int) -> bool:
-        if self.is_staff or self.is_system:
-            return True
-        if self.api_key is not None:
-            return self.api_key.member_id == member_id and self.api_key.has_scope(Scope.READ)
-        return self.delegate is not None and self.delegate.member_id == member_id
-
-    def can_edit(self, member_id: int) -> bool:
-        if self.api_key is not None:
-            return self.api_key.member_id == member_id and self.api_key.has_scope(Scope.WRITE)
-        return (
-            self.delegate is not None and self.delegate.member_id == member_id and self.delegate.role in ROLES_THAT_EDIT
-        )
-
-    def can_submit(self, member_id: int) -> bool:
-        if self.api_key is not None:
-            return self.api_key.member_id == member_id and self.api_key.has_scope(Scope.SUBMIT)
-        return (
-            self.delegate is not None
-            and self.delegate.member_id == member_id
-            and self.delegate.role in ROLES_THAT_SUBMIT
-        )
-
-    def can_review(self) -> bool:
-        return self.is_staff or self.is_system

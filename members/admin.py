@@ -1,17 +1,42 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db import transaction
+from django.contrib.auth.forms import UserChangeForm
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from core.permissions import ISSUE_API_KEYS, MANAGE_DELEGATES
+
+from .actors import Actor
+from .admin_access import TableAdmin, actor_of, can
 from .enums import ALL_SCOPES, Scope
 from .models import ApiKey, Delegate, Member, User
-from .services import MemberInputError, api_key_issue, api_key_revoke, delegate_add
+from .services import (
+    api_key_issue,
+    api_key_revoke,
+    api_key_validate,
+    delegate_add,
+    delegate_remove,
+    delegate_validate,
+    staff_validate,
+)
+
+
+class StaffChangeForm(UserChangeForm):
+    def clean(self):
+        data = super().clean()
+        add_findings(
+            self,
+            staff_validate(
+                user=self.instance, is_staff=data.get("is_staff", False), is_superuser=data.get("is_superuser", False)
+            ),
+        )
+        return data
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = StaffChangeForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "language", "last_login"]
     list_filter = ["is_staff", "is_active", "language", "groups"]
@@ -38,8 +63,9 @@ class MemberAdmin(admin.ModelAdmin):
         return False
 
 
-class _DryRun(Exception):
-    pass
+def add_findings(form: forms.Form, findings) -> None:
+    for finding in findings:
+        form.add_error(finding.field if finding.field in form.fields else None, finding.message)
 
 
 class DelegateForm(forms.ModelForm):
@@ -60,21 +86,17 @@ class DelegateForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if not self.errors:
-            # Ask the service itself, in a savepoint always rolled back, so its refusal shows on the form.
-            try:
-                with transaction.atomic():
-                    delegate_add(email=data["email"], member=data["member"], role=data["role"])
-                    raise _DryRun
-            except _DryRun:
-                pass
-            except MemberInputError as error:
-                self.add_error(None, str(error))
+            add_findings(self, delegate_validate(email=data["email"], member=data["member"], role=data["role"]))
         return data
 
 
 @admin.register(Delegate)
-class DelegateAdmin(admin.ModelAdmin):
+class DelegateAdmin(TableAdmin):
     form = DelegateForm
+    view_permission = MANAGE_DELEGATES
+    add_permission = MANAGE_DELEGATES
+    change_permission = MANAGE_DELEGATES
+    delete_permission = MANAGE_DELEGATES
     list_display = ["user", "member", "role", "created_at"]
     list_filter = ["role", "member"]
     search_fields = ["user__email", "member__name", "=member__code"]
@@ -83,7 +105,10 @@ class DelegateAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         result = delegate_add(
-            email=form.cleaned_data["email"], member=form.cleaned_data["member"], role=form.cleaned_data["role"]
+            actor=actor_of(request),
+            email=form.cleaned_data["email"],
+            member=form.cleaned_data["member"],
+            role=form.cleaned_data["role"],
         )
         obj.pk = result.delegate.pk
         obj.user = result.delegate.user
@@ -95,6 +120,13 @@ class DelegateAdmin(admin.ModelAdmin):
                 % {"email": result.delegate.user.email},
             )
 
+    def delete_model(self, request, obj):
+        delegate_remove(actor=actor_of(request), delegate=obj)
+
+    def delete_queryset(self, request, queryset):
+        for delegate in queryset:
+            delegate_remove(actor=actor_of(request), delegate=delegate)
+
 
 class ApiKeyIssueForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
@@ -105,9 +137,31 @@ class ApiKeyIssueForm(forms.ModelForm):
         model = ApiKey
         fields = ["member", "name", "scopes", "expiry_date"]
 
+    def __init__(self, *args, actor: Actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            add_findings(
+                self,
+                api_key_validate(
+                    actor=self.actor,
+                    member=data["member"],
+                    name=data["name"],
+                    scopes=data["scopes"],
+                    expires=data.get("expiry_date"),
+                ),
+            )
+        return data
+
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(TableAdmin):
+    add_permission = ISSUE_API_KEYS
+    change_permission = False  # a key's owner and rights are fixed when it is issued; revoke and reissue
+    delete_permission = False  # revoke instead: the record says who used the API
     list_display = ["name", "member", "prefix", "scopes", "created", "expiry_date", "revoked", "last_used_at"]
     list_filter = ["revoked", "member"]
     search_fields = ["name", "prefix", "=member__code", "member__name"]
@@ -128,22 +182,28 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
-            kwargs["form"] = ApiKeyIssueForm
+            actor = actor_of(request)
+
+            class IssueForm(ApiKeyIssueForm):
+                def __init__(self, *args, **inner):
+                    super().__init__(*args, actor=actor, **inner)
+
+            kwargs["form"] = IssueForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # revoke instead: the record says who used the API
+    def has_issue_permission(self, request):
+        return can(request, ISSUE_API_KEYS)
 
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
             return
         api_key, key = api_key_issue(
+            actor=actor_of(request),
             member=form.cleaned_data["member"],
             name=form.cleaned_data["name"],
             scopes=[scope for scope in ALL_SCOPES if scope in form.cleaned_data["scopes"]],
             expires=form.cleaned_data["expiry_date"],
-            created_by=request.user,
         )
         obj.pk = api_key.pk
         obj._state.adding = False
@@ -166,10 +226,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
         response["Cache-Control"] = "no-store"
         return response
 
-    @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
+    @admin.action(description=_("Revoke the selected keys"), permissions=["issue"])
     def revoke(self, request, queryset):
         count = 0
         for api_key in queryset.filter(revoked=False):
-            api_key_revoke(api_key=api_key)
+            api_key_revoke(actor=actor_of(request), api_key=api_key)
             count += 1
         messages.success(request, _("Keys revoked: %(count)d.") % {"count": count})

@@ -8,6 +8,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
+from core.permissions import MEMBER_ONLY
+
 from .enums import ALL_SCOPES, Language, Role
 
 
@@ -57,6 +59,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    def has_perm(self, perm, obj=None):
+        # Django answers True to any question for an active superuser; writing or submitting a
+        # member's plan stays the member's act even for them (core.permissions.MEMBER_ONLY).
+        if perm in MEMBER_ONLY and (self.is_staff or self.is_superuser):
+            return False
+        return super().has_perm(perm, obj)
+
 
 class Member(models.Model):
     """One of the 32 allies. Created by a data migration; staff do not add or remove them."""
@@ -98,12 +107,22 @@ class Delegate(models.Model):
         ordering = ["member__name", "user__email"]
         verbose_name = _("delegate")
         verbose_name_plural = _("delegates")
+        permissions = [
+            ("manage_delegates", "Can add, change and remove the delegates of members"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="delegate_role_valid"),
         ]
 
     def __str__(self) -> str:
         return f"{self.user.email} ({self.member.code}, {self.get_role_display()})"
+
+
+def member_id_of(obj) -> int | None:
+    """The member an object belongs to: a Member itself, or anything with a `member_id` (plans, keys, ...)."""
+    if isinstance(obj, Member):
+        return obj.pk
+    return getattr(obj, "member_id", None)
 
 
 def validate_scopes(value) -> None:
@@ -128,6 +147,7 @@ class ApiKey(AbstractAPIKey):
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
     class Meta(AbstractAPIKey.Meta):
+        permissions = [("issue_api_keys", "Can issue and revoke the API keys of members")]
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
 

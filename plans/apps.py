@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PlansConfig(AppConfig):
     name = "plans"
     verbose_name = _("Plans")
+
+    def ready(self):
+        # Services queue tasks by name (core.queue); a task is known by name once its module is imported.
+        from . import tasks  # noqa: F401

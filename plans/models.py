@@ -69,6 +69,9 @@ class Cycle(models.Model):
         ordering = ["-year"]
         verbose_name = _("cycle")
         verbose_name_plural = _("cycles")
+        permissions = [
+            ("manage_cycles", "Can open cycles, change deadlines and grant extensions"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(year__gte=2024, year__lte=2100), name="cycle_year_range"),
             models.CheckConstraint(condition=Q(deadline__gt=F("opens_at")), name="cycle_deadline_after_opening"),
@@ -155,6 +158,11 @@ class Plan(models.Model):
         ordering = ["cycle", "member__name"]
         verbose_name = _("plan")
         verbose_name_plural = _("plans")
+        permissions = [
+            ("view_all_plans", "Can view the plans of all members"),
+            ("review_plan", "Can review plans (start review, return, accept, assign reviewers)"),
+            ("submit_plan", "Can submit a plan"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "member"], name="plan_one_per_member_cycle"),
             models.CheckConstraint(condition=Q(status__in=PlanStatus.values), name="plan_status_valid"),
@@ -409,6 +417,9 @@ class Comment(models.Model):
         ordering = ["plan", "created_at", "id"]
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
+        permissions = [
+            ("add_internal_comment", "Can read and write internal (staff-only) comments"),
+        ]
         constraints = [models.CheckConstraint(condition=~Q(body=""), name="comment_body_required")]
 
     def __str__(self) -> str:
@@ -480,6 +491,9 @@ class Notification(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
+        permissions = [
+            ("send_reminders", "Can send reminders now and retry failed e-mails"),
+        ]
         indexes = [models.Index(fields=["cycle", "member", "kind"])]
 
     def __str__(self) -> str:

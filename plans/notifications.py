@@ -19,8 +19,12 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from core.errors import NotAllowed
+from core.permissions import SEND_REMINDERS
 from core.queue import enqueue_on_commit
+from members.actors import Actor
 from members.models import Member
 
 from .enums import Decision, NotificationKind, NotificationStatus, PlanStatus
@@ -155,8 +159,10 @@ def send_plan_event(*, plan_id: int, event: str, version_id: int | None = None, 
 
 
 @transaction.atomic
-def notification_retry(*, notification: Notification) -> bool:
+def notification_retry(*, notification: Notification, actor: Actor) -> bool:
     """Put a failed notification back to pending and queue it again; False if it was not failed."""
+    if not actor.can(SEND_REMINDERS):
+        raise NotAllowed(_("Only staff who send reminders retry e-mails."))
     reset = Notification.objects.filter(pk=notification.pk, status=NotificationStatus.FAILED).update(
         status=NotificationStatus.PENDING, attempts=0, last_error=""
     )

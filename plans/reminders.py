@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.permissions import SEND_REMINDERS
 from members.actors import Actor
 from members.models import Member
 
@@ -225,8 +226,8 @@ def reminder_send_now(*, cycle: Cycle, member: Member, actor: Actor) -> Notifica
 
     A manual reminder is keyed to the minute, so a double click sends one.
     """
-    if not (actor.is_staff or actor.is_system):
-        raise NotAllowed(_("Only staff send reminders."))
+    if not actor.can(SEND_REMINDERS):
+        raise NotAllowed(_("Only staff who send reminders send them."))
     candidates = reminder_candidates(cycle=cycle, member_id=member.pk)
     if not candidates:
         return None

@@ -6,6 +6,7 @@ from django.db.models import DateTimeField, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.permissions import INTERNAL_COMMENTS, VIEW_ALL_PLANS, VIEW_PLAN
 from members.actors import Actor
 from members.models import Member
 
@@ -38,11 +39,11 @@ def plans_with_deadline() -> QuerySet[Plan]:
 
 
 def plans_visible_to(actor: Actor) -> QuerySet[Plan]:
-    """Staff see every plan; a delegate or API key sees its own member's, nobody else's."""
-    if actor.is_staff or actor.is_system:
+    """Every plan for who may read them all (reviewers, the service); a member's own for its delegation or key."""
+    if actor.can(VIEW_ALL_PLANS):
         return Plan.objects.all()
     member_id = actor.member_id
-    if member_id is None or not actor.can_read(member_id):
+    if member_id is None or not actor.can(VIEW_PLAN, Member(pk=member_id)):
         return Plan.objects.none()
     return Plan.objects.filter(member_id=member_id)
 
@@ -70,6 +71,6 @@ def comments_visible_to(*, plan: Plan, actor: Actor) -> QuerySet:
     from .models import Comment
 
     comments = Comment.objects.filter(plan=plan).select_related("author", "author_key", "version")
-    if not actor.is_staff:
+    if not actor.can(INTERNAL_COMMENTS, plan):
         comments = comments.filter(internal=False)
     return comments.order_by("created_at", "id")

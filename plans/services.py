@@ -14,6 +14,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.permissions import (
+    ADD_COMMENT,
+    CHANGE_PLAN,
+    INTERNAL_COMMENTS,
+    MANAGE_CYCLES,
+    REVIEW_PLAN,
+    SUBMIT_PLAN,
+)
 from core.queue import enqueue_on_commit
 from members.actors import Actor
 from members.models import Member
@@ -187,6 +195,12 @@ def _require(allowed: bool, message: str) -> None:
         raise NotAllowed(message)
 
 
+def _check_reviewer(reviewer, plan: Plan) -> None:
+    """A plan is assigned only to someone who may review it."""
+    if reviewer is not None and not Actor.for_user(reviewer).can(REVIEW_PLAN, plan):
+        raise NotAllowed(_("%(user)s may not review plans.") % {"user": reviewer})
+
+
 # Plans --------------------------------------------------------------------------------------
 
 
@@ -195,7 +209,7 @@ def plan_create(
     *, cycle: Cycle, member: Member, actor: Actor, content: dict | None = None, copy_previous: bool = False
 ) -> SaveResult:
     """Create the member's draft for a cycle, empty, from `content`, or as a copy of its last submitted plan."""
-    _require(actor.can_edit(member.pk), _("You may not write this member's plan."))
+    _require(actor.can(CHANGE_PLAN, member), _("You may not write this member's plan."))
     if content is None and copy_previous:
         previous = last_submitted_plan(member_id=member.pk, before_year=cycle.year)
         content = plan_content(previous) if previous else None
@@ -225,7 +239,7 @@ def plan_update(*, plan: Plan, actor: Actor, content: dict, expected_revision: i
     caller read it: the revision check and its bump are one conditional UPDATE, so of two
     concurrent writers holding the same revision exactly one wins.
     """
-    _require(actor.can_edit(plan.member_id), _("You may not write this member's plan."))
+    _require(actor.can(CHANGE_PLAN, plan), _("You may not write this member's plan."))
     content = normalize(content)
     findings = _validate(content, member=plan.member, for_submission=False)
 
@@ -254,7 +268,7 @@ def plan_update(*, plan: Plan, actor: Actor, content: dict, expected_revision: i
 @transaction.atomic
 def plan_submit(*, plan: Plan, actor: Actor) -> Receipt:
     """Validate the whole plan, snapshot it as version n+1 chained by hash, mark it submitted."""
-    _require(actor.can_submit(plan.member_id), _("Only the head of delegation (a submitter) may submit."))
+    _require(actor.can(SUBMIT_PLAN, plan), _("Only the head of delegation (a submitter) may submit."))
     plan = _lock(plan)
     _check_transition(plan, Transition.SUBMIT)
     content = normalize(plan_content(plan))
@@ -293,9 +307,8 @@ def plan_submit(*, plan: Plan, actor: Actor) -> Receipt:
 @transaction.atomic
 def plan_start_review(*, plan: Plan, actor: Actor, reviewer=None) -> Plan:
     """Take a submitted plan into review, assigned to `reviewer` (default: the acting staff member)."""
-    _require(actor.can_review(), _("Only staff review plans."))
-    if reviewer is not None and not reviewer.is_staff:
-        raise NotAllowed(_("Only staff can review plans."))
+    _require(actor.can(REVIEW_PLAN, plan), _("Only reviewers review plans."))
+    _check_reviewer(reviewer, plan)
     plan = _lock(plan)
     plan.assigned_reviewer = reviewer or actor.user
     _move(plan, Transition.START_REVIEW, actor=actor, extra_fields=["assigned_reviewer"])
@@ -305,7 +318,7 @@ def plan_start_review(*, plan: Plan, actor: Actor, reviewer=None) -> Plan:
 @transaction.atomic
 def plan_return(*, plan: Plan, actor: Actor, comment: str, reasons: list[str] | tuple = ()) -> Review:
     """Return the latest version for revision, with a required comment and optional reasons."""
-    _require(actor.can_review(), _("Only staff review plans."))
+    _require(actor.can(REVIEW_PLAN, plan), _("Only reviewers review plans."))
     comment = (comment or "").strip()
     if not comment:
         raise PlanInvalid([Finding("comment", "required", _("Say why the plan is returned."), "error")])
@@ -330,7 +343,7 @@ def plan_return(*, plan: Plan, actor: Actor, comment: str, reasons: list[str] | 
 @transaction.atomic
 def plan_accept(*, plan: Plan, actor: Actor, comment: str = "") -> Review:
     """Accept the latest version; the plan is locked from then on."""
-    _require(actor.can_review(), _("Only staff review plans."))
+    _require(actor.can(REVIEW_PLAN, plan), _("Only reviewers review plans."))
     plan = _lock(plan)
     _check_transition(plan, Transition.ACCEPT)
     review = Review.objects.create(
@@ -371,9 +384,8 @@ def plan_decide(
 @transaction.atomic
 def plan_assign_reviewer(*, plan: Plan, actor: Actor, reviewer) -> Plan:
     """Set (or clear) the staff member who reviews the plan."""
-    _require(actor.can_review(), _("Only staff assign reviewers."))
-    if reviewer is not None and not reviewer.is_staff:
-        raise NotAllowed(_("Only staff can review plans."))
+    _require(actor.can(REVIEW_PLAN, plan), _("Only reviewers assign reviewers."))
+    _check_reviewer(reviewer, plan)
     plan = _lock(plan)
     before = plan.assigned_reviewer.email if plan.assigned_reviewer else None
     plan.assigned_reviewer = reviewer
@@ -392,12 +404,12 @@ def comment_add(
     *, plan: Plan, actor: Actor, body: str, internal: bool = False, version: PlanVersion | None = None
 ) -> Comment:
     """Add a comment to a plan's thread; only staff may write internal ones."""
-    _require(actor.can_read(plan.member_id), _("You may not comment on this plan."))
+    _require(actor.can(ADD_COMMENT, plan), _("You may not comment on this plan."))
     body = (body or "").strip()
     if not body:
         raise PlanInvalid([Finding("body", "required", _("Write a comment."), "error")])
-    if internal and not actor.is_staff:
-        raise NotAllowed(_("Only staff write internal comments."))
+    if internal and not actor.can(INTERNAL_COMMENTS, plan):
+        raise NotAllowed(_("Only reviewers write internal comments."))
     if version is not None and version.plan_id != plan.pk:
         raise PlanInvalid([Finding("version", "invalid", _("That version belongs to another plan."), "error")])
     return Comment.objects.create(
@@ -413,8 +425,29 @@ def comment_add(
 # Cycles and extensions ----------------------------------------------------------------------
 
 
-@transaction.atomic
-def cycle_open(
+MAX_LADDER_RUNGS = 12
+MAX_LADDER_DAYS = 366
+
+
+def _ladder_findings(field: str, value) -> list[Finding]:
+    """A reminder ladder is a list of distinct whole days between 1 and 366."""
+    if value is None:
+        return []
+    message = _("Give a list of whole numbers of days between 1 and %(max)d, such as [30, 14, 7, 1].") % {
+        "max": MAX_LADDER_DAYS
+    }
+    if (
+        not isinstance(value, list)
+        or len(value) > MAX_LADDER_RUNGS
+        or not all(isinstance(day, int) and not isinstance(day, bool) and 1 <= day <= MAX_LADDER_DAYS for day in value)
+    ):
+        return [Finding(field, "invalid", message, "error")]
+    if len(set(value)) != len(value):
+        return [Finding(field, "duplicate", _("Give each number of days once."), "error")]
+    return []
+
+
+def cycle_validate(
     *,
     year: int,
     deadline: datetime,
@@ -422,18 +455,15 @@ def cycle_open(
     review_deadline: datetime | None = None,
     spending_target_pct: Decimal | None = None,
     equipment_target_pct: Decimal | None = None,
-) -> tuple[Cycle, bool]:
-    """Create or update the cycle for `year`, open for submissions from `opens_at`.
-
-    Without `opens_at` a new cycle opens now and an existing one keeps its opening, so that
-    moving a deadline does not also move the start of the cycle.
-    """
+    reminder_days_before: list[int] | None = None,
+    overdue_days_after: list[int] | None = None,
+) -> list[Finding]:
+    """What `cycle_open` would refuse in these settings, per field; writes nothing."""
+    findings: list[Finding] = []
     if timezone.is_naive(deadline) or (opens_at and timezone.is_naive(opens_at)):
-        raise ValueError("Deadlines must carry a time zone.")
+        return [Finding("deadline", "naive", _("Give the time with its time zone."), "error")]
     existing = Cycle.objects.filter(year=year).first()
     opens_at = opens_at or (existing.opens_at if existing else timezone.now())
-    # Checked here so that every caller gets a message naming the field, not an IntegrityError.
-    findings = []
     if not 2024 <= year <= 2100:
         findings.append(Finding("year", "out_of_range", _("Give a year between 2024 and 2100."), "error"))
     if deadline <= opens_at:
@@ -448,16 +478,61 @@ def cycle_open(
     for field, value in (("spending_target_pct", spending_target_pct), ("equipment_target_pct", equipment_target_pct)):
         if value is not None and not 0 <= value <= 100:
             findings.append(Finding(field, "out_of_range", _("Give a percentage between 0 and 100."), "error"))
+    findings += _ladder_findings("reminder_days_before", reminder_days_before)
+    findings += _ladder_findings("overdue_days_after", overdue_days_after)
+    return findings
+
+
+@transaction.atomic
+def cycle_open(
+    *,
+    actor: Actor,
+    year: int,
+    deadline: datetime,
+    opens_at: datetime | None = None,
+    review_deadline: datetime | None = None,
+    spending_target_pct: Decimal | None = None,
+    equipment_target_pct: Decimal | None = None,
+    reminder_days_before: list[int] | None = None,
+    overdue_days_after: list[int] | None = None,
+) -> tuple[Cycle, bool]:
+    """Create or update the cycle for `year`, open for submissions from `opens_at`, with its reminder ladder.
+
+    Without `opens_at` a new cycle opens now and an existing one keeps its opening, so that
+    moving a deadline does not also move the start of the cycle. Settings left out (None)
+    keep their current or default value.
+    """
+    _require(actor.can(MANAGE_CYCLES), _("Only cycle managers open cycles."))
+    settings = {
+        "year": year,
+        "deadline": deadline,
+        "opens_at": opens_at,
+        "review_deadline": review_deadline,
+        "spending_target_pct": spending_target_pct,
+        "equipment_target_pct": equipment_target_pct,
+        "reminder_days_before": reminder_days_before,
+        "overdue_days_after": overdue_days_after,
+    }
+    # Checked here so that every caller gets a message naming the field, not an IntegrityError.
+    findings = cycle_validate(**settings)
     if findings:
         raise PlanInvalid(findings)
-    defaults: dict = {"deadline": deadline, "opens_at": opens_at}
-    if review_deadline is not None:
-        defaults["review_deadline"] = review_deadline
-    if spending_target_pct is not None:
-        defaults["spending_target_pct"] = spending_target_pct
-    if equipment_target_pct is not None:
-        defaults["equipment_target_pct"] = equipment_target_pct
+    existing = Cycle.objects.filter(year=year).first()
+    defaults = {key: value for key, value in settings.items() if key != "year" and value is not None}
+    defaults["opens_at"] = opens_at or (existing.opens_at if existing else timezone.now())
     return Cycle.objects.update_or_create(year=year, defaults=defaults)
+
+
+def extension_validate(*, cycle: Cycle, deadline: datetime | None, reason: str) -> list[Finding]:
+    """What `extension_grant` would refuse, per field; writes nothing."""
+    findings = []
+    if not (reason or "").strip():
+        findings.append(Finding("reason", "required", _("Give the reason for the extension."), "error"))
+    if deadline is not None and deadline <= cycle.deadline:
+        findings.append(
+            Finding("deadline", "not_later", _("An extension must end after the cycle's deadline."), "error")
+        )
+    return findings
 
 
 @transaction.atomic
@@ -465,14 +540,11 @@ def extension_grant(
     *, cycle: Cycle, member: Member, deadline: datetime, reason: str, actor: Actor
 ) -> DeadlineExtension:
     """Move one member's deadline for one cycle (replacing an earlier extension)."""
-    _require(actor.is_staff or actor.is_system, _("Only staff grant extensions."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise PlanInvalid([Finding("reason", "required", _("Give the reason for the extension."), "error")])
-    if deadline <= cycle.deadline:
-        raise PlanInvalid(
-            [Finding("deadline", "not_later", _("An extension must end after the cycle's deadline."), "error")]
-        )
+    _require(actor.can(MANAGE_CYCLES, cycle), _("Only cycle managers grant extensions."))
+    findings = extension_validate(cycle=cycle, deadline=deadline, reason=reason)
+    if findings:
+        raise PlanInvalid(findings)
+    reason = reason.strip()
     extension, _created = DeadlineExtension.objects.update_or_create(
         cycle=cycle,
         member=member,
@@ -484,3 +556,10 @@ def extension_grant(
         },
     )
     return extension
+
+
+@transaction.atomic
+def extension_withdraw(*, extension: DeadlineExtension, actor: Actor) -> None:
+    """Remove one member's extension: its deadline is the cycle's again."""
+    _require(actor.can(MANAGE_CYCLES, extension.cycle), _("Only cycle managers withdraw extensions."))
+    DeadlineExtension.objects.filter(pk=extension.pk).delete()

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from members.actors import Actor
+from core.permissions import VIEW_COMPLIANCE
+from members.admin_access import TableAdmin, actor_of
 from plans.models import Cycle
 
 from .models import ComplianceReport, ReportStatus
@@ -26,7 +27,12 @@ class ReportRequestForm(forms.Form):
 
 
 @admin.register(ComplianceReport)
-class ComplianceReportAdmin(admin.ModelAdmin):
+class ComplianceReportAdmin(TableAdmin):
+    view_permission = VIEW_COMPLIANCE
+    add_permission = VIEW_COMPLIANCE
+    change_permission = False  # runs are records of what a worker built
+    delete_permission = False
+
     list_display = ["__str__", "cycle", "status", "progress", "requested_by", "created_at", "finished_at", "files"]
     list_filter = ["status", "cycle"]
     list_select_related = ["cycle", "requested_by"]
@@ -53,17 +59,13 @@ class ComplianceReportAdmin(admin.ModelAdmin):
             ((reverse("reports:download", args=[report.pk, kind]), kind.upper()) for kind in FILE_KINDS),
         )
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        # Runs are records of what a worker built; viewing is all there is to do with one.
-        return False
-
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = ReportRequestForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             with transaction.atomic():
-                report = report_request(cycle=form.cleaned_data["cycle"], actor=Actor.for_user(request.user))
+                report = report_request(cycle=form.cleaned_data["cycle"], actor=actor_of(request))
             self.message_user(
                 request,
                 format_html(

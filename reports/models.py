@@ -39,6 +39,9 @@ class ComplianceReport(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("compliance report")
         verbose_name_plural = _("compliance reports")
+        permissions = [
+            ("view_compliance", "Can read compliance and request compliance reports"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_max_100"),
             models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="report_status_valid"),

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import NotAllowed
+from core.permissions import VIEW_COMPLIANCE
 from core.queue import enqueue_on_commit
 from members.actors import Actor
 from plans.models import Cycle
@@ -22,8 +23,8 @@ logger = logging.getLogger(__name__)
 
 def report_request(*, cycle: Cycle, actor: Actor) -> ComplianceReport:
     """Create a queued report for the cycle; a worker builds it once the transaction commits."""
-    if not (actor.is_staff or actor.is_system):
-        raise NotAllowed(_("Only staff request compliance reports."))
+    if not actor.can(VIEW_COMPLIANCE):
+        raise NotAllowed(_("Only staff who read compliance request compliance reports."))
     report = ComplianceReport.objects.create(cycle=cycle, requested_by=actor.user)
     enqueue_on_commit("reports.build_compliance_report", report_id=report.pk)
     return report

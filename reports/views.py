@@ -1,7 +1,10 @@
 """Staff pages beside the admin: the compliance dashboard per cycle, its charts, report runs and files."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from members.actors import Actor
+from core.permissions import VIEW_COMPLIANCE
+from members.admin_access import actor_of, can
 from plans.enums import Bottleneck, Category
 from plans.models import Cycle
 
@@ -27,8 +31,21 @@ CONTENT_TYPES = {
 RUNS_SHOWN = 10
 
 
+def compliance_reader(view):
+    """Staff pages of this app: for those who may read compliance (others: 403)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not can(request, VIEW_COMPLIANCE):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_GET
 @staff_member_required
+@compliance_reader
 def cycle_index(request):
     cycles = Cycle.objects.order_by("-year")
     return render(request, "reports/index.html", {"cycles": cycles, "title": _("Compliance dashboard")})
@@ -36,6 +53,7 @@ def cycle_index(request):
 
 @require_GET
 @staff_member_required
+@compliance_reader
 @never_cache
 def dashboard(request, year: int):
     cycle = get_object_or_404(Cycle, year=year)
@@ -72,6 +90,7 @@ def dashboard(request, year: int):
 
 @require_GET
 @staff_member_required
+@compliance_reader
 def chart(request, year: int, name: str):
     if name not in charts.BUILDERS:
         raise Http404(_("No such chart."))
@@ -84,16 +103,18 @@ def chart(request, year: int, name: str):
 
 @require_POST
 @staff_member_required
+@compliance_reader
 def request_report(request, year: int):
     cycle = get_object_or_404(Cycle, year=year)
     with transaction.atomic():
-        report_request(cycle=cycle, actor=Actor.for_user(request.user))
+        report_request(cycle=cycle, actor=actor_of(request))
     messages.success(request, _("The report for %(year)s is queued; this page follows its progress.") % {"year": year})
     return redirect("reports:dashboard", year=year)
 
 
 @require_GET
 @staff_member_required
+@compliance_reader
 def download(request, pk: int, kind: str):
     if kind not in CONTENT_TYPES:
         raise Http404(_("No such file type."))

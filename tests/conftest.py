@@ -2,7 +2,8 @@
 
 - `alice`: submitter of Estonia (EE), the owning member;
 - `bob`: submitter of Latvia (LV), another member: gets 404 on Estonia's things;
-- `charlie`: a staff reviewer.
+- `charlie`: a staff reviewer (in the Reviewers group);
+- `manager`: a cycle manager (in the Cycle managers group).
 """
 
 import pytest
@@ -39,7 +40,18 @@ def bob(db, latvia):
 
 @pytest.fixture
 def charlie(db):
-    return StaffFactory(email="charlie@staff.example.org")
+    return StaffFactory(email="charlie@staff.example.org", groups=["Reviewers"])
+
+
+@pytest.fixture
+def manager(db):
+    """A cycle manager: runs cycles, extensions and reminders; does not review."""
+    return StaffFactory(email="max@staff.example.org", groups=["Cycle managers"])
+
+
+@pytest.fixture
+def as_manager(manager):
+    return Actor.for_user(manager)
 
 
 @pytest.fixture

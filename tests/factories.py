@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from members.enums import Role
@@ -25,8 +26,19 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StaffFactory(UserFactory):
+    """A staff member, in the groups named by `groups` (none by default: a staff member who may do nothing)."""
+
     email = factory.Sequence(lambda n: f"staff{n}@example.org")
     is_staff = True
+
+    @factory.post_generation
+    def groups(self, create, names, **kwargs):
+        if create and names:
+            self.groups.add(*Group.objects.filter(name__in=names))
+
+
+def staff_in(group_name: str, email: str):
+    return StaffFactory(email=email, groups=[group_name])
 
 
 class DelegateFactory(factory.django.DjangoModelFactory):

@@ -11,7 +11,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from members.actors import Actor
+from core.permissions import MANAGE_CYCLES, SEND_REMINDERS, VIEW_COMPLIANCE
+from members.admin_access import TableAdmin, actor_of, can
 from members.models import Member
 
 from .. import services
@@ -25,8 +26,11 @@ CHASED_ROW_STATUSES = {"missing", "draft", "returned"}
 
 
 @admin.register(Cycle)
-class CycleAdmin(SimpleHistoryAdmin):
+class CycleAdmin(SimpleHistoryAdmin, TableAdmin):
     form = CycleForm
+    add_permission = MANAGE_CYCLES
+    change_permission = MANAGE_CYCLES
+    delete_permission = False  # a cycle's plans and versions are the record of that year
     list_display = [
         "year",
         "opens_at",
@@ -56,19 +60,10 @@ class CycleAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         cycle, _created = services.cycle_open(
+            actor=actor_of(request),
             year=obj.year,
-            deadline=data["deadline"],
-            opens_at=data["opens_at"],
-            review_deadline=data.get("review_deadline"),
-            spending_target_pct=data.get("spending_target_pct"),
-            equipment_target_pct=data.get("equipment_target_pct"),
+            **{field: data.get(field) for field in form.Meta.fields if field != "year"},
         )
-        # The reminder ladder is not the service's business (it opens cycles); store it as given.
-        changed = [field for field in LADDER_FIELDS if getattr(cycle, field) != data[field]]
-        for field in changed:
-            setattr(cycle, field, data[field])
-        if changed:
-            cycle.save(update_fields=changed)
         obj.pk = cycle.pk
         obj._state.adding = False
 
@@ -90,16 +85,15 @@ class CycleAdmin(SimpleHistoryAdmin):
     def remind_view(self, request, object_id, member_code):
         """Send one member the reminder now due (or a manual one), from its row on the compliance page."""
         from ..reminders import reminder_send_now
-        from .plans import can_review
 
-        if request.method != "POST" or not can_review(request):
+        if request.method != "POST" or not can(request, SEND_REMINDERS):
             raise PermissionDenied
         cycle = self.get_object(request, unquote(object_id))
         member = Member.objects.filter(code=member_code).first()
         if cycle is None or member is None:
             raise Http404(gettext("No such cycle or member."))
         try:
-            notification = reminder_send_now(cycle=cycle, member=member, actor=Actor.for_user(request.user))
+            notification = reminder_send_now(cycle=cycle, member=member, actor=actor_of(request))
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -112,9 +106,7 @@ class CycleAdmin(SimpleHistoryAdmin):
     def compliance_view(self, request, object_id):
         from reports.selectors import compliance_rows, compliance_totals
 
-        from .plans import can_review
-
-        if not self.has_view_permission(request):
+        if not can(request, VIEW_COMPLIANCE):
             raise PermissionDenied
         cycle = self.get_object(request, unquote(object_id))
         if cycle is None:
@@ -128,15 +120,18 @@ class CycleAdmin(SimpleHistoryAdmin):
             "title": gettext("Compliance in %(year)s") % {"year": cycle.year},
             "rows": rows,
             "totals": compliance_totals(rows),
-            "can_remind": can_review(request),
+            "can_remind": can(request, SEND_REMINDERS),
             "chased_statuses": CHASED_ROW_STATUSES,
         }
         return TemplateResponse(request, "admin/plans/cycle/compliance.html", context)
 
 
 @admin.register(DeadlineExtension)
-class DeadlineExtensionAdmin(SimpleHistoryAdmin):
+class DeadlineExtensionAdmin(SimpleHistoryAdmin, TableAdmin):
     form = ExtensionForm
+    add_permission = MANAGE_CYCLES
+    change_permission = MANAGE_CYCLES
+    delete_permission = MANAGE_CYCLES
     list_display = ["member", "cycle", "deadline", "reason", "granted_by", "granted_at"]
     list_filter = ["cycle"]
     list_select_related = ["member", "cycle", "granted_by"]
@@ -150,25 +145,22 @@ class DeadlineExtensionAdmin(SimpleHistoryAdmin):
             return ["cycle", "member", *self.readonly_fields]
         return self.readonly_fields
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        actor = Actor.for_user(request.user)
-
-        class FormWithActor(form_class):
-            def __init__(self, *args, **inner_kwargs):
-                super().__init__(*args, actor=actor, **inner_kwargs)
-
-        return FormWithActor
-
     def save_model(self, request, obj, form, change):
         extension = services.extension_grant(
             cycle=obj.cycle,
             member=obj.member,
             deadline=form.cleaned_data["deadline"],
             reason=form.cleaned_data["reason"],
-            actor=Actor.for_user(request.user),
+            actor=actor_of(request),
         )
         obj.pk = extension.pk
         obj.granted_by = extension.granted_by
         obj.granted_at = extension.granted_at
         obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        services.extension_withdraw(extension=obj, actor=actor_of(request))
+
+    def delete_queryset(self, request, queryset):
+        for extension in queryset:
+            services.extension_withdraw(extension=extension, actor=actor_of(request))

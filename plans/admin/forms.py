@@ -4,16 +4,28 @@ from contextlib import suppress
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.permissions import REVIEW_PLAN
+
 from ..enums import ReturnReason
-from ..errors import DomainError, PlanInvalid
 from ..models import Cycle, DeadlineExtension, PlanVersion
+from ..services import cycle_validate, extension_validate
 
 
 def staff_users():
-    return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("email")
+    """People who may be assigned a plan: active staff holding the review permission (directly or by group)."""
+    app_label, codename = REVIEW_PLAN.split(".")
+    holds = Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label) | Q(
+        user_permissions__codename=codename, user_permissions__content_type__app_label=app_label
+    )
+    return (
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | holds, is_staff=True, is_active=True)
+        .distinct()
+        .order_by("email")
+    )
 
 
 class StartReviewForm(forms.Form):
@@ -49,6 +61,17 @@ class CommentForm(forms.Form):
         label=_("Internal (staff only, never shown to the delegation)"), required=False, initial=True
     )
 
+    def __init__(self, *args, internal_allowed: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not internal_allowed:
+            # Who may not write internal comments writes to the delegation, and sees it said.
+            del self.fields["internal"]
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("internal", False)
+        return data
+
 
 class CompareForm(forms.Form):
     old = forms.ModelChoiceField(label=_("From version"), queryset=PlanVersion.objects.none(), to_field_name="number")
@@ -71,31 +94,12 @@ class AssignReviewerForm(forms.Form):
     )
 
 
-class _DryRun(Exception):
-    """Rolls back a service call made only to learn whether it would be refused."""
-
-
-def add_service_errors(form: forms.Form, call) -> None:
-    """Run a write service inside a savepoint that is always rolled back, and turn its refusal into form errors.
-
-    The admin's model forms save later, in `save_model`, where an error can no longer be shown
-    next to the field; asking the service itself keeps its rules in one place.
-    """
-    try:
-        with transaction.atomic():
-            call()
-            raise _DryRun
-    except _DryRun:
-        pass
-    except IntegrityError:
-        pass  # a broken model constraint: the model validation that follows names the field
-    except PlanInvalid as error:
-        for finding in error.findings:
-            field = finding.field if finding.field in form.fields else None
-            with suppress(ValueError):
-                form.add_error(field, finding.message)
-    except DomainError as error:
-        form.add_error(None, error.message)
+def add_findings(form: forms.Form, findings) -> None:
+    """Put a service's findings beside their fields (or above the form for the others)."""
+    for finding in findings:
+        field = finding.field if finding.field in form.fields else None
+        with suppress(ValueError):  # a field the form shows read-only: the message goes on top
+            form.add_error(field, finding.message)
 
 
 class CycleForm(forms.ModelForm):
@@ -113,22 +117,10 @@ class CycleForm(forms.ModelForm):
         ]
 
     def clean(self):
-        from ..services import cycle_open
-
         data = super().clean()
         year = data.get("year", self.instance.year)
         if not self.errors and year is not None:
-            add_service_errors(
-                self,
-                lambda: cycle_open(
-                    year=year,
-                    deadline=data["deadline"],
-                    opens_at=data["opens_at"],
-                    review_deadline=data.get("review_deadline"),
-                    spending_target_pct=data.get("spending_target_pct"),
-                    equipment_target_pct=data.get("equipment_target_pct"),
-                ),
-            )
+            add_findings(self, cycle_validate(year=year, **{f: data.get(f) for f in self.Meta.fields if f != "year"}))
         return data
 
 
@@ -137,23 +129,11 @@ class ExtensionForm(forms.ModelForm):
         model = DeadlineExtension
         fields = ["cycle", "member", "deadline", "reason"]
 
-    def __init__(self, *args, actor=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.actor = actor
-
     def clean(self):
-        from ..services import extension_grant
-
         data = super().clean()
-        if not self.errors and self.actor is not None:
-            add_service_errors(
-                self,
-                lambda: extension_grant(
-                    cycle=data.get("cycle") or self.instance.cycle,
-                    member=data.get("member") or self.instance.member,
-                    deadline=data["deadline"],
-                    reason=data["reason"],
-                    actor=self.actor,
-                ),
+        cycle = data.get("cycle") or getattr(self.instance, "cycle", None)
+        if not self.errors and cycle is not None:
+            add_findings(
+                self, extension_validate(cycle=cycle, deadline=data.get("deadline"), reason=data.get("reason"))
             )
         return data

@@ -4,6 +4,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.permissions import SEND_REMINDERS
+from members.admin_access import actor_of, can
+
 from ..enums import NotificationStatus
 from ..models import Notification
 from ..notifications import notification_retry
@@ -64,10 +67,13 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.action(description=_("Retry the selected failed notifications"), permissions=["view"])
+    def has_remind_permission(self, request) -> bool:
+        return can(request, SEND_REMINDERS)
+
+    @admin.action(description=_("Retry the selected failed notifications"), permissions=["remind"])
     def retry_failed(self, request, queryset):
         retried = sum(
-            notification_retry(notification=notification)
+            notification_retry(notification=notification, actor=actor_of(request))
             for notification in queryset.filter(status=NotificationStatus.FAILED)
         )
         self.message_user(

@@ -16,7 +16,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from members.actors import Actor
+from core.permissions import ADD_COMMENT, INTERNAL_COMMENTS, REVIEW_PLAN, SEND_REMINDERS, VIEW_ALL_PLANS
+from members.admin_access import TableAdmin, actor_of, can
 
 from .. import services
 from ..content import LINE_FIELDS, diff
@@ -26,13 +27,8 @@ from ..models import CapabilityLine, Comment, Partnership, Plan, PlanEvent, Plan
 from ..selectors import comments_visible_to, effective_deadline
 from .forms import AcceptForm, AssignReviewerForm, CommentForm, CompareForm, ReturnForm, StartReviewForm
 
-REVIEW_PERMISSION = "plans.review_plan"
 HUNDRED = Value(Decimal("100"), output_field=DecimalField())
 PERCENT = DecimalField(max_digits=12, decimal_places=2)
-
-
-def can_review(request) -> bool:
-    return request.user.is_active and request.user.is_staff and request.user.has_perm(REVIEW_PERMISSION)
 
 
 def with_guideline_figures(queryset):
@@ -106,6 +102,10 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def has_view_permission(self, request, obj=None):
+        # The plan's lines and partnerships are part of the plan: whoever reads it reads them.
+        return can(request, VIEW_ALL_PLANS)
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -144,17 +144,16 @@ def _percent(value, met) -> str:
     return format_html('{} % <span title="{}">{}</span>', value, gettext("guideline met") if met else "", mark)
 
 
-class RecordAdmin(admin.ModelAdmin):
-    """Read-only: plans and their records change only through the workflow services."""
+class RecordAdmin(TableAdmin):
+    """Read-only: plans and their records change only through the workflow services.
 
-    def has_add_permission(self, request):
-        return False
+    Whoever may read every member's plans may read their records.
+    """
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    view_permission = VIEW_ALL_PLANS
+    add_permission = False
+    change_permission = False
+    delete_permission = False
 
 
 @admin.register(Plan)
@@ -209,7 +208,10 @@ class PlanAdmin(RecordAdmin):
     readonly_fields = ["spending_share", "equipment_share", "latest_version"]
 
     def has_review_permission(self, request):
-        return can_review(request)
+        return can(request, REVIEW_PLAN)
+
+    def has_remind_permission(self, request):
+        return can(request, SEND_REMINDERS)
 
     def get_queryset(self, request):
         return with_guideline_figures(super().get_queryset(request))
@@ -266,10 +268,10 @@ class PlanAdmin(RecordAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         plan = self.get_object(request, unquote(object_id)) if object_id else None
         if plan is not None:
-            actor = Actor.for_user(request.user)
+            actor = actor_of(request)
             versions = list(plan.versions.select_related("submitted_by", "submitted_by_key").order_by("number"))
             decisions = []
-            if can_review(request):
+            if actor.can(REVIEW_PLAN, plan):
                 for transition in services.allowed_transitions(plan.status):
                     if transition in DECISION_VIEWS:
                         name, label = DECISION_VIEWS[transition]
@@ -283,7 +285,11 @@ class PlanAdmin(RecordAdmin):
                 "versions": versions,
                 "compare_form": compare_form,
                 "comments": comments_visible_to(plan=plan, actor=actor),
-                "comment_form": CommentForm() if request.user.has_perm("plans.add_comment") else None,
+                "comment_form": (
+                    CommentForm(internal_allowed=actor.can(INTERNAL_COMMENTS, plan))
+                    if actor.can(ADD_COMMENT, plan)
+                    else None
+                ),
                 "events": plan.events.order_by("at", "id"),
                 "effective_deadline": effective_deadline(cycle=plan.cycle, member_id=plan.member_id),
             }
@@ -291,9 +297,9 @@ class PlanAdmin(RecordAdmin):
 
     def _decision_view(self, request, object_id, *, form_class, title, transition, decide):
         """One confirmation page per decision: GET shows the form, POST calls the service."""
-        if not can_review(request):
-            raise PermissionDenied
         plan = self._plan_or_404(request, object_id)
+        if not can(request, REVIEW_PLAN, plan):
+            raise PermissionDenied
         if request.method != "POST" and transition not in services.allowed_transitions(plan.status):
             # A POST goes to the service, which refuses an illegal move itself (shown below).
             messages.error(
@@ -302,7 +308,7 @@ class PlanAdmin(RecordAdmin):
                 % {"action": transition.label, "status": plan.get_status_display().lower()},
             )
             return HttpResponseRedirect(self._change_url(plan))
-        actor = Actor.for_user(request.user)
+        actor = actor_of(request)
         form = form_class(request.POST or None, **self._decision_form_kwargs(request, form_class))
         if request.method == "POST" and form.is_valid():
             try:
@@ -367,17 +373,19 @@ class PlanAdmin(RecordAdmin):
         )
 
     def comment_view(self, request, object_id):
-        if request.method != "POST" or not request.user.has_perm("plans.add_comment"):
+        if request.method != "POST":
             raise PermissionDenied
         plan = self._plan_or_404(request, object_id)
-        form = CommentForm(request.POST)
+        if not can(request, ADD_COMMENT, plan):
+            raise PermissionDenied
+        form = CommentForm(request.POST, internal_allowed=can(request, INTERNAL_COMMENTS, plan))
         if not form.is_valid():
             messages.error(request, gettext("Write a comment."))
             return HttpResponseRedirect(self._change_url(plan))
         try:
             services.comment_add(
                 plan=plan,
-                actor=Actor.for_user(request.user),
+                actor=actor_of(request),
                 body=form.cleaned_data["body"],
                 internal=form.cleaned_data["internal"],
                 version=plan.latest_version,
@@ -414,7 +422,7 @@ class PlanAdmin(RecordAdmin):
     def assign_reviewer(self, request, queryset):
         form = AssignReviewerForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            actor = Actor.for_user(request.user)
+            actor = actor_of(request)
             reviewer = form.cleaned_data["reviewer"]
             done = 0
             for plan in queryset:
@@ -436,11 +444,11 @@ class PlanAdmin(RecordAdmin):
         }
         return TemplateResponse(request, "admin/plans/plan/assign_reviewer.html", context)
 
-    @admin.action(description=_("Send a reminder now to the selected plans' delegations"), permissions=["review"])
+    @admin.action(description=_("Send a reminder now to the selected plans' delegations"), permissions=["remind"])
     def send_reminder_now(self, request, queryset):
         from ..reminders import reminder_send_now
 
-        actor = Actor.for_user(request.user)
+        actor = actor_of(request)
         sent = 0
         for plan in queryset.select_related("cycle", "member"):
             try:
@@ -491,6 +499,10 @@ class CommentAdmin(RecordAdmin):
     list_display = ["plan", "author", "internal", "created_at"]
     list_filter = ["internal", "plan__cycle"]
     list_select_related = ["plan__member", "plan__cycle", "author"]
+
+    def get_queryset(self, request):
+        comments = super().get_queryset(request)
+        return comments if can(request, INTERNAL_COMMENTS) else comments.filter(internal=False)
 
 
 @admin.register(PlanEvent)

@@ -17,6 +17,7 @@ from core.api.base import PAGE_PARAMETERS, error_responses, paginate, paginated
 from core.api.errors import PreconditionFailed, PreconditionRequired
 from core.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 from core.api.idempotency import idempotent
+from core.permissions import ADD_COMMENT, CHANGE_PLAN, REVIEW_PLAN
 from members.api.base import ApiView
 from plans import services
 from plans.content import diff, plan_content
@@ -197,7 +198,7 @@ class PlanDetailView(PlanMixin, ApiView):
 
     def _write(self, request, pk: int, *, partial: bool) -> Response:
         plan = self.get_plan(pk)
-        if not self.actor.can_edit(plan.member_id):
+        if not self.actor.can(CHANGE_PLAN, plan):
             raise exceptions.PermissionDenied(_("You may not write this member's plan."))
         revision = _expected_revision(request, plan)
         serializer = PlanContentSerializer(data=request.data)
@@ -288,8 +289,8 @@ class PlanReviewView(PlanMixin, ApiView):
     )
     def post(self, request, pk: int):
         plan = self.get_plan(pk)
-        if not self.actor.can_review():
-            raise exceptions.PermissionDenied(_("Only staff review plans."))
+        if not self.actor.can(REVIEW_PLAN, plan):
+            raise exceptions.PermissionDenied(_("Only reviewers review plans."))
         serializer = ReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         decision = serializer.validated_data["decision"]
@@ -341,6 +342,8 @@ class CommentListView(PlanMixin, ApiView):
     )
     def post(self, request, pk: int):
         plan = self.get_plan(pk)
+        if not self.actor.can(ADD_COMMENT, plan):
+            raise exceptions.PermissionDenied(_("You may not comment on this plan."))
         serializer = CommentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         number = serializer.validated_data.get("version")

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from core.permissions import CHANGE_PLAN, SUBMIT_PLAN
 from members.actors import Actor
 from members.models import Member
 
@@ -56,11 +57,11 @@ def forbidden(request, message: str):
 
 
 def can_edit(request, plan: Plan) -> bool:
-    return request.actor.can_edit(plan.member_id) and plan.is_editable
+    return request.actor.can(CHANGE_PLAN, plan) and plan.is_editable
 
 
 def can_submit(request, plan: Plan) -> bool:
-    return request.actor.can_submit(plan.member_id) and plan.is_editable
+    return request.actor.can(SUBMIT_PLAN, plan) and plan.is_editable
 
 
 def ally_names() -> dict[str, str]:

@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.permissions import CHANGE_PLAN
+
 from ..content import plan_content
 from ..errors import IllegalTransition, NotAllowed, PlanExists, PlanInvalid, StalePlan
 from ..forms import EXTRA_ROWS, HeadlineForm, LineFormSet, PartnershipFormSet, StartPlanForm, filled_rows
@@ -118,7 +120,7 @@ def _prepare(*forms_and_sets):
 @delegation_page
 def plan_edit(request, plan: Plan):
     actor = request.actor
-    if not actor.can_edit(plan.member_id):
+    if not actor.can(CHANGE_PLAN, plan):
         return forbidden(request, _("Your role lets you read this plan, not change it."))
     if not plan.is_editable:
         messages.info(

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.permissions import ADD_COMMENT, CHANGE_PLAN
+
 from ..content import diff, plan_content
 from ..errors import NotAllowed, PlanInvalid
 from ..forms import CommentForm, StartPlanForm
@@ -55,7 +57,7 @@ def dashboard(request):
             has_extension=deadline != cycle.deadline,
             overdue=deadline < context["now"],
             plan=plan,
-            can_start=plan is None and actor.can_edit(member.pk),
+            can_start=plan is None and actor.can(CHANGE_PLAN, member),
         )
         if plan is None:
             context["can_copy"] = (
@@ -86,6 +88,7 @@ def _detail_context(request, plan: Plan, comment_form=None) -> dict:
         "comments": list(comments_visible_to(plan=plan, actor=actor)),
         "comment_form": comment_form or CommentForm(),
         "can_edit": can_edit(request, plan),
+        "can_comment": actor.can(ADD_COMMENT, plan),
         "can_submit": can_submit(request, plan),
         "findings": labelled_findings(readiness(plan, content)) if plan.is_editable else None,
     }

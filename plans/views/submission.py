@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.permissions import SUBMIT_PLAN
+
 from ..content import plan_content
 from ..errors import IllegalTransition, NotAllowed, PlanInvalid
 from ..models import Plan
@@ -17,7 +19,7 @@ from .readiness import readiness
 @delegation_page
 def plan_submit(request, plan: Plan):
     actor = request.actor
-    if not actor.can_submit(plan.member_id):
+    if not actor.can(SUBMIT_PLAN, plan):
         return forbidden(request, _("Only the head of delegation (a submitter) may submit the plan."))
     if not plan.is_editable:
         messages.info(

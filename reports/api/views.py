@@ -16,6 +16,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api.base import error_responses
+from core.permissions import VIEW_COMPLIANCE, VIEW_PLAN
 from members.api.base import ApiView
 from plans.models import Cycle
 
@@ -41,12 +42,12 @@ class ComplianceView(ApiView):
     def get(self, request, year: int):
         cycle = get_object_or_404(Cycle, year=year)
         actor = self.actor
-        if actor.is_staff:
+        if actor.can(VIEW_COMPLIANCE):
             rows = compliance_rows(cycle=cycle)
-        elif actor.member_id is not None and actor.can_read(actor.member_id):
+        elif actor.member is not None and actor.can(VIEW_PLAN, actor.member):
             rows = compliance_rows(cycle=cycle, member_id=actor.member_id)
         else:
-            raise PermissionDenied(_("Only staff and member delegations see compliance."))
+            raise PermissionDenied(_("Only staff who read compliance and member delegations see compliance."))
         body = {
             "cycle": cycle.year,
             "spending_target_pct": cycle.spending_target_pct,
@@ -60,8 +61,8 @@ class ComplianceView(ApiView):
 class StaffOnlyMixin:
     def check_permissions(self, request):
         super().check_permissions(request)
-        if not self.actor.is_staff:
-            raise PermissionDenied(_("Compliance reports are for staff."))
+        if not self.actor.can(VIEW_COMPLIANCE):
+            raise PermissionDenied(_("Compliance reports are for staff who read compliance."))
 
 
 class ReportCreateView(StaffOnlyMixin, ApiView):

@@ -1,13 +1,12 @@
 """Staff personas of the review workspace and plans reached through the real services."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from members.actors import Actor
 from plans import services
 from plans.enums import PlanStatus
-from tests.factories import StaffFactory, valid_content
+from tests.factories import staff_in, valid_content
 
 REVIEWERS = "Reviewers"
 CYCLE_MANAGERS = "Cycle managers"
@@ -18,12 +17,6 @@ def test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Production settings redirect plain HTTP to HTTPS; the test client speaks plain HTTP.
     settings.SECURE_SSL_REDIRECT = False
-
-
-def staff_in(group_name: str, email: str):
-    user = StaffFactory(email=email)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from plans.enums import PlanStatus
 from plans.models import Notification
-from tests.admin.conftest import make_plan
-from tests.factories import DelegateFactory, member
+from tests.admin.conftest import client_of, make_plan
+from tests.factories import DelegateFactory, StaffFactory, member
 
 
 def compliance_url(cycle) -> str:
@@ -49,7 +49,7 @@ def test_compliance_page_runs_the_same_number_of_queries_at_any_size(
         make_plan(cycle=cycle, member=member(code), submitter=submitter, staff=charlie, status=PlanStatus.SUBMITTED)
 
     # session, user, user and group permissions, the cycle, the one compliance query, the session save (3)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = reviewer_client.get(compliance_url(cycle))
 
     assert response.context["totals"]["submitted"] == size
@@ -82,11 +82,19 @@ def test_reviewer_reminds_a_member_without_a_plan_from_the_compliance_page(revie
     assert list(Notification.objects.values_list("member", "cycle", "plan")) == [(latvia.pk, cycle.pk, None)]
 
 
-def test_cycle_manager_cannot_send_reminders(manager_client, cycle):
-    response = manager_client.post(reverse("admin:plans_cycle_remind", args=[cycle.pk, "LV"]))
+def test_staff_in_no_group_cannot_send_reminders(cycle):
+    client = client_of(StaffFactory(email="nogroup@staff.example.org"))
+    response = client.post(reverse("admin:plans_cycle_remind", args=[cycle.pk, "LV"]))
 
     assert response.status_code == 403
     assert Notification.objects.count() == 0
+
+
+def test_cycle_manager_sends_a_reminder_from_the_compliance_page(manager_client, cycle):
+    response = manager_client.post(reverse("admin:plans_cycle_remind", args=[cycle.pk, "LV"]))
+
+    assert response.status_code == 302
+    assert list(Notification.objects.values_list("member__code", flat=True)) == ["LV"]
 
 
 def test_reminding_an_unknown_member_is_404(reviewer_client, cycle):

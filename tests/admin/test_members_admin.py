@@ -2,21 +2,16 @@
 
 from django.urls import reverse
 
+from members.actors import Actor
 from members.enums import Role
 from members.models import ApiKey, Delegate, User
 from members.services import api_key_issue
 
 
-def test_cycle_manager_issues_a_key_and_sees_it_once(manager_client, manager, estonia):
+def test_cycle_manager_issues_a_read_key_and_sees_it_once(manager_client, manager, estonia):
     response = manager_client.post(
         reverse("admin:members_apikey_add"),
-        {
-            "member": estonia.pk,
-            "name": "Ministry ERP",
-            "scopes": ["submit", "read"],
-            "expiry_date_0": "",
-            "expiry_date_1": "",
-        },
+        {"member": estonia.pk, "name": "Ministry BI", "scopes": ["read"], "expiry_date_0": "", "expiry_date_1": ""},
     )
 
     assert response.status_code == 200
@@ -25,12 +20,25 @@ def test_cycle_manager_issues_a_key_and_sees_it_once(manager_client, manager, es
     api_key = ApiKey.objects.get_from_key(key)
     assert (api_key.member, api_key.name, api_key.scopes, api_key.created_by) == (
         estonia,
-        "Ministry ERP",
-        ["read", "submit"],
+        "Ministry BI",
+        ["read"],
         manager,
     )
     change_page = manager_client.get(reverse("admin:members_apikey_change", args=[api_key.pk]))
     assert key not in change_page.content.decode()
+
+
+def test_staff_may_not_grant_write_or_submit_on_a_key(manager_client, estonia):
+    # Staff never write a member's plan, so they cannot hand that right to a system either.
+    response = manager_client.post(
+        reverse("admin:members_apikey_add"),
+        {"member": estonia.pk, "name": "ERP", "scopes": ["read", "submit"], "expiry_date_0": "", "expiry_date_1": ""},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "scopes": ["You may not grant submit: a key gets only rights its issuer holds for the member."]
+    }
+    assert ApiKey.objects.count() == 0
 
 
 def test_a_key_without_scopes_is_refused(manager_client, estonia):
@@ -45,7 +53,7 @@ def test_a_key_without_scopes_is_refused(manager_client, estonia):
 
 
 def test_revoke_action_revokes_the_selected_keys(manager_client, estonia):
-    api_key, _key = api_key_issue(member=estonia, name="Old system", scopes=["read"])
+    api_key, _key = api_key_issue(actor=Actor.system(), member=estonia, name="Old system", scopes=["read"])
 
     response = manager_client.post(
         reverse("admin:members_apikey_changelist"), {"action": "revoke", "_selected_action": [api_key.pk]}

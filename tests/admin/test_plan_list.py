@@ -35,7 +35,7 @@ def test_plan_list_runs_the_same_number_of_queries_at_any_size(
 
     # session, user, user and group permissions, the choices of the cycle, member and reviewer
     # filters, two counts, the page, and the session save (savepoint, update, release)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = reviewer_client.get(CHANGELIST)
 
     assert response.status_code == 200

@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from members.actors import Actor
 from members.services import api_key_issue
 from plans import services
 from tests.factories import valid_content
@@ -33,7 +34,7 @@ def _fresh_throttles():
 
 
 def key_client(member, scopes, name="erp") -> APIClient:
-    _record, key = api_key_issue(member=member, name=name, scopes=scopes)
+    _record, key = api_key_issue(actor=Actor.system(), member=member, name=name, scopes=scopes)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     client.api_key = _record

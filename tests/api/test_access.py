@@ -6,6 +6,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from members.actors import Actor
+from members.models import ApiKey
 from members.services import api_key_issue, api_key_revoke
 from plans.models import DeadlineExtension
 
@@ -17,17 +19,22 @@ def bearer(key: str) -> APIClient:
 
 
 def test_revoked_key_is_401(db, estonia, cycle):
-    record, key = api_key_issue(member=estonia, name="old", scopes=["read"])
-    api_key_revoke(api_key=record)
+    record, key = api_key_issue(actor=Actor.system(), member=estonia, name="old", scopes=["read"])
+    api_key_revoke(actor=Actor.system(), api_key=record)
     response = bearer(key).get("/api/v1/cycles/")
     assert (response.status_code, response.json()["code"]) == (401, "authentication_failed")
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
 def test_expired_key_is_401(db, estonia, cycle):
-    _record, key = api_key_issue(
-        member=estonia, name="expired", scopes=["read"], expires=timezone.now() - timedelta(seconds=1)
+    record, key = api_key_issue(
+        actor=Actor.system(),
+        member=estonia,
+        name="expires",
+        scopes=["read"],
+        expires=timezone.now() + timedelta(days=1),
     )
+    ApiKey.objects.filter(pk=record.pk).update(expiry_date=timezone.now() - timedelta(seconds=1))
     assert bearer(key).get("/api/v1/cycles/").status_code == 401
 
 
@@ -45,7 +52,7 @@ def test_key_use_is_recorded(alice_key):
 
 
 def test_write_only_key_may_create_but_not_read(db, estonia, cycle):
-    _record, key = api_key_issue(member=estonia, name="writer", scopes=["write"])
+    _record, key = api_key_issue(actor=Actor.system(), member=estonia, name="writer", scopes=["write"])
     client = bearer(key)
     created = client.post("/api/v1/plans/", {"cycle": 2025}, format="json")
     assert (created.status_code, client.get(f"/api/v1/plans/{created.json()['id']}/").status_code) == (201, 404)

@@ -82,8 +82,9 @@ def _plans(count: int, cycle):
 @pytest.mark.parametrize("count", [1, 3])
 def test_plan_list_queries(staff, cycle, count, django_assert_num_queries):
     _plans(count, cycle)
-    # session, user, page (with the count), and the session saved on every request (savepoint, update, release)
-    with django_assert_num_queries(6):
+    # session, user, the user's permissions, page (with the count), and the session saved on every
+    # request (savepoint, update, release)
+    with django_assert_num_queries(7):
         response = staff.get("/api/v1/plans/")
     assert response.json()["count"] == count
 
@@ -91,7 +92,7 @@ def test_plan_list_queries(staff, cycle, count, django_assert_num_queries):
 @pytest.mark.parametrize("count", [1, 3])
 def test_plan_list_with_content_queries(staff, cycle, count, django_assert_num_queries):
     _plans(count, cycle)
-    with django_assert_num_queries(8):  # + lines, partnerships with their partner allies
+    with django_assert_num_queries(9):  # + permissions, lines, partnerships with their partner allies
         response = staff.get("/api/v1/plans/?expand=content")
     assert [len(row["lines"]) for row in response.json()["results"]] == [3] * count
 

@@ -194,7 +194,7 @@ CASES = [
         "comment add",
         "post",
         "/api/v1/plans/{plan}/comments/",
-        own_plan(201, 201, 201),
+        own_plan(201, 403, 201),
         body={"body": "A question on line 1."},
         check=lambda body, world, persona: (
             (body["body"], body["internal"], body["version"]) == ("A question on line 1.", False, None)

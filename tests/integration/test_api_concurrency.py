@@ -26,11 +26,13 @@ def postgres():
 @pytest.fixture
 def estonian_plan(postgres):
     estonia = Member.objects.get(code="EE")
-    delegate = delegate_add(email="alice@ee.example.org", member=estonia, role="submitter").delegate
+    delegate = delegate_add(
+        actor=Actor.system(), email="alice@ee.example.org", member=estonia, role="submitter"
+    ).delegate
     plan = services.plan_create(
         cycle=CycleFactory(), member=estonia, actor=Actor.for_user(delegate.user), content=valid_content()
     ).plan
-    _record, key = api_key_issue(member=estonia, name="erp", scopes=["read", "write", "submit"])
+    _record, key = api_key_issue(actor=Actor.system(), member=estonia, name="erp", scopes=["read", "write", "submit"])
     return plan, key
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from members.actors import Actor
 from members.services import api_key_issue
 from plans import services
 from plans.enums import NotificationStatus
@@ -40,7 +41,9 @@ def test_an_api_submission_gets_its_receipt_through_the_worker(
     settings.SECURE_SSL_REDIRECT = False
     _process, inbox = celery_worker
     plan = services.plan_create(cycle=cycle, member=estonia, actor=as_alice, content=valid_content()).plan
-    _record, key = api_key_issue(member=estonia, name="ee-erp", scopes=["read", "write", "submit"])
+    _record, key = api_key_issue(
+        actor=Actor.system(), member=estonia, name="ee-erp", scopes=["read", "write", "submit"]
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
 

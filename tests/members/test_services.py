@@ -32,19 +32,19 @@ def test_member_by_code_accepts_any_case_and_refuses_unknown_codes():
 
 @pytest.mark.parametrize(("scopes", "stored"), [(["submit", "read"], ["read", "submit"]), (["write"], ["write"])])
 def test_api_key_issue_stores_scopes_in_a_fixed_order(scopes, stored):
-    api_key, _key = api_key_issue(member=member("EE"), name="ERP", scopes=scopes)
+    api_key, _key = api_key_issue(actor=Actor.system(), member=member("EE"), name="ERP", scopes=scopes)
     assert ApiKey.objects.get(pk=api_key.pk).scopes == stored
 
 
 @pytest.mark.parametrize("scopes", [[], ["admin"], ["read", "delete"]])
 def test_api_key_issue_refuses_unknown_or_no_scopes(scopes):
     with pytest.raises(MemberInputError, match="scope"):
-        api_key_issue(member=member("EE"), name="ERP", scopes=scopes)
+        api_key_issue(actor=Actor.system(), member=member("EE"), name="ERP", scopes=scopes)
     assert not ApiKey.objects.exists()
 
 
 def test_bearer_key_authenticates_as_its_member():
-    api_key, key = api_key_issue(member=member("EE"), name="ERP", scopes=["read"])
+    api_key, key = api_key_issue(actor=Actor.system(), member=member("EE"), name="ERP", scopes=["read"])
     principal, auth = ApiKeyAuthentication().authenticate(request(f"Bearer {key}"))
     assert isinstance(principal, ApiKeyPrincipal)
     assert (auth, str(principal), Actor.for_api_key(auth).member_id) == (api_key, "API key EE/ERP", member("EE").pk)
@@ -62,15 +62,15 @@ def test_malformed_or_unknown_bearer_is_refused(header):
 
 
 def test_revoked_key_is_refused():
-    api_key, key = api_key_issue(member=member("EE"), name="ERP", scopes=["read"])
-    api_key_revoke(api_key=api_key)
+    api_key, key = api_key_issue(actor=Actor.system(), member=member("EE"), name="ERP", scopes=["read"])
+    api_key_revoke(actor=Actor.system(), api_key=api_key)
     with pytest.raises(exceptions.AuthenticationFailed):
         ApiKeyAuthentication().authenticate(request(f"Bearer {key}"))
 
 
 def test_last_use_is_written_at_most_once_a_minute():
     with time_machine.travel(NOW, tick=False):
-        api_key, key = api_key_issue(member=member("EE"), name="ERP", scopes=["read"])
+        api_key, key = api_key_issue(actor=Actor.system(), member=member("EE"), name="ERP", scopes=["read"])
         ApiKeyAuthentication().authenticate(request(f"Bearer {key}"))
     with time_machine.travel(NOW + timedelta(seconds=59), tick=False):
         ApiKeyAuthentication().authenticate(request(f"Bearer {key}"))
@@ -83,7 +83,7 @@ def test_last_use_is_written_at_most_once_a_minute():
 
 
 def test_delegate_add_service_moves_and_changes_role():
-    first = delegate_add(email="kadri@mod.ee", member=member("EE"), role=Role.VIEWER)
-    second = delegate_add(email="KADRI@mod.ee", member=member("LV"), role=Role.SUBMITTER)
+    first = delegate_add(actor=Actor.system(), email="kadri@mod.ee", member=member("EE"), role=Role.VIEWER)
+    second = delegate_add(actor=Actor.system(), email="KADRI@mod.ee", member=member("LV"), role=Role.SUBMITTER)
     assert (first.created_user, second.created_user, second.delegate.pk) == (True, False, first.delegate.pk)
     assert (second.delegate.member.code, second.delegate.role) == ("LV", Role.SUBMITTER)

@@ -38,7 +38,7 @@ def test_the_log_lists_in_a_fixed_number_of_queries(
 ):
     make(ladder_cycle, estonia, size, status=NotificationStatus.FAILED, last_error="SMTPDataError: 554 rejected")
     client.force_login(reader)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = client.get(reverse(CHANGELIST), secure=True)
     assert response.status_code == 200
     assert response.content.decode().count("SMTPDataError: 554 rejected") == size

@@ -3,6 +3,7 @@
 import time_machine
 from django.core import mail
 
+from members.actors import Actor
 from plans.enums import NotificationStatus
 from plans.models import Notification
 from plans.notifications import MAX_ATTEMPTS, notification_retry
@@ -72,8 +73,8 @@ def test_staff_retry_sends_a_failed_notification_once(
     [notification] = _pass(django_capture_on_commit_callbacks)
     assert notification.status == NotificationStatus.FAILED
     with django_capture_on_commit_callbacks(execute=True):
-        first = notification_retry(notification=notification)
-        second = notification_retry(notification=notification)
+        first = notification_retry(notification=notification, actor=Actor.system())
+        second = notification_retry(notification=notification, actor=Actor.system())
     notification.refresh_from_db()
     assert (first, second, notification.status, len(smtp_server.messages)) == (True, False, "sent", 1)
 

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
+from members.actors import Actor
 from members.models import Delegate, User
 from plans import services
 from plans.enums import PlanStatus
@@ -140,14 +141,16 @@ def test_open_cycle_refuses_to_move_deadline_past_the_stored_review_deadline():
 )
 def test_cycle_open_service_names_the_bad_field(arguments, field):
     with pytest.raises(PlanInvalid) as caught:
-        services.cycle_open(**{"year": 2025, "deadline": NOW + timedelta(days=10), **arguments})
+        services.cycle_open(actor=Actor.system(), **{"year": 2025, "deadline": NOW + timedelta(days=10), **arguments})
     assert [f.field for f in caught.value.findings] == [field]
     assert not Cycle.objects.exists()
 
 
 def test_cycle_open_service_refuses_naive_datetimes():
-    with pytest.raises(ValueError, match="time zone"):
-        services.cycle_open(year=2025, deadline=datetime(2025, 6, 30))
+    with pytest.raises(PlanInvalid) as caught:
+        services.cycle_open(actor=Actor.system(), year=2025, deadline=datetime(2025, 6, 30))
+    assert [(f.field, f.code) for f in caught.value.findings] == [("deadline", "naive")]
+    assert not Cycle.objects.filter(year=2025).exists()
 
 
 # seed_demo ----------------------------------------------------------------------------------

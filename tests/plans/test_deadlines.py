@@ -53,28 +53,28 @@ def test_submit_after_deadline_marks_late(plan, as_alice):
     assert (receipt.is_late, receipt.version.deadline) == (True, DEADLINE)
 
 
-def test_extension_makes_a_late_submission_on_time(plan, cycle, estonia, as_alice, as_charlie):
-    services.extension_grant(cycle=cycle, member=estonia, deadline=EXTENDED, reason="Elections.", actor=as_charlie)
+def test_extension_makes_a_late_submission_on_time(plan, cycle, estonia, as_alice, as_charlie, as_manager):
+    services.extension_grant(cycle=cycle, member=estonia, deadline=EXTENDED, reason="Elections.", actor=as_manager)
     receipt = submit_at(DEADLINE + timedelta(days=3), plan, as_alice)
     assert (receipt.is_late, receipt.version.deadline) == (False, EXTENDED)
 
 
-def test_submit_after_the_extended_deadline_is_late(plan, cycle, estonia, as_alice, as_charlie):
-    services.extension_grant(cycle=cycle, member=estonia, deadline=EXTENDED, reason="Elections.", actor=as_charlie)
+def test_submit_after_the_extended_deadline_is_late(plan, cycle, estonia, as_alice, as_charlie, as_manager):
+    services.extension_grant(cycle=cycle, member=estonia, deadline=EXTENDED, reason="Elections.", actor=as_manager)
     receipt = submit_at(EXTENDED + timedelta(seconds=1), plan, as_alice)
     assert (receipt.is_late, receipt.version.deadline) == (True, EXTENDED)
 
 
-def test_another_members_extension_does_not_help(plan, cycle, latvia, as_alice, as_charlie):
-    services.extension_grant(cycle=cycle, member=latvia, deadline=EXTENDED, reason="Elections.", actor=as_charlie)
+def test_another_members_extension_does_not_help(plan, cycle, latvia, as_alice, as_charlie, as_manager):
+    services.extension_grant(cycle=cycle, member=latvia, deadline=EXTENDED, reason="Elections.", actor=as_manager)
     receipt = submit_at(DEADLINE + timedelta(days=3), plan, as_alice)
     assert (receipt.is_late, receipt.version.deadline) == (True, DEADLINE)
 
 
-def test_resubmission_records_the_deadline_in_force_then(plan, cycle, estonia, as_alice, as_charlie):
+def test_resubmission_records_the_deadline_in_force_then(plan, cycle, estonia, as_alice, as_charlie, as_manager):
     submit_at(DEADLINE - timedelta(days=1), plan, as_alice)
     services.plan_return(plan=plan, actor=as_charlie, comment="Add partnerships.")
-    services.extension_grant(cycle=cycle, member=estonia, deadline=EXTENDED, reason="Revision.", actor=as_charlie)
+    services.extension_grant(cycle=cycle, member=estonia, deadline=EXTENDED, reason="Revision.", actor=as_manager)
     second = submit_at(DEADLINE + timedelta(days=1), plan, as_alice)
     assert [(v.deadline, v.is_late) for v in plan.versions.order_by("number")] == [
         (DEADLINE, False),
@@ -83,8 +83,8 @@ def test_resubmission_records_the_deadline_in_force_then(plan, cycle, estonia, a
     assert second.number == 2
 
 
-def test_effective_deadline_selector_and_expression_agree(cycle, estonia, latvia, as_charlie):
-    services.extension_grant(cycle=cycle, member=estonia, deadline=EXTENDED, reason="Elections.", actor=as_charlie)
+def test_effective_deadline_selector_and_expression_agree(cycle, estonia, latvia, as_charlie, as_manager):
+    services.extension_grant(cycle=cycle, member=estonia, deadline=EXTENDED, reason="Elections.", actor=as_manager)
     assert selectors.effective_deadline(cycle=cycle, member_id=estonia.pk) == EXTENDED
     assert selectors.effective_deadline(cycle=cycle, member_id=latvia.pk) == DEADLINE
     PlanFactory(cycle=cycle, member=estonia)
@@ -93,8 +93,8 @@ def test_effective_deadline_selector_and_expression_agree(cycle, estonia, latvia
     assert rows == {"EE": EXTENDED, "LV": DEADLINE}
 
 
-def test_effective_deadline_expression_annotates_members_for_a_cycle(cycle, estonia, as_charlie):
-    services.extension_grant(cycle=cycle, member=estonia, deadline=EXTENDED, reason="Elections.", actor=as_charlie)
+def test_effective_deadline_expression_annotates_members_for_a_cycle(cycle, estonia, as_charlie, as_manager):
+    services.extension_grant(cycle=cycle, member=estonia, deadline=EXTENDED, reason="Elections.", actor=as_manager)
     members = Member.objects.annotate(
         cycle_id=Value(cycle.pk), cycle_deadline=Value(cycle.deadline, output_field=DateTimeField())
     ).annotate(
@@ -104,20 +104,20 @@ def test_effective_deadline_expression_annotates_members_for_a_cycle(cycle, esto
     assert (len(deadlines), deadlines["EE"], deadlines["LV"], deadlines["US"]) == (32, EXTENDED, DEADLINE, DEADLINE)
 
 
-def test_granting_again_replaces_the_extension(cycle, estonia, as_charlie):
-    services.extension_grant(cycle=cycle, member=estonia, deadline=EXTENDED, reason="Elections.", actor=as_charlie)
+def test_granting_again_replaces_the_extension(cycle, estonia, as_charlie, as_manager):
+    services.extension_grant(cycle=cycle, member=estonia, deadline=EXTENDED, reason="Elections.", actor=as_manager)
     later = EXTENDED + timedelta(days=7)
-    services.extension_grant(cycle=cycle, member=estonia, deadline=later, reason="Flooding.", actor=as_charlie)
+    services.extension_grant(cycle=cycle, member=estonia, deadline=later, reason="Flooding.", actor=as_manager)
     assert list(DeadlineExtension.objects.filter(cycle=cycle).values_list("deadline", "reason")) == [
         (later, "Flooding.")
     ]
 
 
-def test_extension_must_end_after_the_cycle_deadline_and_give_a_reason(cycle, estonia, as_charlie):
+def test_extension_must_end_after_the_cycle_deadline_and_give_a_reason(cycle, estonia, as_charlie, as_manager):
     with pytest.raises(PlanInvalid) as early:
-        services.extension_grant(cycle=cycle, member=estonia, deadline=DEADLINE, reason="Why not.", actor=as_charlie)
+        services.extension_grant(cycle=cycle, member=estonia, deadline=DEADLINE, reason="Why not.", actor=as_manager)
     with pytest.raises(PlanInvalid) as no_reason:
-        services.extension_grant(cycle=cycle, member=estonia, deadline=EXTENDED, reason="  ", actor=as_charlie)
+        services.extension_grant(cycle=cycle, member=estonia, deadline=EXTENDED, reason="  ", actor=as_manager)
     assert [early.value.findings[0].field, no_reason.value.findings[0].field] == ["deadline", "reason"]
     assert not DeadlineExtension.objects.exists()
 

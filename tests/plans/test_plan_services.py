@@ -46,12 +46,22 @@ def test_start_review_assigns_the_acting_reviewer(plan_in, charlie, as_charlie):
     assert plan.assigned_reviewer == charlie
 
 
-def test_start_review_may_assign_another_staff_member(plan_in, as_charlie):
+def test_start_review_may_assign_another_reviewer(plan_in, as_charlie):
     plan = plan_in(PlanStatus.SUBMITTED)
-    colleague = StaffFactory()
+    colleague = StaffFactory(groups=["Reviewers"])
     services.plan_start_review(plan=plan, actor=as_charlie, reviewer=colleague)
     plan.refresh_from_db()
     assert plan.assigned_reviewer == colleague
+
+
+@pytest.mark.parametrize("groups", [[], ["Cycle managers"]])
+def test_start_review_refuses_a_staff_member_who_may_not_review(plan_in, as_charlie, groups):
+    plan = plan_in(PlanStatus.SUBMITTED)
+    colleague = StaffFactory(groups=groups)
+    with pytest.raises(NotAllowed):
+        services.plan_start_review(plan=plan, actor=as_charlie, reviewer=colleague)
+    plan.refresh_from_db()
+    assert (plan.status, plan.assigned_reviewer) == (PlanStatus.SUBMITTED, None)
 
 
 def test_start_review_refuses_a_reviewer_who_is_not_staff(plan_in, alice, as_charlie):
@@ -142,9 +152,18 @@ def test_comment_on_another_plans_version_is_refused(plan_in, cycle, latvia, as_
 
 
 def test_api_key_comment_is_signed_by_the_key(draft, estonia):
-    key, _secret = ApiKey.objects.create_key(member=estonia, name="MoD ERP", scopes=["read"])
+    key, _secret = ApiKey.objects.create_key(member=estonia, name="MoD ERP", scopes=["read", "write"])
     comment = services.comment_add(plan=draft, actor=Actor.for_api_key(key), body="Synced from the ERP.")
     assert (comment.author, comment.author_key, comment.author_label) == (None, key, "API key MoD ERP")
+
+
+def test_a_read_only_key_and_a_viewer_may_not_comment(draft, estonia):
+    key, _secret = ApiKey.objects.create_key(member=estonia, name="Reader", scopes=["read"])
+    viewer = DelegateFactory(user=UserFactory(), member=estonia, role=Role.VIEWER).user
+    for actor in (Actor.for_api_key(key), Actor.for_user(viewer)):
+        with pytest.raises(NotAllowed):
+            services.comment_add(plan=draft, actor=actor, body="Only reading.")
+    assert draft.comments.count() == 0
 
 
 # Visibility ---------------------------------------------------------------------------------

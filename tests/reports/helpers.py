@@ -7,6 +7,7 @@ import time_machine
 
 from members.actors import Actor
 from members.enums import Role
+from members.models import User
 from plans import services
 from plans.models import Cycle, Plan
 from tests.factories import CycleFactory, DelegateFactory, StaffFactory, UserFactory, member, valid_content
@@ -27,7 +28,9 @@ def submitter(code: str) -> Actor:
 
 
 def staff() -> Actor:
-    return Actor.for_user(StaffFactory(email="reviewer@staff.example.org"))
+    """A reviewer (the same person however often it is asked for)."""
+    user = User.objects.filter(email="reviewer@staff.example.org").first()
+    return Actor.for_user(user or StaffFactory(email="reviewer@staff.example.org", groups=["Reviewers"]))
 
 
 def plan_in_state(

@@ -68,7 +68,7 @@ def test_dashboard_queries_do_not_grow(charlie, runs, django_assert_num_queries)
     client = signed_in(charlie)
     # session, user, cycle, rows, capacity, bottlenecks, runs, programmes (2), reconciliation (3),
     # and the session's save (savepoint, update, release)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = client.get("/staff/reports/2025/")
     assert len(response.context["runs"]) == runs
 
@@ -149,6 +149,6 @@ def test_admin_list_queries_do_not_grow(cycle2025, reports_staff, runs, django_a
     for _ in range(runs):
         ComplianceReport.objects.create(cycle=cycle2025, requested_by=reports_staff, status=ReportStatus.DONE)
     client = signed_in(reports_staff)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get("/admin/reports/compliancereport/")
     assert response.content.decode().count("/pdf/") == runs

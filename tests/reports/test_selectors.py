@@ -102,13 +102,13 @@ def test_late_submission_counts_started_days(cycle2025, late_by, days):
     assert (row["is_late"], row["days_late"]) == (True, days)
 
 
-def test_extension_makes_a_late_submission_on_time(cycle2025, charlie):
+def test_extension_makes_a_late_submission_on_time(cycle2025, charlie, as_manager):
     services.extension_grant(
         cycle=cycle2025,
         member=member("EE"),
         deadline=DEADLINE + timedelta(days=10),
         reason="Elections.",
-        actor=Actor.for_user(charlie),
+        actor=as_manager,
     )
     plan_in_state(cycle2025, "EE", "submitted", submitted_at=DEADLINE + timedelta(days=5))
     row = compliance_rows(cycle=cycle2025, member_id=member("EE").pk, at=AFTER_DEADLINE)[0]

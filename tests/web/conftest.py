@@ -8,7 +8,7 @@ from members.enums import Role
 from plans import services
 from tests.factories import DelegateFactory, UserFactory, valid_content
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "members.backends.StaffPermissionBackend"
 
 
 @pytest.fixture(autouse=True)

@@ -68,19 +68,23 @@ def test_an_empty_reply_is_refused_beside_the_field(victor_client, submitted_pla
     assert Comment.objects.count() == 0
 
 
-def test_a_viewer_may_reply(victor_client, submitted_plan):
-    victor_client.post(reverse("plan-comment-add", args=[submitted_plan.pk]), {"body": "Seen."})
-    assert list(Comment.objects.values_list("body", "author__email")) == [("Seen.", "victor@ee.example.org")]
+def test_a_viewer_reads_the_thread_but_may_not_reply(victor_client, submitted_plan):
+    page = victor_client.get(reverse("plan-detail-page", args=[submitted_plan.pk]))
+    reply_url = reverse("plan-comment-add", args=[submitted_plan.pk])
+    assert reply_url not in page.content.decode()
+    response = victor_client.post(reply_url, {"body": "Seen."})
+    assert response.status_code == 403
+    assert Comment.objects.count() == 0
 
 
 def test_dashboard_shows_deadline_with_extension_status_and_reviewer_comments(
-    alice_client, charlie, estonia, submitted_plan
+    as_manager, alice_client, charlie, estonia, submitted_plan
 ):
     from datetime import timedelta
 
     extended = submitted_plan.cycle.deadline + timedelta(days=10)
     services.extension_grant(
-        cycle=submitted_plan.cycle, member=estonia, deadline=extended, reason="Election", actor=Actor.for_user(charlie)
+        cycle=submitted_plan.cycle, member=estonia, deadline=extended, reason="Election", actor=as_manager
     )
     services.comment_add(plan=submitted_plan, actor=Actor.for_user(charlie), body="Looking at it now.")
     services.comment_add(plan=submitted_plan, actor=Actor.for_user(charlie), body="Hidden", internal=True)

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from members.actors import Actor
 from members.enums import Language, Role
 from members.services import MemberInputError, delegate_add, member_by_code
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         try:
             member = member_by_code(options["member"])
             result = delegate_add(
+                actor=Actor.system(),
                 email=options["email"],
                 member=member,
                 role=options["role"],

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from members.actors import Actor
 from members.services import MemberInputError, api_key_issue, member_by_code, parse_scopes
 
 
@@ -30,7 +31,9 @@ class Command(BaseCommand):
                     )
                 if expires <= timezone.now():
                     raise MemberInputError(f"--expires: must be in the future, got {options['expires']!r}")
-            api_key, key = api_key_issue(member=member, name=options["name"], scopes=scopes, expires=expires)
+            api_key, key = api_key_issue(
+                actor=Actor.system(), member=member, name=options["name"], scopes=scopes, expires=expires
+            )
         except (MemberInputError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         self.stderr.write(

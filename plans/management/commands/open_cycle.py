@@ -3,6 +3,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
+from members.actors import Actor
 from plans.errors import DomainError
 from plans.services import cycle_open
 
@@ -55,6 +56,7 @@ class Command(BaseCommand):
             raise CommandError("--review-deadline: must not be before the submission deadline")
         try:
             cycle, created = cycle_open(
+                actor=Actor.system(),
                 year=year,
                 deadline=deadline,
                 opens_at=opens,

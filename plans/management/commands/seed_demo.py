@@ -110,18 +110,24 @@ class Command(BaseCommand):
         for email, code, role, language in DELEGATES:
             if not User.objects.filter(email=email).exists():
                 delegate_add(
-                    email=email, member=member_by_code(code), role=role, password=DEMO_PASSWORD, language=language
+                    actor=Actor.system(),
+                    email=email,
+                    member=member_by_code(code),
+                    role=role,
+                    password=DEMO_PASSWORD,
+                    language=language,
                 )
                 created_anything = True
 
         now = timezone.now()
         last_year, this_year = now.year - 1, now.year
         previous, _ = services.cycle_open(
-            year=last_year, opens_at=now - timedelta(days=400), deadline=now - timedelta(days=200)
+            actor=Actor.system(), year=last_year, opens_at=now - timedelta(days=400), deadline=now - timedelta(days=200)
         )
         current = (
             services.Cycle.objects.filter(year=this_year).first()
             or services.cycle_open(
+                actor=Actor.system(),
                 year=this_year,
                 opens_at=now - timedelta(days=30),
                 deadline=now + timedelta(days=20),
