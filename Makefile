@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: run test lint format check migrate seed worker beat clean
+.PHONY: run test lint format check messages migrate seed worker beat clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ format: $(VENV)/.installed-dev
 
 check: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# French catalogue: extract without source locations (they make every merge conflict), then compile.
+messages: $(VENV)/.installed-dev
+	DEBUG=true $(BIN)/python manage.py makemessages -l fr --no-location --no-obsolete -i ".venv/*" -i "var/*" -i "bench/*" -i "tests/*"
+	DEBUG=true $(BIN)/python manage.py compilemessages -l fr
 
 worker: $(VENV)/.installed-dev  ## a Celery worker (needs CELERY_BROKER_URL)
 	$(BIN)/celery -A config worker --loglevel=INFO

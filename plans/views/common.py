@@ -3,14 +3,13 @@
 import re
 from functools import wraps
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
 from core.permissions import CHANGE_PLAN, SUBMIT_PLAN
-from members.actors import Actor
 from members.models import Member
+from members.views import delegation_door
 
 from ..enums import Bottleneck, Category, Funding, PartnershipKind, PartnershipStatus, Priority
 from ..forms import HeadlineForm, LineForm, PartnershipForm
@@ -29,31 +28,31 @@ PATH_RE = re.compile(r"^(lines|partnerships)\[(\d+)\](?:\.(\w+))?$")
 
 
 def delegation_page(view):
-    """Sign-in required; staff go to the admin; a plan is looked up among those the actor may see.
+    """A delegation page (members.views.delegation_door); a plan is looked up among those the actor may see.
 
-    Staff review in the admin, where internal comments and review actions are: sending them
-    there beats a second, partial staff view of the same plan here.
+    Staff asking for a plan here are sent to its page in the admin.
     """
 
-    @login_required
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        actor = Actor.for_user(request.user)
+    def with_plan(request, *args, **kwargs):
         pk = kwargs.pop("pk", None)
-        if actor.is_staff:
-            return redirect("admin:plans_plan_change", pk) if pk is not None else redirect("admin:index")
-        request.actor = actor
         if pk is None:
             return view(request, *args, **kwargs)
         # Another member's plan is "not found", so that its existence does not leak.
-        plan = get_object_or_404(plans_visible_to(actor).select_related("cycle", "member", "latest_version"), pk=pk)
+        plan = get_object_or_404(
+            plans_visible_to(request.actor).select_related("cycle", "member", "latest_version"), pk=pk
+        )
         return view(request, plan, *args, **kwargs)
 
+    door = delegation_door(with_plan)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.is_staff and "pk" in kwargs:
+            return redirect("admin:plans_plan_change", kwargs["pk"])
+        return door(request, *args, **kwargs)
+
     return wrapper
-
-
-def forbidden(request, message: str):
-    return render(request, "plans/forbidden.html", {"message": message}, status=403)
 
 
 def can_edit(request, plan: Plan) -> bool:

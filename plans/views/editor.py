@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.permissions import CHANGE_PLAN
+from members.views import forbidden
 
 from ..content import plan_content
 from ..errors import IllegalTransition, NotAllowed, PlanExists, PlanInvalid, StalePlan
@@ -15,7 +16,7 @@ from ..models import Plan
 from ..selectors import current_cycle
 from ..services import plan_create, plan_update
 from ..validation import ERROR
-from .common import PATH_RE, ally_choices, ally_names, delegation_page, field_label, forbidden
+from .common import PATH_RE, ally_choices, ally_names, delegation_page, field_label
 from .readiness import readiness
 
 ADD_ROWS = {"add_lines": "lines", "add_partnerships": "partnerships"}

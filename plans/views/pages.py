@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.permissions import ADD_COMMENT, CHANGE_PLAN
+from core.permissions import ADD_COMMENT, CHANGE_PLAN, ISSUE_API_KEYS
+from members.views import forbidden
 
 from ..content import diff, plan_content
 from ..errors import NotAllowed, PlanInvalid
@@ -31,7 +32,6 @@ from .common import (
     delegation_page,
     displayed_content,
     field_label,
-    forbidden,
     labelled_findings,
     version_or_404,
 )
@@ -47,7 +47,13 @@ def dashboard(request):
     if member is None:
         return render(request, "plans/no_delegation.html")
     cycle = current_cycle()
-    context = {"member": member, "delegate": actor.delegate, "cycle": cycle, "now": timezone.now()}
+    context = {
+        "member": member,
+        "delegate": actor.delegate,
+        "cycle": cycle,
+        "now": timezone.now(),
+        "can_issue_keys": actor.can(ISSUE_API_KEYS, member),
+    }
     plans = plans_visible_to(actor).select_related("cycle", "latest_version")
     if cycle is not None:
         deadline = effective_deadline(cycle=cycle, member_id=member.pk)
@@ -65,6 +71,7 @@ def dashboard(request):
             )
             context["start_form"] = StartPlanForm()
         else:
+            context["can_edit_plan"] = plan.is_editable and actor.can(CHANGE_PLAN, plan)
             context["latest_review"] = plan.reviews.order_by("-created_at", "-id").first()
             context["comments"] = list(
                 comments_visible_to(plan=plan, actor=actor)

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.permissions import SUBMIT_PLAN
+from members.views import forbidden
 
 from ..content import plan_content
 from ..errors import IllegalTransition, NotAllowed, PlanInvalid
@@ -12,7 +13,7 @@ from ..models import Plan
 from ..selectors import effective_deadline
 from ..services import plan_submit as submit_plan
 from ..validation import errors, warnings
-from .common import delegation_page, forbidden, labelled_findings, version_or_404
+from .common import delegation_page, labelled_findings, version_or_404
 from .readiness import readiness
 
 

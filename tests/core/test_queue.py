@@ -1,4 +1,3 @@
-import pytest
 from django.db import transaction
 
 from core.queue import enqueue, enqueue_on_commit
@@ -14,15 +13,15 @@ def test_enqueue_of_an_unknown_task_is_logged_not_raised(caplog):
     assert "could not queue core.no_such_task" in caplog.text
 
 
-@pytest.mark.django_db(transaction=True)
-def test_enqueue_on_commit_waits_for_the_commit_and_skips_a_rollback(caplog):
-    with transaction.atomic():
-        enqueue_on_commit("core.no_such_task", marker=1)
-        assert "core.no_such_task" not in caplog.text
+def test_enqueue_on_commit_waits_for_the_commit_and_skips_a_rollback(db, caplog, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            enqueue_on_commit("core.no_such_task", marker=1)
+        assert "core.no_such_task" not in caplog.text  # not before the commit
+        _queue_then_roll_back()
+    assert len(callbacks) == 1
     assert "could not queue core.no_such_task {'marker': 1}" in caplog.text
-    caplog.clear()
-    _queue_then_roll_back()
-    assert caplog.text == ""
+    assert "'marker': 2" not in caplog.text
 
 
 def _queue_then_roll_back():
