@@ -13,6 +13,7 @@ Each (cycle, member, rung, effective deadline) is one Notification row with a un
 deadline is part of the key because an extension moves the whole ladder.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -30,6 +31,8 @@ from .enums import Decision, NotificationKind, PlanStatus
 from .errors import NotAllowed
 from .models import Cycle, DeadlineExtension, Notification, Plan, Review
 from .notifications import notification_claim, notification_queue
+
+logger = logging.getLogger(__name__)
 
 LAST_RUNG_DAYS = 7
 # Statuses that are still chased; submitted, in review and accepted plans are not.
@@ -184,9 +187,15 @@ def reminders_due(*, at: datetime | None = None) -> list[Due]:
     """Every reminder and escalation due now, sent or not: one candidate query per open cycle."""
     at = at or timezone.now()
     cycles = Cycle.objects.filter(opens_at__lte=at, deadline__gte=at - CYCLE_HORIZON).order_by("year")
-    return [
-        due for cycle in cycles for candidate in reminder_candidates(cycle=cycle) for due in _due_for(candidate, at)
-    ]
+    due: list[Due] = []
+    for cycle in cycles:
+        try:
+            due += [d for candidate in reminder_candidates(cycle=cycle) for d in _due_for(candidate, at)]
+        except (TypeError, ValueError):
+            # A ladder stored malformed (the cycle service refuses them, older rows may hold one)
+            # must not stop the reminders of the other cycles.
+            logger.exception("cycle %s: reminder ladder unusable, its reminders are skipped", cycle.year)
+    return due
 
 
 # Claiming and sending -----------------------------------------------------------------------

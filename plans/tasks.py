@@ -31,6 +31,9 @@ def send_notification(self, *, notification_id: int) -> str:
 @shared_task(name="plans.send_reminders", acks_late=True)
 def send_reminders() -> int:
     """One reminder pass: claim the rungs now due and queue their e-mails. Safe to run twice or in parallel."""
-    claimed = reminders.reminder_pass()
-    notifications.notifications_requeue_stale()
+    try:
+        claimed = reminders.reminder_pass()
+    finally:
+        # Mail claimed earlier whose task was lost goes out again even if this pass failed.
+        notifications.notifications_requeue_stale()
     return len(claimed)
