@@ -38,12 +38,20 @@ def plans_with_deadline() -> QuerySet[Plan]:
     return Plan.objects.annotate(effective_deadline=effective_deadline_expression())
 
 
-def plans_visible_to(actor: Actor) -> QuerySet[Plan]:
-    """Every plan for who may read them all (reviewers, the service); a member's own for its delegation or key."""
+def plans_visible_to(actor: Actor, permission: str = VIEW_PLAN) -> QuerySet[Plan]:
+    """The plans the actor may read, or do `permission` to: the ones it learns exist.
+
+    Every plan for who may read them all (staff are then refused what they may not do to it);
+    a member's own plans for its delegation or key when it may read them or do `permission`
+    (a write-only key finds the plan it writes; a read-only key finds it and is refused the write).
+    """
     if actor.can(VIEW_ALL_PLANS):
         return Plan.objects.all()
     member_id = actor.member_id
-    if member_id is None or not actor.can(VIEW_PLAN, Member(pk=member_id)):
+    if member_id is None:
+        return Plan.objects.none()
+    member = Member(pk=member_id)
+    if not (actor.can(VIEW_PLAN, member) or actor.can(permission, member)):
         return Plan.objects.none()
     return Plan.objects.filter(member_id=member_id)
 

@@ -18,6 +18,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from core.permissions import VIEW_PLAN
 from members.actors import Actor
 from plans.content import HEADLINE_FIELDS, LINE_FIELDS, PARTNERSHIP_FIELDS, normalize
 from plans.models import CapabilityLine, Comment, Cycle, DeadlineExtension, Partnership, Plan, PlanVersion
@@ -32,9 +33,9 @@ PARTNERSHIP_ROW_FIELDS = tuple(field for field in PARTNERSHIP_FIELDS if field !=
 WARNINGS_CACHE_TIMEOUT = 24 * 60 * 60
 
 
-def plans_for(actor: Actor) -> QuerySet[Plan]:
-    """The plans the actor may read, with what a plan's JSON needs joined in one query."""
-    return _with_joins(plans_visible_to(actor))
+def plans_for(actor: Actor, permission: str = VIEW_PLAN) -> QuerySet[Plan]:
+    """The plans the actor may read or do `permission` to (plans_visible_to), joined as a plan's JSON needs."""
+    return _with_joins(plans_visible_to(actor, permission))
 
 
 def _with_joins(plans: QuerySet[Plan]) -> QuerySet[Plan]:

@@ -17,7 +17,7 @@ from core.api.base import PAGE_PARAMETERS, error_responses, paginate, paginated
 from core.api.errors import PreconditionFailed, PreconditionRequired
 from core.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 from core.api.idempotency import idempotent
-from core.permissions import ADD_COMMENT, CHANGE_PLAN, REVIEW_PLAN
+from core.permissions import ADD_COMMENT, CHANGE_PLAN, REVIEW_PLAN, SUBMIT_PLAN, VIEW_PLAN
 from members.api.base import ApiView
 from plans import services
 from plans.content import diff, plan_content
@@ -69,8 +69,9 @@ PLAN_FILTERS = [
 
 
 class PlanMixin:
-    def get_plan(self, pk: int) -> Plan:
-        plan = reads.plans_for(self.actor).filter(pk=pk).first()
+    def get_plan(self, pk: int, permission: str = VIEW_PLAN) -> Plan:
+        """The plan, if the caller may read it or do `permission` to it; 404 otherwise (another member's too)."""
+        plan = reads.plans_for(self.actor, permission).filter(pk=pk).first()
         if plan is None:
             raise Http404
         return plan
@@ -197,7 +198,7 @@ class PlanDetailView(PlanMixin, ApiView):
         return self._write(request, pk, partial=True)
 
     def _write(self, request, pk: int, *, partial: bool) -> Response:
-        plan = self.get_plan(pk)
+        plan = self.get_plan(pk, CHANGE_PLAN)
         if not self.actor.can(CHANGE_PLAN, plan):
             raise exceptions.PermissionDenied(_("You may not write this member's plan."))
         revision = _expected_revision(request, plan)
@@ -220,7 +221,7 @@ class PlanSubmitView(PlanMixin, ApiView):
         description="Validate the whole plan and snapshot it as the next version; answers the receipt.",
     )
     def post(self, request, pk: int):
-        plan = self.get_plan(pk)
+        plan = self.get_plan(pk, SUBMIT_PLAN)
         return idempotent(request, lambda: self._submit(plan))
 
     def _submit(self, plan: Plan) -> Response:
@@ -341,7 +342,7 @@ class CommentListView(PlanMixin, ApiView):
         description="Internal comments (staff only) are never shown to the delegation.",
     )
     def post(self, request, pk: int):
-        plan = self.get_plan(pk)
+        plan = self.get_plan(pk, ADD_COMMENT)
         if not self.actor.can(ADD_COMMENT, plan):
             raise exceptions.PermissionDenied(_("You may not comment on this plan."))
         serializer = CommentInputSerializer(data=request.data)
