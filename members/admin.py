@@ -56,8 +56,12 @@ class MemberAdmin(admin.ModelAdmin):
     search_fields = ["code", "iso3", "name", "name_fr"]
     ordering = ["name"]
 
+    # The 32 allies come from a data migration; their names and codes are facts, not settings.
     def has_add_permission(self, request):
-        return False  # the 32 allies come from a data migration
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
