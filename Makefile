@@ -40,7 +40,7 @@ check: $(VENV)/.installed-dev
 # French catalogue: extract without source locations (they make every merge conflict), then compile.
 messages: $(VENV)/.installed-dev
 	DEBUG=true $(BIN)/python manage.py makemessages -l fr --no-location --no-obsolete -i ".venv/*" -i "var/*" -i "bench/*" -i "tests/*"
-	DEBUG=true $(BIN)/python manage.py compilemessages -l fr
+	DEBUG=true $(BIN)/python manage.py compilemessages -l fr -i ".venv" -i "var"
 
 worker: $(VENV)/.installed-dev  ## a Celery worker (needs CELERY_BROKER_URL)
 	$(BIN)/celery -A config worker --loglevel=INFO

@@ -299,6 +299,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PlanStatusEnum": "plans.enums.PlanStatus",
         "PartnershipStatusEnum": "plans.enums.PartnershipStatus",
+        "DecisionEnum": "plans.enums.Decision",
+        "ReviewActionEnum": "plans.enums.ReviewAction",
     },
 }
 

@@ -29,6 +29,7 @@ ADD_COMMENT = "plans.add_comment"
 # The secretariat's work (held by staff through groups, for every member).
 VIEW_ALL_PLANS = "plans.view_all_plans"
 REVIEW_PLAN = "plans.review_plan"
+APPROVE_PLAN = "plans.approve_plan"
 INTERNAL_COMMENTS = "plans.add_internal_comment"
 MANAGE_CYCLES = "plans.manage_cycles"
 SEND_REMINDERS = "plans.send_reminders"
@@ -86,6 +87,20 @@ STAFF_GROUPS: dict[str, frozenset[str]] = {
             SEND_REMINDERS,
             VIEW_COMPLIANCE,
             *_REVIEW_RECORDS,
+            "plans.view_recommendation",
+            "reports.view_compliancereport",
+        }
+    ),
+    # The second level of a two-level cycle: confirms or sends back a reviewer's recommendation.
+    "Approvers": frozenset(
+        {
+            VIEW_ALL_PLANS,
+            APPROVE_PLAN,
+            ADD_COMMENT,
+            INTERNAL_COMMENTS,
+            VIEW_COMPLIANCE,
+            *_REVIEW_RECORDS,
+            "plans.view_recommendation",
             "reports.view_compliancereport",
         }
     ),

@@ -32,6 +32,8 @@ class EventAction(models.TextChoices):
     RETURNED = "returned", _("Returned for revision")
     ACCEPTED = "accepted", _("Accepted")
     REVIEWER_ASSIGNED = "reviewer_assigned", _("Reviewer assigned")
+    RECOMMENDED = "recommended", _("Decision recommended")
+    SENT_BACK = "sent_back", _("Recommendation sent back")
 
 
 class Category(models.TextChoices):
@@ -96,6 +98,27 @@ class PartnershipStatus(models.TextChoices):
 class Decision(models.TextChoices):
     ACCEPT = "accept", _("Accept")
     RETURN = "return", _("Return for revision")
+
+
+class ReviewAction(models.TextChoices):
+    """What staff may ask of the review endpoint."""
+
+    START_REVIEW = "start_review", _("Start review")
+    ACCEPT = "accept", _("Accept")
+    RETURN = "return", _("Return for revision")
+    CONFIRM = "confirm", _("Confirm the recommendation")
+    SEND_BACK = "send_back", _("Send the recommendation back")
+
+
+class ApprovalLevels(models.IntegerChoices):
+    ONE = 1, _("One level: a reviewer decides")
+    TWO = 2, _("Two levels: a reviewer recommends, another person approves")
+
+
+class RecommendationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    CONFIRMED = "confirmed", _("Confirmed")
+    SENT_BACK = "sent_back", _("Sent back to the reviewer")
 
 
 class ReturnReason(models.TextChoices):

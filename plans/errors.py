@@ -4,7 +4,17 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError, Exists, Invalid, NotAllowed, Stale
 
-__all__ = ["DomainError", "IllegalTransition", "NotAllowed", "PlanExists", "PlanInvalid", "StalePlan"]
+__all__ = [
+    "DomainError",
+    "IllegalTransition",
+    "NeedsApproval",
+    "NoRecommendation",
+    "NotAllowed",
+    "PlanExists",
+    "PlanInvalid",
+    "RecommendationPending",
+    "StalePlan",
+]
 
 
 class IllegalTransition(DomainError):
@@ -28,3 +38,24 @@ class StalePlan(Stale):
 
 class PlanInvalid(Invalid):
     """The content breaks a rule of severity error (400). `findings` holds all of them."""
+
+
+class NeedsApproval(DomainError):
+    """The decision does not fit the cycle's approval levels (409)."""
+
+    code = "approval_levels"
+
+    def __init__(self, message: str, *, year: int):
+        super().__init__(message % {"year": year})
+
+
+class RecommendationPending(DomainError):
+    """A recommendation already waits for an approver (409)."""
+
+    code = "recommendation_pending"
+
+
+class NoRecommendation(DomainError):
+    """Nothing waits for an approver (409)."""
+
+    code = "no_recommendation"

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from members.models import ApiKey, Member
 
 from .enums import (
+    ApprovalLevels,
     Bottleneck,
     Category,
     Decision,
@@ -23,6 +24,7 @@ from .enums import (
     PartnershipStatus,
     PlanStatus,
     Priority,
+    RecommendationStatus,
 )
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
@@ -56,6 +58,14 @@ class Cycle(models.Model):
         _("reminders (days before the deadline)"),
         default=default_reminder_days_before,
         help_text=_("Reminders go out this many days before each member's effective deadline, and on the day."),
+    )
+    approval_levels = models.PositiveSmallIntegerField(
+        _("approval levels"),
+        choices=ApprovalLevels.choices,
+        default=ApprovalLevels.ONE,
+        help_text=_(
+            "With two levels, a reviewer's decision takes effect once another person, an approver, confirms it."
+        ),
     )
     overdue_days_after = models.JSONField(
         _("overdue reminders (days after the deadline)"),
@@ -161,6 +171,7 @@ class Plan(models.Model):
         permissions = [
             ("view_all_plans", "Can view the plans of all members"),
             ("review_plan", "Can review plans (start review, return, accept, assign reviewers)"),
+            ("approve_plan", "Can confirm or send back reviewers' recommendations (second level)"),
             ("submit_plan", "Can submit a plan"),
         ]
         constraints = [
@@ -383,6 +394,15 @@ class Review(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # In a two-level cycle, the approver who confirmed the reviewer's recommendation.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
     created_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
     class Meta:
@@ -398,6 +418,60 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version}: {self.get_decision_display()}"
+
+
+class Recommendation(models.Model):
+    """A reviewer's proposed decision in a two-level cycle, waiting for an approver (staff only).
+
+    The delegation never sees it: only the decision it becomes once confirmed (a Review).
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="recommendations")
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="recommendations")
+    decision = models.CharField(_("recommended decision"), max_length=6, choices=Decision.choices)
+    comment = models.TextField(_("comment to the delegation"), blank=True)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("reviewer")
+    )
+    created_at = models.DateTimeField(_("recommended at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RecommendationStatus.choices, default=RecommendationStatus.PENDING
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approver"),
+    )
+    approver_comment = models.TextField(_("approver's comment"), blank=True)
+    decided_at = models.DateTimeField(_("approved or sent back at"), null=True, blank=True)
+    review = models.OneToOneField(
+        Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="recommendation"
+    )
+
+    class Meta:
+        ordering = ["plan", "created_at", "id"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        constraints = [
+            models.CheckConstraint(condition=Q(decision__in=Decision.values), name="recommendation_decision_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=RecommendationStatus.values), name="recommendation_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision=Decision.ACCEPT) | ~Q(comment=""), name="recommendation_return_needs_comment"
+            ),
+            # At most one recommendation waits for an approver per plan.
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(status=RecommendationStatus.PENDING), name="one_pending_recommendation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.get_decision_display()} ({self.get_status_display()})"
 
 
 class Comment(models.Model):

@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from django.db.models import DateTimeField, F, OuterRef, QuerySet, Subquery
+from django.db.models import DateTimeField, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.permissions import INTERNAL_COMMENTS, VIEW_ALL_PLANS, VIEW_PLAN
+from core.permissions import INTERNAL_COMMENTS, REVIEW_PLAN, VIEW_ALL_PLANS, VIEW_PLAN
 from members.actors import Actor
 from members.models import Member
 
@@ -82,3 +82,66 @@ def comments_visible_to(*, plan: Plan, actor: Actor) -> QuerySet:
     if not actor.can(INTERNAL_COMMENTS, plan):
         comments = comments.filter(internal=False)
     return comments.order_by("created_at", "id")
+
+
+def reviewers() -> QuerySet:
+    """Active staff who may review plans (by a group, their own permissions, or as superusers)."""
+    from django.contrib.auth import get_user_model
+
+    app_label, codename = REVIEW_PLAN.split(".")
+    holds = Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label) | Q(
+        user_permissions__codename=codename, user_permissions__content_type__app_label=app_label
+    )
+    users = get_user_model().objects.filter(Q(is_superuser=True) | holds, is_staff=True, is_active=True)
+    return users.distinct().order_by("email")
+
+
+def reviewer_workload() -> list[dict]:
+    """Per reviewer (and "nobody"): plans waiting for staff, the oldest waiting since, recommendations to approve.
+
+    Three queries whatever the number of plans: who may review, plans waiting per assignee,
+    recommendations waiting per reviewer.
+    """
+    from django.db.models import Count, Min
+
+    from .enums import WAITING_FOR_STAFF, RecommendationStatus
+    from .models import Recommendation
+
+    people = list(reviewers())
+    waiting = {
+        row["assigned_reviewer"]: row
+        for row in Plan.objects.filter(status__in=WAITING_FOR_STAFF)
+        .order_by()
+        .values("assigned_reviewer")
+        .annotate(plans=Count("pk"), oldest=Min("latest_version__submitted_at"))
+    }
+    pending = {
+        row["reviewer"]: row["n"]
+        for row in Recommendation.objects.filter(status=RecommendationStatus.PENDING)
+        .order_by()
+        .values("reviewer")
+        .annotate(n=Count("pk"))
+    }
+    rows = [
+        {
+            "reviewer": user,
+            "plans": waiting.get(user.pk, {}).get("plans", 0),
+            "oldest": waiting.get(user.pk, {}).get("oldest"),
+            "recommendations_waiting": pending.get(user.pk, 0),
+        }
+        for user in people
+    ]
+    unassigned = waiting.get(None)
+    if unassigned:
+        rows.append(
+            {
+                "reviewer": None,
+                "plans": unassigned["plans"],
+                "oldest": unassigned["oldest"],
+                "recommendations_waiting": 0,
+            }
+        )
+    # The busiest first, then who has waited longest.
+    return sorted(
+        rows, key=lambda row: (-row["plans"], row["oldest"] is None, row["oldest"] or 0, str(row["reviewer"] or ""))
+    )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.permissions import (
     ADD_COMMENT,
+    APPROVE_PLAN,
     CHANGE_PLAN,
     INTERNAL_COMMENTS,
     MANAGE_CYCLES,
@@ -28,8 +29,27 @@ from members.models import Member
 
 from . import content as plan_content_module
 from .content import HEADLINE_FIELDS, LINE_FIELDS, canonical_json, diff, normalize, plan_content, sha256_hex
-from .enums import EDITABLE, Decision, EventAction, PlanStatus, ReturnReason, Transition
-from .errors import IllegalTransition, NotAllowed, PlanExists, PlanInvalid, StalePlan
+from .enums import (
+    EDITABLE,
+    ApprovalLevels,
+    Decision,
+    EventAction,
+    PlanStatus,
+    RecommendationStatus,
+    ReturnReason,
+    ReviewAction,
+    Transition,
+)
+from .errors import (
+    IllegalTransition,
+    NeedsApproval,
+    NoRecommendation,
+    NotAllowed,
+    PlanExists,
+    PlanInvalid,
+    RecommendationPending,
+    StalePlan,
+)
 from .models import (
     CapabilityLine,
     Comment,
@@ -39,6 +59,7 @@ from .models import (
     Plan,
     PlanEvent,
     PlanVersion,
+    Recommendation,
     Review,
 )
 from .selectors import ally_codes, effective_deadline, last_submitted_plan
@@ -315,70 +336,197 @@ def plan_start_review(*, plan: Plan, actor: Actor, reviewer=None) -> Plan:
     return plan
 
 
-@transaction.atomic
-def plan_return(*, plan: Plan, actor: Actor, comment: str, reasons: list[str] | tuple = ()) -> Review:
-    """Return the latest version for revision, with a required comment and optional reasons."""
-    _require(actor.can(REVIEW_PLAN, plan), _("Only reviewers review plans."))
-    comment = (comment or "").strip()
-    if not comment:
-        raise PlanInvalid([Finding("comment", "required", _("Say why the plan is returned."), "error")])
+def _decision_findings(decision: str, comment: str, reasons) -> list[Finding]:
+    """A return needs a comment (the delegation must learn why) and only known reasons."""
+    findings = []
+    if decision == Decision.RETURN and not comment:
+        findings.append(Finding("comment", "required", _("Say why the plan is returned."), "error"))
     unknown = sorted(set(reasons) - set(ReturnReason.values))
     if unknown:
-        raise PlanInvalid([Finding("reasons", "invalid", _("Unknown reason(s): %s.") % ", ".join(unknown), "error")])
-    plan = _lock(plan)
-    _check_transition(plan, Transition.RETURN)
+        findings.append(Finding("reasons", "invalid", _("Unknown reason(s): %s.") % ", ".join(unknown), "error"))
+    return findings
+
+
+def _check_levels(plan: Plan, *, two: bool) -> None:
+    if (plan.cycle.approval_levels == ApprovalLevels.TWO) != two:
+        raise NeedsApproval(
+            _("In %(year)s a reviewer recommends and an approver decides: recommend the decision instead.")
+            if not two
+            else _("In %(year)s a reviewer decides alone: there is nothing to recommend or approve."),
+            year=plan.cycle.year,
+        )
+
+
+def _apply_decision(
+    plan: Plan, *, actor: Actor, decision: str, comment: str, reasons, reviewer, approved_by=None
+) -> Review:
+    """Record the final decision on a locked plan, move it, and tell the delegation after commit."""
+    transition = Transition.ACCEPT if decision == Decision.ACCEPT else Transition.RETURN
+    _check_transition(plan, transition)
     review = Review.objects.create(
         plan=plan,
         version_id=plan.latest_version_id,
-        decision=Decision.RETURN,
+        decision=decision,
         comment=comment,
         reasons=sorted(set(reasons)),
-        reviewer=actor.user,
+        reviewer=reviewer,
+        approved_by=approved_by,
     )
-    _move(plan, Transition.RETURN, actor=actor, note=comment)
-    _notify_on_commit("returned", plan=plan, version=plan.latest_version, review=review)
+    _move(plan, transition, actor=actor, note=comment)
+    _notify_on_commit(
+        "accepted" if decision == Decision.ACCEPT else "returned", plan=plan, version=plan.latest_version, review=review
+    )
     return review
+
+
+@transaction.atomic
+def plan_return(*, plan: Plan, actor: Actor, comment: str, reasons: list[str] | tuple = ()) -> Review:
+    """Return the latest version for revision, with a required comment and optional reasons (one-level cycles)."""
+    _require(actor.can(REVIEW_PLAN, plan), _("Only reviewers review plans."))
+    comment = (comment or "").strip()
+    findings = _decision_findings(Decision.RETURN, comment, reasons)
+    if findings:
+        raise PlanInvalid(findings)
+    plan = _lock(plan)
+    _check_levels(plan, two=False)
+    return _apply_decision(
+        plan, actor=actor, decision=Decision.RETURN, comment=comment, reasons=reasons, reviewer=actor.user
+    )
 
 
 @transaction.atomic
 def plan_accept(*, plan: Plan, actor: Actor, comment: str = "") -> Review:
-    """Accept the latest version; the plan is locked from then on."""
+    """Accept the latest version; the plan is locked from then on (one-level cycles)."""
     _require(actor.can(REVIEW_PLAN, plan), _("Only reviewers review plans."))
     plan = _lock(plan)
-    _check_transition(plan, Transition.ACCEPT)
-    review = Review.objects.create(
+    _check_levels(plan, two=False)
+    return _apply_decision(
+        plan, actor=actor, decision=Decision.ACCEPT, comment=(comment or "").strip(), reasons=(), reviewer=actor.user
+    )
+
+
+@transaction.atomic
+def plan_recommend(
+    *, plan: Plan, actor: Actor, decision: str, comment: str = "", reasons: list[str] | tuple = ()
+) -> Recommendation:
+    """Propose accepting or returning the latest version (two-level cycles); an approver decides."""
+    _require(actor.can(REVIEW_PLAN, plan), _("Only reviewers review plans."))
+    if decision not in Decision.values:
+        raise PlanInvalid([Finding("decision", "invalid", _("Recommend accept or return."), "error")])
+    comment = (comment or "").strip()
+    findings = _decision_findings(decision, comment, reasons)
+    if findings:
+        raise PlanInvalid(findings)
+    plan = _lock(plan)
+    _check_levels(plan, two=True)
+    _check_transition(plan, Transition.ACCEPT if decision == Decision.ACCEPT else Transition.RETURN)
+    if Recommendation.objects.filter(plan=plan, status=RecommendationStatus.PENDING).exists():
+        raise RecommendationPending(_("A recommendation on this plan is already waiting for an approver."))
+    recommendation = Recommendation.objects.create(
         plan=plan,
         version_id=plan.latest_version_id,
-        decision=Decision.ACCEPT,
-        comment=(comment or "").strip(),
+        decision=decision,
+        comment=comment,
+        reasons=sorted(set(reasons)),
         reviewer=actor.user,
     )
-    _move(plan, Transition.ACCEPT, actor=actor, note=review.comment)
-    _notify_on_commit("accepted", plan=plan, version=plan.latest_version, review=review)
+    _record(
+        plan,
+        actor=actor,
+        action=EventAction.RECOMMENDED,
+        note=f"{Decision(decision).label}: {comment}" if comment else str(Decision(decision).label),
+    )
+    return recommendation
+
+
+def _pending_recommendation(plan: Plan, actor: Actor) -> Recommendation:
+    """The recommendation waiting on a locked plan, if `actor` may decide on it (four eyes)."""
+    recommendation = Recommendation.objects.filter(plan=plan, status=RecommendationStatus.PENDING).first()
+    if recommendation is None:
+        raise NoRecommendation(_("No recommendation on this plan is waiting for an approver."))
+    if actor.user is not None and recommendation.reviewer_id == actor.user.pk:
+        raise NotAllowed(_("Four eyes: the approver must be another person than the reviewer who recommended."))
+    return recommendation
+
+
+@transaction.atomic
+def plan_confirm(*, plan: Plan, actor: Actor) -> Review:
+    """Confirm the recommendation waiting on the plan: it becomes the decision the delegation receives."""
+    _require(actor.can(APPROVE_PLAN, plan), _("Only approvers confirm recommendations."))
+    plan = _lock(plan)
+    recommendation = _pending_recommendation(plan, actor)
+    review = _apply_decision(
+        plan,
+        actor=actor,
+        decision=recommendation.decision,
+        comment=recommendation.comment,
+        reasons=recommendation.reasons,
+        reviewer=recommendation.reviewer,
+        approved_by=actor.user,
+    )
+    Recommendation.objects.filter(pk=recommendation.pk).update(
+        status=RecommendationStatus.CONFIRMED, approver=actor.user, decided_at=timezone.now(), review=review
+    )
     return review
+
+
+@transaction.atomic
+def plan_send_back(*, plan: Plan, actor: Actor, comment: str) -> Recommendation:
+    """Send the recommendation back to the reviewer, with a required comment; the plan stays in review."""
+    _require(actor.can(APPROVE_PLAN, plan), _("Only approvers send recommendations back."))
+    comment = (comment or "").strip()
+    if not comment:
+        raise PlanInvalid([Finding("comment", "required", _("Say what the reviewer should look at again."), "error")])
+    plan = _lock(plan)
+    recommendation = _pending_recommendation(plan, actor)
+    recommendation.status = RecommendationStatus.SENT_BACK
+    recommendation.approver = actor.user
+    recommendation.approver_comment = comment
+    recommendation.decided_at = timezone.now()
+    recommendation.save(update_fields=["status", "approver", "approver_comment", "decided_at"])
+    _record(plan, actor=actor, action=EventAction.SENT_BACK, note=comment)
+    return recommendation
+
+
+@transaction.atomic
+def plan_review(
+    *, plan: Plan, actor: Actor, decision: str, comment: str = "", reasons: list[str] | tuple = ()
+) -> Review | Recommendation:
+    """A reviewer's `accept` or `return`: the decision in a one-level cycle, a recommendation in a two-level one."""
+    if _lock(plan).cycle.approval_levels == ApprovalLevels.TWO:
+        return plan_recommend(plan=plan, actor=actor, decision=decision, comment=comment, reasons=reasons)
+    if decision == Decision.RETURN:
+        return plan_return(plan=plan, actor=actor, comment=comment, reasons=reasons)
+    if decision == Decision.ACCEPT:
+        return plan_accept(plan=plan, actor=actor, comment=comment)
+    raise PlanInvalid([Finding("decision", "invalid", _("Decide accept or return."), "error")])
 
 
 @transaction.atomic
 def plan_decide(
     *, plan: Plan, actor: Actor, decision: str, comment: str = "", reasons: list[str] | tuple = ()
-) -> Review | None:
-    """One staff decision from a single request: `start_review`, `return`, or `accept`.
+) -> Review | Recommendation | None:
+    """One staff decision from a single request: `start_review`, `accept`, `return`, `confirm` or `send_back`.
 
     Accepting a plan that is only submitted takes it into review first, in the same
-    transaction, so a national reviewer's system needs one call per decision.
+    transaction, so a national reviewer's system needs one call per decision. In a two-level
+    cycle a reviewer's `accept` or `return` is a recommendation, which an approver then
+    `confirm`s or `send_back`s.
     """
-    if decision == "start_review":
+    if decision == ReviewAction.START_REVIEW:
         plan_start_review(plan=plan, actor=actor)
         return None
-    if decision == Decision.RETURN:
-        return plan_return(plan=plan, actor=actor, comment=comment, reasons=reasons)
-    if decision == Decision.ACCEPT:
-        if _lock(plan).status == PlanStatus.SUBMITTED:
-            plan_start_review(plan=plan, actor=actor)
-        return plan_accept(plan=plan, actor=actor, comment=comment)
-    raise PlanInvalid(
-        [Finding("decision", "invalid", _("Unknown decision %(decision)r.") % {"decision": decision}, "error")]
-    )
+    if decision == ReviewAction.CONFIRM:
+        return plan_confirm(plan=plan, actor=actor)
+    if decision == ReviewAction.SEND_BACK:
+        return plan_send_back(plan=plan, actor=actor, comment=comment)
+    if decision not in Decision.values:
+        raise PlanInvalid(
+            [Finding("decision", "invalid", _("Unknown decision %(decision)r.") % {"decision": decision}, "error")]
+        )
+    if decision == Decision.ACCEPT and _lock(plan).status == PlanStatus.SUBMITTED:
+        plan_start_review(plan=plan, actor=actor)
+    return plan_review(plan=plan, actor=actor, decision=decision, comment=comment, reasons=reasons)
 
 
 @transaction.atomic
@@ -455,6 +603,7 @@ def cycle_validate(
     review_deadline: datetime | None = None,
     spending_target_pct: Decimal | None = None,
     equipment_target_pct: Decimal | None = None,
+    approval_levels: int | None = None,
     reminder_days_before: list[int] | None = None,
     overdue_days_after: list[int] | None = None,
 ) -> list[Finding]:
@@ -478,6 +627,8 @@ def cycle_validate(
     for field, value in (("spending_target_pct", spending_target_pct), ("equipment_target_pct", equipment_target_pct)):
         if value is not None and not 0 <= value <= 100:
             findings.append(Finding(field, "out_of_range", _("Give a percentage between 0 and 100."), "error"))
+    if approval_levels is not None and approval_levels not in ApprovalLevels.values:
+        findings.append(Finding("approval_levels", "invalid", _("Give 1 or 2 approval levels."), "error"))
     findings += _ladder_findings("reminder_days_before", reminder_days_before)
     findings += _ladder_findings("overdue_days_after", overdue_days_after)
     return findings
@@ -493,6 +644,7 @@ def cycle_open(
     review_deadline: datetime | None = None,
     spending_target_pct: Decimal | None = None,
     equipment_target_pct: Decimal | None = None,
+    approval_levels: int | None = None,
     reminder_days_before: list[int] | None = None,
     overdue_days_after: list[int] | None = None,
 ) -> tuple[Cycle, bool]:
@@ -510,6 +662,7 @@ def cycle_open(
         "review_deadline": review_deadline,
         "spending_target_pct": spending_target_pct,
         "equipment_target_pct": equipment_target_pct,
+        "approval_levels": approval_levels,
         "reminder_days_before": reminder_days_before,
         "overdue_days_after": overdue_days_after,
     }

@@ -38,12 +38,14 @@ class CycleAdmin(SimpleHistoryAdmin, TableAdmin):
         "review_deadline",
         "spending_target_pct",
         "equipment_target_pct",
+        "approval_levels",
         "compliance_link",
     ]
     ordering = ["-year"]
     fieldsets = [
         (None, {"fields": ["year", "opens_at", "deadline", "review_deadline"]}),
         (_("Guideline thresholds"), {"fields": ["spending_target_pct", "equipment_target_pct"]}),
+        (_("Review"), {"fields": ["approval_levels"]}),
         (_("Reminders"), {"fields": LADDER_FIELDS}),
     ]
 

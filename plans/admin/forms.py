@@ -3,29 +3,17 @@
 from contextlib import suppress
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-from core.permissions import REVIEW_PLAN
 
 from ..enums import ReturnReason
 from ..models import Cycle, DeadlineExtension, PlanVersion
+from ..selectors import reviewers
 from ..services import cycle_validate, extension_validate
 
 
 def staff_users():
-    """People who may be assigned a plan: active staff holding the review permission (directly or by group)."""
-    app_label, codename = REVIEW_PLAN.split(".")
-    holds = Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label) | Q(
-        user_permissions__codename=codename, user_permissions__content_type__app_label=app_label
-    )
-    return (
-        get_user_model()
-        .objects.filter(Q(is_superuser=True) | holds, is_staff=True, is_active=True)
-        .distinct()
-        .order_by("email")
-    )
+    """People a plan may be assigned to: those who may review it."""
+    return reviewers()
 
 
 class StartReviewForm(forms.Form):
@@ -52,6 +40,18 @@ class AcceptForm(forms.Form):
         label=_("Comment to the delegation (optional)"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
         required=False,
+    )
+
+
+class ConfirmForm(forms.Form):
+    """Nothing to fill in: the recommendation becomes the decision as the reviewer wrote it."""
+
+
+class SendBackForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment to the reviewer"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text=_("Required: say what to look at again. Staff only; the delegation does not see it."),
     )
 
 
@@ -112,6 +112,7 @@ class CycleForm(forms.ModelForm):
             "review_deadline",
             "spending_target_pct",
             "equipment_target_pct",
+            "approval_levels",
             "reminder_days_before",
             "overdue_days_after",
         ]

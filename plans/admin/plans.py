@@ -16,16 +16,32 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.permissions import ADD_COMMENT, INTERNAL_COMMENTS, REVIEW_PLAN, SEND_REMINDERS, VIEW_ALL_PLANS
+from core.permissions import (
+    ADD_COMMENT,
+    APPROVE_PLAN,
+    INTERNAL_COMMENTS,
+    REVIEW_PLAN,
+    SEND_REMINDERS,
+    VIEW_ALL_PLANS,
+)
 from members.admin_access import TableAdmin, actor_of, can
 
 from .. import services
 from ..content import LINE_FIELDS, diff
-from ..enums import WAITING_FOR_STAFF, Transition
+from ..enums import WAITING_FOR_STAFF, ApprovalLevels, Decision, RecommendationStatus, Transition
 from ..errors import DomainError, PlanInvalid
-from ..models import CapabilityLine, Comment, Partnership, Plan, PlanEvent, PlanVersion, Review
-from ..selectors import comments_visible_to, effective_deadline
-from .forms import AcceptForm, AssignReviewerForm, CommentForm, CompareForm, ReturnForm, StartReviewForm
+from ..models import CapabilityLine, Comment, Partnership, Plan, PlanEvent, PlanVersion, Recommendation, Review
+from ..selectors import comments_visible_to, effective_deadline, reviewer_workload
+from .forms import (
+    AcceptForm,
+    AssignReviewerForm,
+    CommentForm,
+    CompareForm,
+    ConfirmForm,
+    ReturnForm,
+    SendBackForm,
+    StartReviewForm,
+)
 
 HUNDRED = Value(Decimal("100"), output_field=DecimalField())
 PERCENT = DecimalField(max_digits=12, decimal_places=2)
@@ -251,7 +267,10 @@ class PlanAdmin(RecordAdmin):
             path("<path:object_id>/start-review/", view(self.start_review_view), name="plans_plan_start_review"),
             path("<path:object_id>/return/", view(self.return_view), name="plans_plan_return"),
             path("<path:object_id>/accept/", view(self.accept_view), name="plans_plan_accept"),
+            path("<path:object_id>/confirm/", view(self.confirm_view), name="plans_plan_confirm"),
+            path("<path:object_id>/send-back/", view(self.send_back_view), name="plans_plan_send_back"),
             path("<path:object_id>/comment/", view(self.comment_view), name="plans_plan_comment"),
+            path("workload/", view(self.workload_view), name="plans_plan_workload"),
             path("<path:object_id>/compare/", view(self.compare_view), name="plans_plan_compare"),
             *super().get_urls(),
         ]
@@ -270,18 +289,16 @@ class PlanAdmin(RecordAdmin):
         if plan is not None:
             actor = actor_of(request)
             versions = list(plan.versions.select_related("submitted_by", "submitted_by_key").order_by("number"))
-            decisions = []
-            if actor.can(REVIEW_PLAN, plan):
-                for transition in services.allowed_transitions(plan.status):
-                    if transition in DECISION_VIEWS:
-                        name, label = DECISION_VIEWS[transition]
-                        decisions.append((reverse(f"admin:plans_plan_{name}", args=[plan.pk]), label))
+            recommendations = list(plan.recommendations.select_related("reviewer", "approver", "version"))
+            pending = next((r for r in recommendations if r.status == RecommendationStatus.PENDING), None)
             compare_form = None
             if len(versions) >= 2:
                 compare_form = CompareForm(plan=plan, initial={"old": versions[-2].number, "new": versions[-1].number})
             extra_context = {
                 **(extra_context or {}),
-                "decisions": decisions,
+                "decisions": self._decisions(actor, plan, pending),
+                "recommendations": recommendations,
+                "pending_recommendation": pending,
                 "versions": versions,
                 "compare_form": compare_form,
                 "comments": comments_visible_to(plan=plan, actor=actor),
@@ -295,12 +312,38 @@ class PlanAdmin(RecordAdmin):
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _decision_view(self, request, object_id, *, form_class, title, transition, decide):
+    @staticmethod
+    def _decisions(actor, plan: Plan, pending) -> list[tuple[str, str]]:
+        """The decision buttons this staff member may press now, as (url, label)."""
+        two_levels = plan.cycle.approval_levels == ApprovalLevels.TWO
+        names = []
+        if actor.can(REVIEW_PLAN, plan):
+            # While a recommendation waits for its approver, the reviewer has nothing more to decide.
+            open_moves = [t for t in services.allowed_transitions(plan.status) if t in DECISION_VIEWS]
+            if two_levels and pending is not None:
+                open_moves = [t for t in open_moves if t == Transition.START_REVIEW]
+            names += [DECISION_VIEWS[transition][0] for transition in open_moves]
+        # Four eyes: whoever recommended is not offered the approval of their own recommendation.
+        may_approve = pending is not None and pending.reviewer_id != actor.user.pk and actor.can(APPROVE_PLAN, plan)
+        if two_levels and may_approve:
+            names += ["confirm", "send_back"]
+        labels = {**dict(DECISION_VIEWS.values()), **TWO_LEVEL_LABELS}
+        if two_levels:
+            labels.update(RECOMMEND_LABELS)
+        return [(reverse(f"admin:plans_plan_{name}", args=[plan.pk]), labels[name]) for name in names]
+
+    def _decision_view(
+        self, request, object_id, *, form_class, title, transition, decide, permission=REVIEW_PLAN, done=None
+    ):
         """One confirmation page per decision: GET shows the form, POST calls the service."""
         plan = self._plan_or_404(request, object_id)
-        if not can(request, REVIEW_PLAN, plan):
+        if not can(request, permission, plan):
             raise PermissionDenied
-        if request.method != "POST" and transition not in services.allowed_transitions(plan.status):
+        if (
+            request.method != "POST"
+            and transition is not None
+            and transition not in services.allowed_transitions(plan.status)
+        ):
             # A POST goes to the service, which refuses an illegal move itself (shown below).
             messages.error(
                 request,
@@ -309,7 +352,8 @@ class PlanAdmin(RecordAdmin):
             )
             return HttpResponseRedirect(self._change_url(plan))
         actor = actor_of(request)
-        form = form_class(request.POST or None, **self._decision_form_kwargs(request, form_class))
+        data = request.POST if request.method == "POST" else None  # an empty POST is a POST (confirm has no field)
+        form = form_class(data, **self._decision_form_kwargs(request, form_class))
         if request.method == "POST" and form.is_valid():
             try:
                 decide(plan, actor, form.cleaned_data)
@@ -320,7 +364,9 @@ class PlanAdmin(RecordAdmin):
                 messages.error(request, error.message)
                 return HttpResponseRedirect(self._change_url(plan))
             else:
-                messages.success(request, gettext("%(plan)s: %(action)s.") % {"plan": plan, "action": transition.label})
+                messages.success(
+                    request, gettext("%(plan)s: %(action)s.") % {"plan": plan, "action": done or transition.label}
+                )
                 return HttpResponseRedirect(self._change_url(plan))
         context = {
             **self.admin_site.each_context(request),
@@ -330,6 +376,9 @@ class PlanAdmin(RecordAdmin):
             "title": title,
             "form": form,
             "media": self.media + form.media,
+            "recommendation": plan.recommendations.filter(status=RecommendationStatus.PENDING)
+            .select_related("reviewer", "version")
+            .first(),
         }
         return TemplateResponse(request, "admin/plans/plan/decision.html", context)
 
@@ -351,25 +400,60 @@ class PlanAdmin(RecordAdmin):
         )
 
     def return_view(self, request, object_id):
+        # In a two-level cycle the same form records a recommendation, which an approver confirms.
+        two_levels = self._two_levels(object_id)
         return self._decision_view(
             request,
             object_id,
             form_class=ReturnForm,
-            title=gettext("Return the plan for revision"),
+            title=gettext("Recommend returning the plan") if two_levels else gettext("Return the plan for revision"),
             transition=Transition.RETURN,
-            decide=lambda plan, actor, data: services.plan_return(
-                plan=plan, actor=actor, comment=data["comment"], reasons=data["reasons"]
+            done=gettext("return recommended; an approver decides") if two_levels else None,
+            decide=lambda plan, actor, data: services.plan_review(
+                plan=plan, actor=actor, decision=Decision.RETURN, comment=data["comment"], reasons=data["reasons"]
             ),
         )
 
     def accept_view(self, request, object_id):
+        two_levels = self._two_levels(object_id)
         return self._decision_view(
             request,
             object_id,
             form_class=AcceptForm,
-            title=gettext("Accept the plan"),
+            title=gettext("Recommend accepting the plan") if two_levels else gettext("Accept the plan"),
             transition=Transition.ACCEPT,
-            decide=lambda plan, actor, data: services.plan_accept(plan=plan, actor=actor, comment=data["comment"]),
+            done=gettext("acceptance recommended; an approver decides") if two_levels else None,
+            decide=lambda plan, actor, data: services.plan_review(
+                plan=plan, actor=actor, decision=Decision.ACCEPT, comment=data["comment"]
+            ),
+        )
+
+    @staticmethod
+    def _two_levels(object_id) -> bool:
+        return Plan.objects.filter(pk=unquote(object_id), cycle__approval_levels=ApprovalLevels.TWO).exists()
+
+    def confirm_view(self, request, object_id):
+        return self._decision_view(
+            request,
+            object_id,
+            form_class=ConfirmForm,
+            title=gettext("Confirm the reviewer's recommendation"),
+            transition=None,
+            permission=APPROVE_PLAN,
+            done=gettext("recommendation confirmed"),
+            decide=lambda plan, actor, data: services.plan_confirm(plan=plan, actor=actor),
+        )
+
+    def send_back_view(self, request, object_id):
+        return self._decision_view(
+            request,
+            object_id,
+            form_class=SendBackForm,
+            title=gettext("Send the recommendation back to the reviewer"),
+            transition=None,
+            permission=APPROVE_PLAN,
+            done=gettext("recommendation sent back"),
+            decide=lambda plan, actor, data: services.plan_send_back(plan=plan, actor=actor, comment=data["comment"]),
         )
 
     def comment_view(self, request, object_id):
@@ -395,6 +479,18 @@ class PlanAdmin(RecordAdmin):
         else:
             messages.success(request, gettext("Comment added."))
         return HttpResponseRedirect(self._change_url(plan) + "#comments")
+
+    def workload_view(self, request):
+        """Plans waiting per reviewer and since when, and recommendations waiting for an approver."""
+        if not (can(request, REVIEW_PLAN) or can(request, APPROVE_PLAN)):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Reviewer workload"),
+            "rows": reviewer_workload(),
+        }
+        return TemplateResponse(request, "admin/plans/plan/workload.html", context)
 
     def compare_view(self, request, object_id):
         if not self.has_view_permission(request):
@@ -468,6 +564,8 @@ DECISION_VIEWS = {
     Transition.RETURN: ("return", _("Return for revision")),
     Transition.ACCEPT: ("accept", _("Accept")),
 }
+RECOMMEND_LABELS = {"return": _("Recommend return"), "accept": _("Recommend acceptance")}
+TWO_LEVEL_LABELS = {"confirm": _("Confirm the recommendation"), "send_back": _("Send the recommendation back")}
 
 
 # The plan's records, read-only: they are written by the workflow only -------------------------
@@ -492,6 +590,20 @@ class ReviewAdmin(RecordAdmin):
     list_display = ["plan", "version", "decision", "reasons", "reviewer", "created_at"]
     list_filter = ["decision", "plan__cycle"]
     list_select_related = ["plan__member", "plan__cycle", "version__plan__member", "version__plan__cycle", "reviewer"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(RecordAdmin):
+    list_display = ["plan", "version", "decision", "reviewer", "status", "approver", "created_at", "decided_at"]
+    list_filter = ["status", "decision", "plan__cycle"]
+    list_select_related = [
+        "plan__member",
+        "plan__cycle",
+        "version__plan__member",
+        "version__plan__cycle",
+        "reviewer",
+        "approver",
+    ]
 
 
 @admin.register(Comment)

@@ -21,7 +21,17 @@ from django.utils.translation import get_language
 from core.permissions import VIEW_PLAN
 from members.actors import Actor
 from plans.content import HEADLINE_FIELDS, LINE_FIELDS, PARTNERSHIP_FIELDS, normalize
-from plans.models import CapabilityLine, Comment, Cycle, DeadlineExtension, Partnership, Plan, PlanVersion
+from plans.models import (
+    CapabilityLine,
+    Comment,
+    Cycle,
+    DeadlineExtension,
+    Partnership,
+    Plan,
+    PlanVersion,
+    Recommendation,
+    Review,
+)
 from plans.selectors import effective_deadline_expression, plans_visible_to
 from plans.validation import validate_content, warnings
 
@@ -277,6 +287,31 @@ def versions_of(plan: Plan) -> QuerySet[PlanVersion]:
     )
 
 
+def review_row(review: Review) -> dict:
+    return {
+        "decision": review.decision,
+        "comment": review.comment,
+        "reasons": review.reasons,
+        "version": review.version.number,
+        "created_at": review.created_at,
+    }
+
+
+def recommendation_row(recommendation: Recommendation) -> dict:
+    return {
+        "decision": recommendation.decision,
+        "comment": recommendation.comment,
+        "reasons": recommendation.reasons,
+        "version": recommendation.version.number,
+        "status": recommendation.status,
+        "reviewer": recommendation.reviewer.email if recommendation.reviewer_id else "",
+        "approver": recommendation.approver.email if recommendation.approver_id else "",
+        "approver_comment": recommendation.approver_comment,
+        "created_at": recommendation.created_at,
+        "decided_at": recommendation.decided_at,
+    }
+
+
 def comment_row(comment: Comment) -> dict:
     return {
         "id": comment.pk,
@@ -311,5 +346,6 @@ def cycle_row(cycle: Cycle, now: datetime) -> dict:
         "review_deadline": cycle.review_deadline,
         "spending_target_pct": cycle.spending_target_pct,
         "equipment_target_pct": cycle.equipment_target_pct,
+        "approval_levels": cycle.approval_levels,
         "is_open": cycle.is_open(now),
     }

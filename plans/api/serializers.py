@@ -17,7 +17,9 @@ from plans.enums import (
     PartnershipStatus,
     PlanStatus,
     Priority,
+    RecommendationStatus,
     ReturnReason,
+    ReviewAction,
 )
 
 
@@ -134,8 +136,10 @@ class PlanCreateSerializer(PlanContentSerializer):
 
 class ReviewInputSerializer(StrictSerializer):
     decision = serializers.ChoiceField(
-        choices=[("start_review", "Start review"), *Decision.choices],
-        help_text="`accept` takes a submitted plan into review first.",
+        choices=ReviewAction.choices,
+        help_text="`accept` takes a submitted plan into review first. In a cycle with two approval levels, a "
+        "reviewer's `accept` or `return` is a recommendation that another person with the approver role "
+        "`confirm`s (it becomes the decision) or `send_back`s (with a comment).",
     )
     comment = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     reasons = serializers.ListField(
@@ -274,10 +278,26 @@ class ReviewSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class RecommendationSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    comment = serializers.CharField(allow_blank=True)
+    reasons = serializers.ListField(child=serializers.ChoiceField(choices=ReturnReason.choices))
+    version = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=RecommendationStatus.choices)
+    reviewer = serializers.CharField(allow_blank=True)
+    approver = serializers.CharField(allow_blank=True)
+    approver_comment = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
 class ReviewResultSerializer(serializers.Serializer):
     plan = serializers.IntegerField()
     status = serializers.ChoiceField(choices=PlanStatus.choices)
-    review = ReviewSerializer(allow_null=True)
+    review = ReviewSerializer(allow_null=True, help_text="The decision, when the request made one.")
+    recommendation = RecommendationSerializer(
+        allow_null=True, help_text="Two-level cycles: the recommendation the request made, confirmed or sent back."
+    )
 
 
 class CommentSerializer(serializers.Serializer):
@@ -298,4 +318,7 @@ class CycleSerializer(serializers.Serializer):
     review_deadline = serializers.DateTimeField(allow_null=True)
     spending_target_pct = percent()
     equipment_target_pct = percent()
+    approval_levels = serializers.ChoiceField(
+        choices=[1, 2], help_text="2: a reviewer's decision takes effect once an approver (another person) confirms it."
+    )
     is_open = serializers.BooleanField()

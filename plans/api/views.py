@@ -17,12 +17,12 @@ from core.api.base import PAGE_PARAMETERS, error_responses, paginate, paginated
 from core.api.errors import PreconditionFailed, PreconditionRequired
 from core.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 from core.api.idempotency import idempotent
-from core.permissions import ADD_COMMENT, CHANGE_PLAN, REVIEW_PLAN, SUBMIT_PLAN, VIEW_PLAN
+from core.permissions import ADD_COMMENT, APPROVE_PLAN, CHANGE_PLAN, REVIEW_PLAN, SUBMIT_PLAN, VIEW_PLAN
 from members.api.base import ApiView
 from plans import services
 from plans.content import diff, plan_content
 from plans.enums import PlanStatus
-from plans.models import Cycle, Plan, PlanVersion
+from plans.models import Cycle, Plan, PlanVersion, Recommendation, Review
 from plans.selectors import comments_visible_to
 
 from . import reads
@@ -286,38 +286,30 @@ class PlanReviewView(PlanMixin, ApiView):
         responses={200: ReviewResultSerializer, **error_responses(400, 403, 404, 409, 413, 415)},
         tags=["review"],
         description="Staff only. `start_review`, `accept` (of a submitted plan: takes it into review first) or "
-        "`return` (needs a comment, may name reasons).",
+        "`return` (needs a comment, may name reasons); in a two-level cycle these are recommendations, which an "
+        "approver (another person) `confirm`s or `send_back`s (needs a comment).",
     )
     def post(self, request, pk: int):
         plan = self.get_plan(pk)
-        if not self.actor.can(REVIEW_PLAN, plan):
-            raise exceptions.PermissionDenied(_("Only reviewers review plans."))
+        if not (self.actor.can(REVIEW_PLAN, plan) or self.actor.can(APPROVE_PLAN, plan)):
+            raise exceptions.PermissionDenied(_("Only reviewers and approvers decide on plans."))
         serializer = ReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        decision = serializer.validated_data["decision"]
-        comment = serializer.validated_data.get("comment", "")
-        review = services.plan_decide(
+        outcome = services.plan_decide(
             plan=plan,
             actor=self.actor,
-            decision=decision,
-            comment=comment,
+            decision=serializer.validated_data["decision"],
+            comment=serializer.validated_data.get("comment", ""),
             reasons=serializer.validated_data.get("reasons", []),
         )
-        current = Plan.objects.filter(pk=plan.pk).values_list("status", flat=True).first()
+        review = outcome if isinstance(outcome, Review) else None
+        # A confirmed recommendation is shown beside the decision it became.
+        recommendation = outcome if isinstance(outcome, Recommendation) else getattr(review, "recommendation", None)
         body = {
             "plan": plan.pk,
-            "status": current,
-            "review": (
-                {
-                    "decision": review.decision,
-                    "comment": review.comment,
-                    "reasons": review.reasons,
-                    "version": review.version.number,
-                    "created_at": review.created_at,
-                }
-                if review
-                else None
-            ),
+            "status": Plan.objects.filter(pk=plan.pk).values_list("status", flat=True).first(),
+            "review": reads.review_row(review) if review else None,
+            "recommendation": reads.recommendation_row(recommendation) if recommendation else None,
         }
         return Response(body)
 

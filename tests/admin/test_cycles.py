@@ -19,6 +19,7 @@ def cycle_form(**overrides) -> dict:
         "review_deadline_1": "",
         "spending_target_pct": "3.50",
         "equipment_target_pct": "20.00",
+        "approval_levels": "1",
         "reminder_days_before": "[30, 14, 7, 1]",
         "overdue_days_after": "[1, 7]",
     }

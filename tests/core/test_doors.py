@@ -25,7 +25,7 @@ from members.models import ApiKey, User
 from members.services import api_key_issue
 from plans import services
 from plans.enums import PlanStatus
-from plans.models import Comment, DeadlineExtension, Notification, Plan, Review
+from plans.models import Comment, DeadlineExtension, Notification, Plan, Recommendation, Review
 from tests.factories import CycleFactory, DelegateFactory, StaffFactory, UserFactory, member, valid_content
 
 WEB_BACKEND = "members.backends.StaffPermissionBackend"
@@ -43,13 +43,14 @@ PERSONAS = [
     "ee_full_key",
     "lv_full_key",
     "reviewer",
+    "approver",
     "cycle_manager",
     "staff_no_group",
     "superuser",
 ]
 DELEGATES = {"ee_viewer", "ee_editor", "ee_submitter", "lv_submitter"}
 KEYS = {"ee_read_key", "ee_write_key", "ee_full_key", "lv_full_key"}
-STAFF = {"reviewer", "cycle_manager", "staff_no_group", "superuser"}
+STAFF = {"reviewer", "approver", "cycle_manager", "staff_no_group", "superuser"}
 
 # Question -> the personas that may. Everyone else must be refused at every door.
 MAY = {
@@ -60,18 +61,28 @@ MAY = {
         "ee_read_key",
         "ee_full_key",
         "reviewer",
+        "approver",
         "cycle_manager",
         "superuser",
     },
     "write the plan": {"ee_editor", "ee_submitter", "ee_write_key", "ee_full_key"},
     "submit the plan": {"ee_submitter", "ee_full_key"},
-    "comment on the plan": {"ee_editor", "ee_submitter", "ee_write_key", "ee_full_key", "reviewer", "superuser"},
-    "read internal comments": {"reviewer", "superuser"},
-    "write an internal comment": {"reviewer", "superuser"},
+    "comment on the plan": {
+        "ee_editor",
+        "ee_submitter",
+        "ee_write_key",
+        "ee_full_key",
+        "reviewer",
+        "approver",
+        "superuser",
+    },
+    "read internal comments": {"reviewer", "approver", "superuser"},
+    "write an internal comment": {"reviewer", "approver", "superuser"},
     "review the plan": {"reviewer", "superuser"},
+    "approve a recommendation": {"approver", "superuser"},
     "grant an extension": {"cycle_manager", "superuser"},
     "send a reminder": {"reviewer", "cycle_manager", "superuser"},
-    "read every member's compliance": {"reviewer", "cycle_manager", "superuser"},
+    "read every member's compliance": {"reviewer", "approver", "cycle_manager", "superuser"},
     "issue an API key for the member": {"ee_submitter", "cycle_manager", "superuser"},
 }
 
@@ -95,7 +106,12 @@ def _person(persona: str) -> User:
         return DelegateFactory(user=UserFactory(email=f"{persona}@example.org"), member=member(code), role=role).user
     if persona == "superuser":
         return StaffFactory(email="root@staff.example.org", is_superuser=True)
-    groups = {"reviewer": ["Reviewers"], "cycle_manager": ["Cycle managers"], "staff_no_group": []}[persona]
+    groups = {
+        "reviewer": ["Reviewers"],
+        "approver": ["Approvers"],
+        "cycle_manager": ["Cycle managers"],
+        "staff_no_group": [],
+    }[persona]
     return StaffFactory(email=f"{persona}@staff.example.org", groups=groups)
 
 
@@ -109,16 +125,23 @@ def _key(persona: str) -> str:
     return api_key_issue(actor=Actor.system(), member=member(code), name=persona, scopes=scopes)[1]
 
 
+RECOMMENDED = "recommended"  # two-level cycle, in review, a recommendation waiting for its approver
+
+
 def _world(persona: str, status: str) -> World:
     """Estonia's plan in `status` (returned: editable, with a version; submitted: waiting for review)."""
     head = DelegateFactory(user=UserFactory(email="head@ee.example.org"), member=member("EE"), role=Role.SUBMITTER)
     as_head = Actor.for_user(head.user)
     reviewer = Actor.for_user(StaffFactory(email="rita@staff.example.org", groups=["Reviewers"]))
-    plan = services.plan_create(cycle=CycleFactory(), member=member("EE"), actor=as_head, content=valid_content()).plan
+    cycle = CycleFactory(approval_levels=2 if status == RECOMMENDED else 1)
+    plan = services.plan_create(cycle=cycle, member=member("EE"), actor=as_head, content=valid_content()).plan
     services.plan_submit(plan=plan, actor=as_head)
     services.comment_add(plan=plan, actor=reviewer, body="Internal: check the stockpiles.", internal=True)
     if status == PlanStatus.RETURNED:
         services.plan_return(plan=plan, actor=reviewer, comment="Give the stockpile figures.")
+    if status == RECOMMENDED:
+        services.plan_start_review(plan=plan, actor=reviewer)
+        services.plan_recommend(plan=plan, actor=reviewer, decision="accept", comment="Complete.")
     plan.refresh_from_db()
     user = key = None
     if persona in KEYS:
@@ -270,6 +293,20 @@ def review_doors(world: World) -> dict[str, bool]:
     return doors
 
 
+def approve_doors(world: World) -> dict[str, bool]:
+    pk = world.plan.pk
+    response = api(world).post(f"/api/v1/plans/{pk}/review/", {"decision": "confirm"}, format="json")
+    doors = {"api": allowed(response.status_code, {200}, {403, 404})}
+    if world.persona in STAFF:
+        # Put the recommendation back to waiting, so the admin door is asked the same question.
+        Recommendation.objects.filter(plan_id=pk).update(status="pending", review=None)
+        Plan.objects.filter(pk=pk).update(status=PlanStatus.IN_REVIEW)
+        admin = browser(world).post(reverse("admin:plans_plan_confirm", args=[pk]))
+        doors["admin"] = allowed(admin.status_code, {302}, {403}) and Plan.objects.get(pk=pk).status == "accepted"
+    assert Review.objects.count() == sum(doors.values())
+    return doors
+
+
 def extension_doors(world: World) -> dict[str, bool]:
     doors = {}
     cycle = world.plan.cycle
@@ -361,6 +398,7 @@ QUESTIONS = {
     "read internal comments": (PlanStatus.RETURNED, read_internal_doors),
     "write an internal comment": (PlanStatus.RETURNED, internal_comment_doors),
     "review the plan": (PlanStatus.SUBMITTED, review_doors),
+    "approve a recommendation": (RECOMMENDED, approve_doors),
     "grant an extension": (PlanStatus.RETURNED, extension_doors),
     "send a reminder": (PlanStatus.RETURNED, reminder_doors),
     "read every member's compliance": (PlanStatus.RETURNED, compliance_doors),

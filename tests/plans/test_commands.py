@@ -198,10 +198,14 @@ def test_seed_demo_staff_can_work_in_the_admin(settings, client):
     run("seed_demo")
     groups = {
         email: list(User.objects.get(email=email).groups.values_list("name", flat=True))
-        for email in ("reviewer@example.org", "manager@example.org")
+        for email in ("reviewer@example.org", "approver@example.org", "manager@example.org")
     }
     client.force_login(User.objects.get(email="reviewer@example.org"))
     assert (groups, client.get("/admin/plans/plan/", secure=True).status_code) == (
-        {"reviewer@example.org": ["Reviewers"], "manager@example.org": ["Cycle managers"]},
+        {
+            "reviewer@example.org": ["Reviewers"],
+            "approver@example.org": ["Approvers"],
+            "manager@example.org": ["Cycle managers"],
+        },
         200,
     )

@@ -42,6 +42,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--equipment-target", help="equipment share target, % of defence expenditure (default 20.0)"
         )
+        parser.add_argument(
+            "--approval-levels",
+            type=int,
+            choices=[1, 2],
+            help="1: a reviewer decides; 2: a reviewer recommends and an approver confirms (default 1)",
+        )
 
     def handle(self, *args, **options):
         year = options["year"]
@@ -63,11 +69,13 @@ class Command(BaseCommand):
                 review_deadline=review,
                 spending_target_pct=spending,
                 equipment_target_pct=equipment,
+                approval_levels=options["approval_levels"],
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None
         verb = "Opened" if created else "Updated"
         self.stdout.write(
             f"{verb} cycle {cycle.year}: opens {cycle.opens_at.isoformat()}, deadline {cycle.deadline.isoformat()}, "
-            f"targets {cycle.spending_target_pct}% of GDP, {cycle.equipment_target_pct}% equipment"
+            f"targets {cycle.spending_target_pct}% of GDP, {cycle.equipment_target_pct}% equipment, "
+            f"{cycle.approval_levels} approval level(s)"
         )

@@ -21,6 +21,7 @@ DEMO_PASSWORD = "demo-plans-2025"
 STAFF = [
     ("admin@example.org", None),
     ("reviewer@example.org", "Reviewers"),
+    ("approver@example.org", "Approvers"),
     ("manager@example.org", "Cycle managers"),
 ]
 DELEGATES = [
