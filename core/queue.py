@@ -9,10 +9,28 @@ process as `apply_async` would.
 import logging
 from typing import Any
 
-from celery import current_app
+from celery import Task, current_app
+from celery.exceptions import NotRegistered
 from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
 
 logger = logging.getLogger(__name__)
+
+
+def registered_task(task_name: str) -> Task:
+    """The task registered under this name, importing the apps' tasks modules on first need.
+
+    Celery's autodiscovery imports them when a worker starts, but nothing does in a web process
+    (services never import tasks), so there the registry starts empty and a lookup by name
+    would fail with NotRegistered.
+    """
+    try:
+        return current_app.tasks[task_name]
+    except NotRegistered:
+        # Django's own helper, as the admin finds admin modules: import `tasks` of every app.
+        # (Celery's import_default_modules would also re-run django.setup() and its checks.)
+        autodiscover_modules("tasks")
+        return current_app.tasks[task_name]
 
 
 def enqueue(task_name: str, **kwargs: Any) -> bool:
@@ -23,7 +41,7 @@ def enqueue(task_name: str, **kwargs: Any) -> bool:
     recoverable from the database (a periodic pass picks it up).
     """
     try:
-        current_app.tasks[task_name].apply_async(kwargs=kwargs)
+        registered_task(task_name).apply_async(kwargs=kwargs)
     except Exception:
         logger.exception("could not queue %s %s; a periodic pass will pick it up", task_name, kwargs)
         return False

@@ -1,6 +1,12 @@
+import subprocess
+import sys
+from pathlib import Path
+
 from django.db import transaction
 
 from core.queue import enqueue, enqueue_on_commit
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_enqueue_runs_a_registered_task_by_name(db):
@@ -48,3 +54,16 @@ def test_every_task_a_service_queues_by_name_is_known_to_the_web_process():
     }
     assert "plans.send_notification" in names
     assert sorted(names - set(current_app.tasks)) == []
+
+
+def test_a_fresh_web_process_finds_the_apps_tasks_by_name(tmp_path):
+    """Nothing in a web process imports tasks modules; the lookup must import them itself."""
+    code = (
+        "import django; django.setup(); import config.urls; from core.queue import registered_task as task; "
+        "print(task('plans.send_notification').name, task('reports.build_compliance_report').name)"
+    )
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.stdout.split() == ["plans.send_notification", "reports.build_compliance_report"], result.stderr
