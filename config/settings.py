@@ -5,16 +5,21 @@ stops start-up with a message naming the variable. Development needs no variable
 SQLite under var/, tasks run in-process, e-mails written to files under var/.
 """
 
+import ipaddress
 import os
 import sys
 import warnings
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config.logging import FORMATS as LOG_FORMATS
+from config.logging import configure_structlog, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -52,6 +57,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if name not in os.environ:
         return default
     return [item.strip() for item in os.environ[name].split(",") if item.strip()]
+
+
+def env_float(name: str, default: float) -> float:
+    if name not in os.environ:
+        return default
+    try:
+        return float(os.environ[name])
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {os.environ[name]!r}") from None
+
+
+def env_choice(name: str, choices: set[str], default: str) -> str:
+    value = os.environ.get(name, default).strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(sorted(choices))}, got {os.environ[name]!r}")
+    return value
 
 
 def env_url(name: str, parse, default: str):
@@ -102,6 +123,10 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "axes",
+    # Operations: structured logs with request ids, Prometheus metrics, object storage.
+    "django_structlog",
+    "django_prometheus",
+    "storages",
     "core",
     "members",
     "plans",
@@ -109,6 +134,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Operations (see docs/operations.md): probes and metrics are answered first, before host
+    # validation and the HTTPS redirect, because orchestrators and Prometheus call the container
+    # by its address over the private network; then request timing, the request id, the request log.
+    "config.health.ProbeMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "core.requestid.RequestIdMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
+    # The application's own stack.
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -120,6 +153,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Operations: last, so that the timing covers every middleware above.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -157,6 +192,46 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def redis_cache(name: str, url: str) -> dict:
+    """A Redis cache from a redis:// or rediss:// URL (`redis://host:6379/1`), checked strictly."""
+    try:
+        parsed = urlsplit(url)
+        parsed.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not a valid URL ({exc}): {url!r}") from None
+    if parsed.scheme not in {"redis", "rediss"} or not parsed.hostname:
+        raise ImproperlyConfigured(f"{name} must be a redis:// or rediss:// URL with a host, got {url!r}")
+    if parsed.path.strip("/") and not parsed.path.strip("/").isdigit():
+        raise ImproperlyConfigured(f"{name} must end with a database number (/1), got {url!r}")
+    return {
+        # django-redis (through django-prometheus, which counts hits, misses and failures):
+        # unlike Django's own Redis backend it can treat an unreachable Redis as a cache miss.
+        "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "plans"),
+        "OPTIONS": {
+            # The cache holds throttle counters and derived data only: when Redis is away, the
+            # service goes on without it (throttles let requests through) instead of answering
+            # errors, and /health/ready/ says the cache is down.
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+        },
+    }
+
+
+# Cache: shared by every process when CACHE_URL (or REDIS_URL) names a Redis, so that throttle
+# counters, the API's warnings cache and the worker heartbeats are one for the whole service;
+# otherwise each process keeps its own in memory (enough for `make run`).
+_cache_variable = "CACHE_URL" if env_str("CACHE_URL") else "REDIS_URL"
+CACHES = {
+    "default": redis_cache(_cache_variable, env_str(_cache_variable))
+    if env_str(_cache_variable)
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "plans"},
+}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
@@ -204,8 +279,48 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+
+
+def media_storage() -> dict:
+    """Where uploaded and generated files (report files, attachments) live: MEDIA_STORAGE.
+
+    `local` (the default) is a directory on this host's disk, enough for one host. `s3` is an
+    S3-compatible bucket (AWS S3, MinIO, Ceph...) that every web and worker host reads and
+    writes, so a report built by a worker on one host downloads from a web process on another.
+    Files are private: they are served through the service's authorised views, never by URL.
+    """
+    if env_choice("MEDIA_STORAGE", {"local", "s3"}, "local") == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    bucket = env_str("S3_BUCKET")
+    if not bucket:
+        raise ImproperlyConfigured("S3_BUCKET must name the bucket when MEDIA_STORAGE is s3")
+    endpoint = env_str("S3_ENDPOINT_URL") or None
+    if endpoint and not endpoint.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(f"S3_ENDPOINT_URL must start with http:// or https://, got {endpoint!r}")
+    access_key, secret_key = env_str("S3_ACCESS_KEY_ID"), env_str("S3_SECRET_ACCESS_KEY")
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured("S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are set together, or neither")
+    # A private endpoint (MinIO, a test server) is addressed by path; AWS picks its own style.
+    addressing = env_choice("S3_ADDRESSING_STYLE", {"auto", "path", "virtual"}, "path" if endpoint else "auto")
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint,
+        "region_name": env_str("S3_REGION") or None,
+        "location": env_str("S3_PREFIX").strip("/"),
+        "addressing_style": None if addressing == "auto" else addressing,
+        "signature_version": "s3v4",
+        "default_acl": None,  # the bucket's own policy: private
+        "file_overwrite": False,
+        "querystring_auth": True,
+    }
+    if access_key:
+        # Without them boto3 finds credentials itself (instance role, AWS_* variables).
+        options |= {"access_key": access_key, "secret_key": secret_key}
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
@@ -307,14 +422,55 @@ SPECTACULAR_SETTINGS = {
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Logs: JSON lines by default (what a log collector wants), readable lines when DEBUG is on.
+LOG_FORMAT = env_choice("LOG_FORMAT", LOG_FORMATS, "console" if DEBUG else "json")
+configure_structlog()
+LOGGING = logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT)
 
 # django-simple-history: who made a change made through a request.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Operations: request ids, metrics, health, error tracking. docs/operations.md explains each.
+# The request id: a proxy in front that sets X-Request-ID may be trusted to (then its id is kept,
+# so its logs and ours line up); otherwise, and for a malformed header, a new one is made.
+REQUEST_ID_TRUST_HEADER = env_bool("REQUEST_ID_TRUST_HEADER", default=False)
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True  # core.requestid has already decided
+# Client addresses are in the proxy's and gunicorn's access logs; the forwarded headers that
+# django-structlog would read are whatever the client sent.
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+
+# /metrics: readable with `Authorization: Bearer <METRICS_TOKEN>` or from METRICS_ALLOWED_NETWORKS
+# (comma-separated addresses or CIDR blocks); with neither set the endpoint answers 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_NETWORKS = []
+for _network in env_list("METRICS_ALLOWED_NETWORKS", []):
+    try:
+        METRICS_ALLOWED_NETWORKS.append(ipaddress.ip_network(_network, strict=False))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS entries must be addresses or CIDR blocks, got {_network!r}"
+        ) from None
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters long")
+PROMETHEUS_EXPORT_MIGRATIONS = False  # /health/ready/ checks migrations on every probe instead
+
+# The worker touches WORKER_HEARTBEAT_FILE every WORKER_HEARTBEAT_SECONDS while it consumes;
+# `manage.py worker_health` (the worker's container health check) fails when the file is older
+# than WORKER_HEARTBEAT_MAX_AGE seconds.
+WORKER_HEARTBEAT_FILE = Path(env_str("WORKER_HEARTBEAT_FILE", str(VAR_DIR / "worker-heartbeat")))
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
+WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 60)
+if not 0 < WORKER_HEARTBEAT_SECONDS < WORKER_HEARTBEAT_MAX_AGE:
+    raise ImproperlyConfigured("WORKER_HEARTBEAT_SECONDS must be positive and below WORKER_HEARTBEAT_MAX_AGE")
+
+# Error tracking: Sentry (or a compatible service) only when SENTRY_DSN is set; unset, the SDK is
+# not even initialised, so nothing leaves the host.
+SENTRY_DSN = env_str("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
+SENTRY_TRACES_SAMPLE_RATE = env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0)
+if not 0.0 <= SENTRY_TRACES_SAMPLE_RATE <= 1.0:
+    raise ImproperlyConfigured(f"SENTRY_TRACES_SAMPLE_RATE must be between 0 and 1, got {SENTRY_TRACES_SAMPLE_RATE}")
+if SENTRY_DSN:
+    from config.sentry import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)

@@ -3,12 +3,15 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from config.metrics import metrics
+
 admin.site.site_header = "Defence industrial plans"
 admin.site.site_title = "Defence industrial plans: staff"
 admin.site.index_title = "Review workspace"
 
 urlpatterns = [
     path("health/", include("config.health")),
+    path("metrics", metrics, name="metrics"),  # Prometheus's default path, without a slash
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

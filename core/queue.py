@@ -3,7 +3,8 @@
 Services name the task instead of importing it, so that the layers stay one way (tasks, a
 door, import their service; a service never imports a task) and no import circle forms.
 The task is looked up in the Celery app's registry, so eager mode (no broker) runs it in
-process as `apply_async` would.
+process as `apply_async` would. The request id of the request (or task) that queues it travels
+in the message's headers, so the worker's log lines for the task carry it too (core.requestid).
 """
 
 import logging
@@ -13,6 +14,8 @@ from celery import Task, current_app
 from celery.exceptions import NotRegistered
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
+
+from .requestid import current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +44,9 @@ def enqueue(task_name: str, **kwargs: Any) -> bool:
     recoverable from the database (a periodic pass picks it up).
     """
     try:
-        registered_task(task_name).apply_async(kwargs=kwargs)
+        request_id = current_request_id()
+        headers = {"request_id": request_id} if request_id else None
+        registered_task(task_name).apply_async(kwargs=kwargs, headers=headers)
     except Exception:
         logger.exception("could not queue %s %s; a periodic pass will pick it up", task_name, kwargs)
         return False

@@ -2,9 +2,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import structlog
+from celery import shared_task
 from django.db import transaction
 
 from core.queue import enqueue, enqueue_on_commit
+from core.requestid import task_request_id
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,6 +57,22 @@ def test_every_task_a_service_queues_by_name_is_known_to_the_web_process():
     }
     assert "plans.send_notification" in names
     assert sorted(names - set(current_app.tasks)) == []
+
+
+SEEN: list = []
+
+
+@shared_task(name="tests.remember_request_id")
+def remember_request_id() -> None:
+    SEEN.append(task_request_id(remember_request_id.request))
+
+
+def test_enqueue_sends_the_bound_request_id_in_the_task_headers():
+    SEEN.clear()
+    with structlog.contextvars.bound_contextvars(request_id="req-0123456789"):
+        assert enqueue("tests.remember_request_id") is True
+    assert enqueue("tests.remember_request_id") is True
+    assert SEEN == ["req-0123456789", None]
 
 
 def test_a_fresh_web_process_finds_the_apps_tasks_by_name(tmp_path):

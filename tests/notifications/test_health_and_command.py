@@ -1,6 +1,3 @@
-import json
-import socket
-
 import pytest
 import time_machine
 from django.core import mail
@@ -8,31 +5,6 @@ from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
 from tests.notifications.conftest import at
-
-
-def test_health_without_a_broker_reports_the_database(client, db, settings):
-    settings.CELERY_BROKER_URL = ""
-    response = client.get("/health/")
-    assert (response.status_code, response.json()) == (
-        200,
-        {
-            "status": "ok",
-            "checks": {"database": {"ok": True}, "workers": {"ok": True, "workers": 0, "mode": "in-process"}},
-        },
-    )
-
-
-def test_health_is_503_when_the_broker_is_down_and_leaks_no_url(client, db, settings):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings.CELERY_BROKER_URL = f"redis://:s3cret@127.0.0.1:{port}/0"
-    response = client.get("/health/")
-    body = response.json()
-    assert (response.status_code, body["status"], body["checks"]["redis"]["ok"]) == (503, "unavailable", False)
-    assert body["checks"]["workers"] == {"ok": False, "workers": 0}
-    assert "s3cret" not in json.dumps(body)
-    assert str(port) not in json.dumps(body)
 
 
 def test_the_reminder_pass_is_scheduled_hourly_in_the_database(db):
