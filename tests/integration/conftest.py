@@ -66,8 +66,17 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def celery_worker(transactional_db, smtp_inbox, tmp_path) -> Iterator[tuple[subprocess.Popen, "Inbox"]]:
-    """Start `celery worker` against the test database and broker; tasks stop running eagerly."""
+def worker_env() -> dict[str, str]:
+    """Extra environment of the worker process; a test module overrides this fixture to set some."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker(transactional_db, smtp_inbox, tmp_path, worker_env) -> Iterator[tuple[subprocess.Popen, "Inbox"]]:
+    """Start `celery worker` against the test database and broker; tasks stop running eagerly.
+
+    Its output goes to `tmp_path / "worker.log"`.
+    """
     if not settings.CELERY_BROKER_URL:
         pytest.fail("integration tests need Redis: set CELERY_BROKER_URL")
     inbox, port = smtp_inbox
@@ -79,6 +88,7 @@ def celery_worker(transactional_db, smtp_inbox, tmp_path) -> Iterator[tuple[subp
         "EMAIL_URL": f"smtp://127.0.0.1:{port}",
         "DEBUG": "true",
         "VAR_DIR": str(settings.VAR_DIR),
+        **worker_env,
     }
     celery_app.control.purge()
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 (closed below)
