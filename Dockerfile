@@ -7,6 +7,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VAR_DIR=/var/lib/plans
 
 WORKDIR /app
+# pg_dump and pg_restore for scripts/backup.sh and scripts/restore.sh (Debian's 15, as the database).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 1000 --home-dir /app plans \
     && mkdir -p /var/lib/plans \
     && chown plans /var/lib/plans
