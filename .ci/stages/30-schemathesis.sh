@@ -79,6 +79,7 @@ timeout 300 .venv/bin/st --config-file "$workdir/schemathesis.toml" run "http://
   --no-color || status=$?
 if [[ $status -ne 0 ]]; then
   echo "--- server errors"
-  grep -A40 "ERROR" "$workdir/server.log" | tail -200 || true
+  # JSON log lines: "level": "error" (gunicorn's own lines say [ERROR]).
+  grep -iE -A40 '"level": "error"|\[ERROR\]' "$workdir/server.log" | tail -200 || true
 fi
 exit "$status"

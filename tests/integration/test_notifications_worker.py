@@ -72,16 +72,3 @@ def test_a_reminder_pass_queued_to_the_worker_is_delivered(celery_worker, estoni
     assert len(messages) == 1
     assert "The plan of Estonia for 2026 is due in" in text_of(messages[0])
     assert wait_for_status(estonian.pk, NotificationStatus.SENT).rung == "before-7"
-
-
-def test_health_reports_the_running_worker(celery_worker, client, settings):
-    settings.SECURE_SSL_REDIRECT = False
-    response = client.get("/health/")
-    body = response.json()
-    assert (response.status_code, body["status"], body["checks"]["redis"], body["checks"]["database"]) == (
-        200,
-        "ok",
-        {"ok": True},
-        {"ok": True},
-    )
-    assert body["checks"]["workers"] == {"ok": True, "workers": 1}

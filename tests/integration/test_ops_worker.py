@@ -3,9 +3,12 @@
 import json
 import signal
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import Client
 
@@ -19,8 +22,24 @@ REQUEST_ID = "drill-7f3a9c2e-request"
 
 
 @pytest.fixture
-def worker_env(tmp_path) -> dict[str, str]:
+def shared_cache(settings) -> Iterator[dict[str, str]]:
+    """The worker's and this process's cache on the test Redis, under keys of this test's own."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
+            "LOCATION": settings.CELERY_BROKER_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield {"CACHE_URL": settings.CELERY_BROKER_URL, "CACHE_KEY_PREFIX": prefix}
+    cache.delete_pattern("*")  # django-redis: only this prefix's keys (heartbeats, task counts)
+
+
+@pytest.fixture
+def worker_env(tmp_path, shared_cache) -> dict[str, str]:
     return {
+        **shared_cache,
         "LOG_FORMAT": "json",
         "WORKER_HEARTBEAT_FILE": str(tmp_path / "heartbeat"),
         "WORKER_HEARTBEAT_SECONDS": "1",
@@ -74,3 +93,22 @@ def test_the_worker_heartbeat_keeps_its_health_check_green_until_it_dies(celery_
     time.sleep(5.5)
     with pytest.raises(CommandError, match="the last heartbeat is"):
         call_command("worker_health", "--max-age", "5")
+
+
+def test_the_staff_health_view_sees_the_worker_through_the_shared_cache(celery_worker, charlie, settings):
+    client = Client()
+    client.force_login(charlie)
+    time.sleep(1.5)  # at least one beat on the worker's timer after its start
+    body = client.get("/health/", secure=True).json()
+    beats = body["workers"].pop("heartbeats")
+    assert body == {
+        "status": "ok",
+        "checks": {
+            "database": {"ok": True},
+            "migrations": {"ok": True},
+            "cache": {"ok": True},
+            "broker": {"ok": True},
+        },
+        "workers": {"mode": "broker", "max_age_seconds": settings.WORKER_HEARTBEAT_MAX_AGE, "alive": 1},
+    }
+    assert [(name.startswith("celery@"), age < 3) for name, age in beats.items()] == [(True, True)]
