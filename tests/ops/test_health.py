@@ -68,7 +68,8 @@ def test_the_detailed_view_reports_worker_heartbeats(client, charlie, settings):
         "workers": {"mode": "in-process", "max_age_seconds": 60, "alive": 1},
     }
     assert sorted(ages) == ["celery@fresh", "celery@stale"]
-    assert (round(ages["celery@fresh"] / 10), round(ages["celery@stale"] / 10)) == (0, 50)
+    # Seconds since each beat, give or take the time the request took.
+    assert (5 <= ages["celery@fresh"] < 30, 500 <= ages["celery@stale"] < 525) == (True, True)
 
 
 def test_the_detailed_view_is_503_when_the_broker_is_down_and_leaks_no_url(client, charlie, settings, closed_port):
