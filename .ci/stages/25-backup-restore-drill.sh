@@ -50,7 +50,7 @@ staff = Actor.for_user(User.objects.get(email='reviewer@example.org'))
 plans = [Plan.objects.get(cycle=cycle, member__code='DE')]
 for index, code in enumerate(['BE', 'DK', 'CZ', 'RO', 'IT', 'ES']):
     member = Member.objects.get(code=code)
-    user = delegate_add(email=f'head@{code.lower()}.example.org', member=member, role=Role.SUBMITTER).delegate.user
+    user = delegate_add(actor=Actor.system(), email=f'head@{code.lower()}.example.org', member=member, role=Role.SUBMITTER).delegate.user
     plan = services.plan_create(cycle=cycle, member=member, actor=Actor.for_user(user), content=demo_content(code, index + 1)).plan
     services.plan_submit(plan=plan, actor=Actor.for_user(user))
     services.plan_start_review(plan=plan, actor=staff)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from members.actors import Actor
 from members.services import api_key_issue
 from tests.factories import member
 from tests.integration.conftest import _database_url
@@ -89,7 +90,7 @@ def two_worker_web(tmp_path):
 
 
 def test_an_api_keys_throttle_is_counted_once_for_every_web_process(two_worker_web):
-    _record, key = api_key_issue(member=member("EE"), name="throttle drill", scopes=["read"])
+    _record, key = api_key_issue(actor=Actor.system(), member=member("EE"), name="throttle drill", scopes=["read"])
     statuses = [get(f"{two_worker_web}/api/v1/members/", key) for _ in range(RATE + 7)]
     # Each request on a new connection, spread over both workers; one count in Redis for all.
     assert (statuses.count(200), statuses.count(429)) == (RATE, 7)
