@@ -1,4 +1,5 @@
 import json
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.annotated import annotated_property
 from members.models import ApiKey, Member
 
 from .enums import (
@@ -31,6 +33,52 @@ MONEY = {"max_digits": 20, "decimal_places": 2}
 QUANTITY = {"max_digits": 16, "decimal_places": 2}
 PERCENT = {"max_digits": 5, "decimal_places": 2}
 ZERO = Decimal("0")
+
+
+# Business rules decided by a plan's own facts, in Python. Each has a query-expression twin in
+# plans.selectors (to annotate, filter and order in SQL); the Plan properties below read that
+# annotation when a queryset carries it. tests/plans/test_rules.py holds the twins equal at the
+# boundaries (a cent either side of a guideline, a minute either side of a deadline).
+
+
+def percent_of(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
+    """`part / whole x 100` to two decimals, halves rounded up; None without a part or a whole.
+
+    Computed exactly, as an integer number of hundredths, rather than by rounding an already
+    rounded quotient: that is what lets the SQL twin (selectors.PercentOf) give the same digits
+    on PostgreSQL and SQLite. Figures are never negative (constraints and validation).
+    """
+    if part is None or not whole:
+        return None
+    hundredths = (part * 20000 + whole) // (whole * 2)
+    return Decimal(hundredths).scaleb(-2)
+
+
+def share_meets(part: Decimal | None, whole: Decimal | None, target_pct: Decimal) -> bool | None:
+    """Whether `part` is at least `target_pct` % of `whole`, compared exactly (no rounding).
+
+    1,999.99 of 100,000 is shown as 2.00 % but does not meet a 2 % guideline.
+    """
+    if part is None or not whole:
+        return None
+    return part * 100 >= target_pct * whole
+
+
+def submission_is_late(*, submitted_at: datetime, deadline: datetime) -> bool:
+    """A submission is late when it comes after the deadline in force at that moment."""
+    return submitted_at > deadline
+
+
+def is_overdue(*, submitted: bool, deadline: datetime, now: datetime) -> bool:
+    """Overdue: nothing submitted yet, and the (effective) deadline has passed."""
+    return not submitted and now > deadline
+
+
+class NotAnnotated(LookupError):
+    """A figure that only a queryset annotation can supply was read from a plain instance.
+
+    A LookupError, not an AttributeError, so that a template reading it fails loudly.
+    """
 
 
 def default_reminder_days_before() -> list[int]:
@@ -208,32 +256,55 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return f"{self.member.code} {self.cycle.year}"
 
-    # Derived figures, never stored.
-    @property
+    # Derived figures, never stored. Their SQL twins are in plans.selectors; a queryset from
+    # selectors.plans_with_rules() carries them all as annotations.
+    @annotated_property
     def spending_pct_gdp(self) -> Decimal | None:
-        if self.defence_expenditure is None or not self.gdp:
-            return None
-        return (self.defence_expenditure / self.gdp * 100).quantize(Decimal("0.01"))
+        return percent_of(self.defence_expenditure, self.gdp)
 
-    @property
+    @annotated_property
     def equipment_share_pct(self) -> Decimal | None:
-        if self.equipment_expenditure is None or not self.defence_expenditure:
-            return None
-        return (self.equipment_expenditure / self.defence_expenditure * 100).quantize(Decimal("0.01"))
+        return percent_of(self.equipment_expenditure, self.defence_expenditure)
 
-    # The targets compare the exact ratio, not the rounded percentage: 1.999% is shown as
-    # 2.00 but does not meet a 2% guideline.
-    @property
+    @annotated_property
     def meets_spending_target(self) -> bool | None:
-        if self.spending_pct_gdp is None:
+        return share_meets(self.defence_expenditure, self.gdp, self.cycle.spending_target_pct)
+
+    @annotated_property
+    def meets_equipment_target(self) -> bool | None:
+        return share_meets(self.equipment_expenditure, self.defence_expenditure, self.cycle.equipment_target_pct)
+
+    @annotated_property
+    def effective_deadline(self) -> datetime:
+        """The member's deadline for the cycle: only from selectors.effective_deadline_expression."""
+        raise NotAnnotated(
+            "Plan.effective_deadline comes from plans.selectors: load the plan with plans_with_rules(), "
+            "or call selectors.effective_deadline()."
+        )
+
+    # Lateness: two ideas, two names.
+    @annotated_property
+    def submitted_late(self) -> bool | None:
+        """Whether the plan's first submission came after the deadline in force then; None before any.
+
+        A plan submitted on time, returned and resubmitted after the deadline stays on time (the
+        member met the deadline); each version keeps its own flag.
+        """
+        if self.latest_version_id is None:
             return None
-        return self.defence_expenditure * 100 >= self.cycle.spending_target_pct * self.gdp
+        return self.versions.order_by("number").values_list("is_late", flat=True).first()
+
+    @annotated_property
+    def overdue(self) -> bool:
+        """Nothing submitted yet and the member's effective deadline has passed."""
+        return is_overdue(
+            submitted=self.latest_version_id is not None, deadline=self.effective_deadline, now=timezone.now()
+        )
 
     @property
-    def meets_equipment_target(self) -> bool | None:
-        if self.equipment_share_pct is None:
-            return None
-        return self.equipment_expenditure * 100 >= self.cycle.equipment_target_pct * self.defence_expenditure
+    def is_late(self) -> bool:
+        """The API's `is_late`, kept for compatibility: submitted late, or overdue."""
+        return bool(self.submitted_late) or self.overdue
 
     @property
     def is_editable(self) -> bool:

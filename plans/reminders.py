@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import DateTimeField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,8 +28,9 @@ from members.models import Member
 
 from .enums import Decision, NotificationKind, PlanStatus
 from .errors import NotAllowed
-from .models import Cycle, DeadlineExtension, Notification, Plan, Review
+from .models import Cycle, Notification, Plan, Review
 from .notifications import notification_claim, notification_queue
+from .selectors import effective_deadline_expression
 
 logger = logging.getLogger(__name__)
 
@@ -128,15 +128,14 @@ def reminder_candidates(*, cycle: Cycle, member_id: int | None = None) -> list[C
     """Members of a cycle still to be chased, with plan status, effective deadline and last return: one query."""
     # order_by(): the models' default orderings would join cycles and members into each subquery.
     plans = Plan.objects.filter(cycle=cycle, member_id=OuterRef("pk")).order_by()
-    extension = DeadlineExtension.objects.filter(cycle=cycle, member_id=OuterRef("pk")).order_by()
     returns = Review.objects.filter(
         plan__cycle=cycle, plan__member_id=OuterRef("pk"), decision=Decision.RETURN
     ).order_by("-created_at")
     members = Member.objects.annotate(
         plan_id=Subquery(plans.values("pk")[:1]),
         plan_status=Subquery(plans.values("status")[:1]),
-        effective_deadline=Coalesce(
-            Subquery(extension.values("deadline")[:1]), Value(cycle.deadline), output_field=DateTimeField()
+        effective_deadline=effective_deadline_expression(
+            cycle_ref=cycle.pk, member_ref="pk", deadline_ref=cycle.deadline
         ),
         returned_at=Subquery(returns.values("created_at")[:1]),
     ).filter(Q(plan_status__isnull=True) | Q(plan_status__in=CHASED))

@@ -1,16 +1,76 @@
-"""Reads that more than one place needs: effective deadlines, visible plans, allies."""
+"""Reads that more than one place needs, and the single definition of each business figure.
 
+Every figure that the admin, the API, the delegation pages and the reports show is defined
+here once as a query expression (to annotate, filter and order in SQL), with its Python twin
+beside the model (`plans.models`: `percent_of`, `share_meets`, `submission_is_late`,
+`is_overdue` and the `Plan` properties that read the annotation when present):
+
+- effective deadline: `effective_deadline_expression` / `effective_deadline`;
+- submitted late (the first submission came after the deadline in force then):
+  `submitted_late_expression` / `Plan.submitted_late`;
+- overdue (nothing submitted and the effective deadline has passed): `overdue_expression` /
+  `Plan.overdue`;
+- guideline met and the percentages shown: `meets_target_expression`, `percent_expression` /
+  `Plan.meets_*_target`, `Plan.spending_pct_gdp`, `Plan.equipment_share_pct`.
+
+`plans_with_rules()` annotates a plan queryset with all of them. tests/plans/test_rules.py
+holds each expression equal to its Python twin at the boundaries, on SQLite and PostgreSQL.
+"""
+
+import re
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import DateTimeField, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    DateTimeField,
+    DecimalField,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan, IsNull
 from django.utils import timezone
 
+from core.findings import Finding
 from core.permissions import INTERNAL_COMMENTS, REVIEW_PLAN, VIEW_ALL_PLANS, VIEW_PLAN
 from members.actors import Actor
 from members.models import Member
 
-from .models import Cycle, DeadlineExtension, Plan
+from .content import normalize, plan_content
+from .models import Cycle, DeadlineExtension, Plan, PlanVersion
+from .validation import validate_content
+
+HUNDREDTH = Decimal("0.01")
+# What a reference to the outer row may be: a field name of the outer query, or a fixed value.
+Ref = str | int | datetime | Decimal | Expression
+
+
+def _outer(ref: Ref):
+    return OuterRef(ref) if isinstance(ref, str) else ref
+
+
+def _value(ref: Ref):
+    if isinstance(ref, str):
+        return F(ref)
+    return ref if isinstance(ref, Expression) else Value(ref)
+
+
+# Effective deadline ---------------------------------------------------------------------------
+
+
+def _extension(cycle_ref: Ref, member_ref: Ref) -> QuerySet[DeadlineExtension]:
+    # At most one extension per (cycle, member): no ordering, which would join two more tables.
+    return DeadlineExtension.objects.filter(cycle_id=_outer(cycle_ref), member_id=_outer(member_ref)).order_by()
 
 
 def effective_deadline(*, cycle: Cycle, member_id: int) -> datetime:
@@ -20,22 +80,213 @@ def effective_deadline(*, cycle: Cycle, member_id: int) -> datetime:
 
 
 def effective_deadline_expression(
-    *, cycle_ref: str = "cycle_id", member_ref: str = "member_id", deadline_ref: str = "cycle__deadline"
-):
-    """A query expression for the effective deadline, to annotate plans (or members for a cycle).
+    *, cycle_ref: Ref = "cycle_id", member_ref: Ref = "member_id", deadline_ref: Ref = "cycle__deadline"
+) -> Coalesce:
+    """The effective deadline as a query expression: the extension's deadline, else the cycle's.
 
-    For members, annotate the cycle first and name it: `Member.objects.annotate(cycle_id=Value(c.pk),
-    cycle_deadline=Value(c.deadline))` with `member_ref="id", deadline_ref="cycle_deadline"`.
+    For plans the defaults fit. For members of one cycle: `cycle_ref=cycle.pk, member_ref="pk",
+    deadline_ref=cycle.deadline`; for cycles and one member: `cycle_ref="pk", member_ref=member_id,
+    deadline_ref="deadline"`. A str names a field of the outer query; anything else is a value.
     """
-    # At most one extension per (cycle, member): no ordering, which would join two more tables.
-    extension = DeadlineExtension.objects.filter(
-        cycle_id=OuterRef(cycle_ref), member_id=OuterRef(member_ref)
-    ).order_by()
-    return Coalesce(Subquery(extension.values("deadline")[:1]), F(deadline_ref), output_field=DateTimeField())
+    extension = _extension(cycle_ref, member_ref).values("deadline")[:1]
+    return Coalesce(Subquery(extension), _value(deadline_ref), output_field=DateTimeField())
+
+
+def has_extension_expression(*, cycle_ref: Ref = "cycle_id", member_ref: Ref = "member_id") -> Exists:
+    """Whether an extension moved the member's deadline for the cycle."""
+    return Exists(_extension(cycle_ref, member_ref))
+
+
+# Lateness: two ideas, two names ---------------------------------------------------------------
+
+
+def first_version_expression(field: str, *, plan_ref: Ref = "pk") -> Subquery:
+    """A column of the plan's first version (NULL before any submission)."""
+    first = PlanVersion.objects.filter(plan_id=_outer(plan_ref)).order_by("number").values(field)[:1]
+    return Subquery(first, output_field=PlanVersion._meta.get_field(field).__class__(null=True))
+
+
+def submitted_late_expression(*, plan_ref: Ref = "pk") -> Subquery:
+    """Submitted late: the first version's own flag, set against the deadline in force when it came.
+
+    NULL before any submission. A later version (after a return) does not change it, nor does
+    an extension granted afterwards. Twin of `Plan.submitted_late`.
+    """
+    return first_version_expression("is_late", plan_ref=plan_ref)
+
+
+def overdue_expression(*, now: datetime, deadline: Any = None, submitted_late: Any = None) -> ExpressionWrapper:
+    """Overdue: nothing submitted yet (`submitted_late` is NULL) and `now` is past the effective deadline.
+
+    `deadline` and `submitted_late` default to the expressions above for plans; pass F() of
+    annotations already made (or the expressions built for members) to reuse them. Twin of
+    `Plan.overdue` (models.is_overdue).
+    """
+    deadline = effective_deadline_expression() if deadline is None else deadline
+    submitted_late = submitted_late_expression() if submitted_late is None else submitted_late
+    condition = Q(IsNull(submitted_late, True)) & Q(GreaterThan(Value(now, output_field=DateTimeField()), deadline))
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+# Guideline figures ----------------------------------------------------------------------------
+
+
+class _ExactFigure(Func):
+    """A figure of `part` and `whole` that is NULL when either is missing or the whole is zero.
+
+    Written as SQL templates because the exact arithmetic differs per database: PostgreSQL's
+    numeric is exact as it is; SQLite stores decimals as floating point, so there the values are
+    first turned into whole cents (exact below 2^53) and compared or divided as integers. The
+    Python twins are plans.models.percent_of and share_meets.
+    """
+
+    postgresql_template = ""
+    sqlite_template = ""
+
+    def _sql(self, template: str, compiler, connection) -> tuple[str, list]:
+        names = ("part", "whole", "target")
+        compiled = {
+            name: compiler.compile(expression)
+            for name, expression in zip(names, self.get_source_expressions(), strict=False)
+        }
+        params: list = []
+
+        def fill(match: re.Match) -> str:
+            sql, expression_params = compiled[match.group(1)]
+            params.extend(expression_params)
+            return f"({sql})"
+
+        # Each operand can appear several times: its parameters are repeated in order of appearance.
+        return re.sub(r"\{(\w+)\}", fill, template), params
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return self._sql(self.postgresql_template, compiler, connection)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self._sql(self.sqlite_template, compiler, connection)
+
+
+_MISSING = "{part} IS NULL OR {whole} IS NULL OR {whole} = 0"
+
+
+def _cents(name: str) -> str:
+    return f"CAST(ROUND({{{name}}} * 100) AS INTEGER)"
+
+
+class PercentOf(_ExactFigure):
+    """`part / whole x 100` to two decimals, halves up: floor((part x 20000 + whole) / (2 x whole)) hundredths."""
+
+    arity = 2
+    output_field = DecimalField(max_digits=30, decimal_places=2)
+    # div() is PostgreSQL's exact integer quotient of two numerics.
+    postgresql_template = (
+        f"CASE WHEN {_MISSING} THEN NULL ELSE div({{part}} * 20000 + {{whole}}, {{whole}} * 2) * 0.01 END"
+    )
+    sqlite_template = (
+        f"CASE WHEN {_MISSING} THEN NULL "
+        f"ELSE ({_cents('part')} * 20000 + {_cents('whole')}) / ({_cents('whole')} * 2) / 100.0 END"
+    )
+
+    def get_db_converters(self, connection):
+        # SQLite hands back a float (2.5 for 2.50); give every database's answer its two decimals.
+        return [*super().get_db_converters(connection), self._two_decimals]
+
+    @staticmethod
+    def _two_decimals(value, expression, connection):
+        return None if value is None else Decimal(value).quantize(HUNDREDTH)
+
+
+class ShareMeets(_ExactFigure):
+    """`part x 100 >= target x whole`, exactly (SQLite: in whole cents and hundredths of a percent)."""
+
+    arity = 3
+    output_field = BooleanField(null=True)
+    postgresql_template = f"CASE WHEN {_MISSING} THEN NULL ELSE {{part}} * 100 >= {{target}} * {{whole}} END"
+    sqlite_template = (
+        f"CASE WHEN {_MISSING} THEN NULL ELSE {_cents('part')} * 10000 >= {_cents('target')} * {_cents('whole')} END"
+    )
+
+
+def percent_expression(part: Ref, whole: Ref) -> PercentOf:
+    """A percentage as shown (twin of models.percent_of): `spending_pct_gdp`, `equipment_share_pct`."""
+    return PercentOf(_value(part), _value(whole))
+
+
+def meets_target_expression(part: Ref, whole: Ref, target_pct: Ref) -> ShareMeets:
+    """Guideline met (twin of models.share_meets): `meets_spending_target`, `meets_equipment_target`."""
+    return ShareMeets(_value(part), _value(whole), _value(target_pct))
+
+
+def guideline_figures(
+    *,
+    prefix: str = "",
+    spending_target: Ref = "cycle__spending_target_pct",
+    equipment_target: Ref = "cycle__equipment_target_pct",
+) -> dict[str, Expression]:
+    """The four guideline figures of a plan, keyed by the Plan property each one twins.
+
+    `prefix` reaches the plan's columns through a relation (`"cycle_plan__"` from a member).
+    """
+    defence, equipment, gdp = (f"{prefix}{name}" for name in ("defence_expenditure", "equipment_expenditure", "gdp"))
+    return {
+        "spending_pct_gdp": percent_expression(defence, gdp),
+        "equipment_share_pct": percent_expression(equipment, defence),
+        "meets_spending_target": meets_target_expression(defence, gdp, spending_target),
+        "meets_equipment_target": meets_target_expression(equipment, defence, equipment_target),
+    }
+
+
+# Plans with every figure ----------------------------------------------------------------------
+
+
+def plans_with_rules(plans: QuerySet[Plan] | None = None, *, now: datetime | None = None) -> QuerySet[Plan]:
+    """Plans annotated with every rule's figure, under the names of the Plan properties they supply.
+
+    `effective_deadline`, `submitted_late`, `overdue` (as of `now`), `spending_pct_gdp`,
+    `equipment_share_pct`, `meets_spending_target`, `meets_equipment_target`: the admin
+    filters and orders on them, and every door reads them through the same properties.
+    """
+    plans = Plan.objects.all() if plans is None else plans
+    now = now or timezone.now()
+    plans = plans.annotate(
+        effective_deadline=effective_deadline_expression(),
+        submitted_late=submitted_late_expression(),
+        **guideline_figures(),
+    )
+    overdue = overdue_expression(now=now, deadline=F("effective_deadline"), submitted_late=F("submitted_late"))
+    return plans.annotate(overdue=overdue)
 
 
 def plans_with_deadline() -> QuerySet[Plan]:
     return Plan.objects.annotate(effective_deadline=effective_deadline_expression())
+
+
+# Findings -------------------------------------------------------------------------------------
+
+
+def plan_findings(
+    *, plan: Plan, content: dict | None = None, for_submission: bool = False, at: datetime | None = None
+) -> list[Finding]:
+    """The plan's findings (errors and warnings) for every caller: the rules of plans.validation.
+
+    `content` is what is about to be saved (default: the plan's stored content). With
+    `for_submission` the completeness rules are added: what a submission would be refused for.
+    `plan` may be unsaved (a draft about to be created): only its member and cycle are read.
+    """
+    content = normalize(plan_content(plan) if content is None else content)
+    named = {code for row in content["partnerships"] for code in row["partner_members"]}
+    # Only the codes the plan names need checking: no query when it names none.
+    known = set(Member.objects.filter(code__in=named).values_list("code", flat=True)) if named else set()
+    return validate_content(
+        content,
+        member_code=plan.member.code,
+        ally_codes=known,
+        current_year=(at or timezone.now()).year,
+        for_submission=for_submission,
+    )
+
+
+# Visibility and lookups -----------------------------------------------------------------------
 
 
 def plans_visible_to(actor: Actor, permission: str = VIEW_PLAN) -> QuerySet[Plan]:

@@ -61,6 +61,7 @@ from .models import (
     PlanVersion,
     Recommendation,
     Review,
+    submission_is_late,
 )
 from .selectors import ally_codes, effective_deadline, last_submitted_plan
 from .validation import Finding, errors, validate_content, warnings
@@ -317,7 +318,7 @@ def plan_submit(*, plan: Plan, actor: Actor) -> Receipt:
         submitted_by_key=actor.api_key,
         submitted_at=now,
         deadline=deadline,
-        is_late=now > deadline,
+        is_late=submission_is_late(submitted_at=now, deadline=deadline),
     )
     plan.latest_version = version
     _move(plan, Transition.SUBMIT, actor=actor, note=f"v{number} {version.sha256}", extra_fields=["latest_version"])
