@@ -13,27 +13,32 @@ from functools import cache
 import orjson
 from django.core.cache import cache as django_cache
 from django.db import connection
-from django.db.models import F, QuerySet, TextField
+from django.db.models import F, QuerySet, TextField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from core.findings import warnings
 from core.permissions import VIEW_PLAN
 from members.actors import Actor
-from plans.content import HEADLINE_FIELDS, LINE_FIELDS, PARTNERSHIP_FIELDS, normalize
+from plans.content import HEADLINE_FIELDS, LINE_FIELDS, PARTNERSHIP_FIELDS
 from plans.models import (
     CapabilityLine,
     Comment,
     Cycle,
-    DeadlineExtension,
     Partnership,
     Plan,
     PlanVersion,
     Recommendation,
     Review,
 )
-from plans.selectors import effective_deadline_expression, plans_visible_to
-from plans.validation import validate_content, warnings
+from plans.selectors import (
+    effective_deadline_expression,
+    has_extension_expression,
+    plan_findings,
+    plans_visible_to,
+    plans_with_rules,
+)
 
 DECIMAL_LINE_FIELDS = frozenset(
     {"baseline_capacity", "target_capacity", "stockpile_current", "stockpile_target", "planned_investment"}
@@ -50,9 +55,9 @@ def plans_for(actor: Actor, permission: str = VIEW_PLAN) -> QuerySet[Plan]:
 
 def _with_joins(plans: QuerySet[Plan]) -> QuerySet[Plan]:
     # The latest version's few columns come as annotations: joining the whole row would load
-    # its content (the canonical JSON, as large as the plan) for nothing.
-    return plans.select_related("cycle", "member").annotate(
-        effective_deadline=effective_deadline_expression(),
+    # its content (the canonical JSON, as large as the plan) for nothing. The rules' figures
+    # (deadline, lateness, guideline) come annotated by plans.selectors.plans_with_rules.
+    return plans_with_rules(plans.select_related("cycle", "member")).annotate(
         latest_number=F("latest_version__number"),
         latest_sha256=F("latest_version__sha256"),
         latest_submitted_at=F("latest_version__submitted_at"),
@@ -65,14 +70,7 @@ def plans_for_write(pk: int) -> Plan:
     return _with_joins(Plan.objects.filter(pk=pk)).get()
 
 
-def plan_is_late(plan: Plan, now: datetime) -> bool:
-    """Late: the last submission came after the effective deadline, or none came before it passed."""
-    if plan.latest_version_id is not None:
-        return plan.latest_is_late
-    return now > plan.effective_deadline
-
-
-def plan_summary(plan: Plan, now: datetime) -> dict:
+def plan_summary(plan: Plan) -> dict:
     has_version = plan.latest_version_id is not None
     return {
         "id": plan.pk,
@@ -90,7 +88,9 @@ def plan_summary(plan: Plan, now: datetime) -> dict:
         "meets_spending_target": plan.meets_spending_target,
         "meets_equipment_target": plan.meets_equipment_target,
         "deadline": plan.effective_deadline,
-        "is_late": plan_is_late(plan, now),
+        "submitted_late": plan.submitted_late,
+        "overdue": plan.overdue,
+        "is_late": plan.is_late,
         "is_editable": plan.is_editable,
         "versions": plan.latest_number if has_version else 0,
         "latest_version": (
@@ -202,17 +202,8 @@ def _warnings_cache_key(plan: Plan, now: datetime) -> str:
 
 
 def _plan_warnings(plan: Plan, data: dict, now: datetime) -> list[dict]:
-    content = normalize(data)
-    # Only the warnings are kept, and no warning depends on which codes are allies: the
-    # codes the plan names stand in for the list of allies, which saves a query a read.
-    named = {code for row in content["partnerships"] for code in row["partner_members"]}
-    findings = validate_content(
-        content,
-        member_code=plan.member.code,
-        ally_codes=named,
-        current_year=now.year,
-        for_submission=False,
-    )
+    content = {field: data[field] for field in (*HEADLINE_FIELDS, "lines", "partnerships")}
+    findings = plan_findings(plan=plan, content=content, at=now)
     return [finding.as_dict() for finding in warnings(findings)]
 
 
@@ -230,7 +221,7 @@ def plan_detail(
     now = now or timezone.now()
     if use_json is None:
         use_json = lines_json_supported()
-    data = plan_summary(plan, now)
+    data = plan_summary(plan)
     key = _warnings_cache_key(plan, now)
     found = [finding.as_dict() for finding in plan_warnings] if plan_warnings is not None else django_cache.get(key)
     if found is not None and use_json:
@@ -248,8 +239,7 @@ def plan_detail(
 
 
 def plan_page(plans: list[Plan], *, with_content: bool, use_json: bool | None = None) -> list[dict]:
-    now = timezone.now()
-    rows = [plan_summary(plan, now) for plan in plans]
+    rows = [plan_summary(plan) for plan in plans]
     if with_content:
         plan_ids = [plan.pk for plan in plans]
         if lines_json_supported() if use_json is None else use_json:
@@ -324,25 +314,24 @@ def comment_row(comment: Comment) -> dict:
 
 
 def cycles_for(actor: Actor) -> QuerySet[Cycle]:
-    """Cycles, with the caller's own extended deadline (staff have none)."""
-    from django.db.models import OuterRef, Subquery
-
+    """Cycles, with the caller's effective deadline (staff, who have no member, get the cycle's)."""
     cycles = Cycle.objects.order_by("-year")
     member_id = actor.member_id
     if member_id is None:
-        return cycles
-    extension = DeadlineExtension.objects.filter(cycle_id=OuterRef("pk"), member_id=member_id)
-    return cycles.annotate(extension_deadline=Subquery(extension.values("deadline")[:1]))
+        return cycles.annotate(effective_deadline=F("deadline"), has_extension=Value(False))
+    return cycles.annotate(
+        effective_deadline=effective_deadline_expression(cycle_ref="pk", member_ref=member_id, deadline_ref="deadline"),
+        has_extension=has_extension_expression(cycle_ref="pk", member_ref=member_id),
+    )
 
 
 def cycle_row(cycle: Cycle, now: datetime) -> dict:
-    extension_deadline = getattr(cycle, "extension_deadline", None)
     return {
         "year": cycle.year,
         "opens_at": cycle.opens_at,
         "deadline": cycle.deadline,
-        "effective_deadline": extension_deadline or cycle.deadline,
-        "has_extension": extension_deadline is not None,
+        "effective_deadline": cycle.effective_deadline,
+        "has_extension": cycle.has_extension,
         "review_deadline": cycle.review_deadline,
         "spending_target_pct": cycle.spending_target_pct,
         "equipment_target_pct": cycle.equipment_target_pct,

@@ -49,6 +49,8 @@ READ_ONLY_PLAN_KEYS = frozenset(
         "meets_spending_target",
         "meets_equipment_target",
         "deadline",
+        "submitted_late",
+        "overdue",
         "is_late",
         "is_editable",
         "versions",
@@ -211,14 +213,32 @@ class PlanSummarySerializer(serializers.Serializer):
     summary = serializers.CharField(allow_blank=True)
     nil_return = serializers.BooleanField()
     nil_return_reason = serializers.CharField(allow_blank=True)
-    spending_pct_gdp = percent(allow_null=True)
-    equipment_share_pct = percent(allow_null=True)
+    spending_pct_gdp = percent(
+        allow_null=True, help_text="Defence expenditure / GDP x 100, to two decimals (halves up)."
+    )
+    equipment_share_pct = percent(
+        allow_null=True, help_text="Equipment / defence expenditure x 100, to two decimals (halves up)."
+    )
     spending_target_pct = percent()
     equipment_target_pct = percent()
-    meets_spending_target = serializers.BooleanField(allow_null=True)
-    meets_equipment_target = serializers.BooleanField(allow_null=True)
-    deadline = serializers.DateTimeField(help_text="The member's effective deadline.")
-    is_late = serializers.BooleanField()
+    meets_spending_target = serializers.BooleanField(
+        allow_null=True,
+        help_text="Defence expenditure x 100 >= spending_target_pct x GDP, compared exactly (no rounding).",
+    )
+    meets_equipment_target = serializers.BooleanField(
+        allow_null=True,
+        help_text="Equipment x 100 >= equipment_target_pct x defence expenditure, compared exactly.",
+    )
+    deadline = serializers.DateTimeField(help_text="The member's effective deadline (with its extension, if any).")
+    submitted_late = serializers.BooleanField(
+        allow_null=True,
+        help_text="The first submission came after the deadline in force when it was made; "
+        "null before any submission. A resubmission after a return does not change it.",
+    )
+    overdue = serializers.BooleanField(help_text="Nothing submitted yet and the effective deadline has passed.")
+    is_late = serializers.BooleanField(
+        help_text="Kept for compatibility: `submitted_late` is true, or the plan is `overdue`."
+    )
     is_editable = serializers.BooleanField()
     versions = serializers.IntegerField(help_text="Number of submitted versions.")
     latest_version = VersionRefSerializer(allow_null=True)
