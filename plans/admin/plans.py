@@ -1,14 +1,12 @@
 """The review workspace: the plan queue, the plan page with its decisions, and the plan's records."""
 
 import json
-from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, IntegerField, Value, When
-from django.db.models.functions import Round
+from django.db.models import Case, F, IntegerField, Value, When
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -31,7 +29,7 @@ from ..content import LINE_FIELDS, diff
 from ..enums import WAITING_FOR_STAFF, ApprovalLevels, Decision, RecommendationStatus, Transition
 from ..errors import DomainError, PlanInvalid
 from ..models import CapabilityLine, Comment, Partnership, Plan, PlanEvent, PlanVersion, Recommendation, Review
-from ..selectors import comments_visible_to, effective_deadline, reviewer_workload
+from ..selectors import comments_visible_to, plan_findings, plans_with_rules, reviewer_workload
 from .forms import (
     AcceptForm,
     AssignReviewerForm,
@@ -43,45 +41,40 @@ from .forms import (
     StartReviewForm,
 )
 
-HUNDRED = Value(Decimal("100"), output_field=DecimalField())
-PERCENT = DecimalField(max_digits=12, decimal_places=2)
-
-
-def with_guideline_figures(queryset):
-    """The plan properties `spending_pct_gdp` and `equipment_share_pct` as SQL, so the list can filter on them."""
-    return queryset.annotate(
-        spending_pct=Round(ExpressionWrapper(F("defence_expenditure") * HUNDRED / F("gdp"), output_field=PERCENT), 2),
-        equipment_pct=Round(
-            ExpressionWrapper(F("equipment_expenditure") * HUNDRED / F("defence_expenditure"), output_field=PERCENT),
-            2,
-        ),
-    )
-
-
 # List filters ---------------------------------------------------------------------------------
 
 
-class LateFilter(admin.SimpleListFilter):
-    title = _("late")
+class TimelinessFilter(admin.SimpleListFilter):
+    """Submitted late or on time (the first submission), overdue, or not submitted: plans.selectors' rules."""
+
+    title = _("timeliness")
     parameter_name = "late"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Late")), ("no", _("On time")), ("none", _("Not submitted"))]
+        return [
+            ("yes", _("Submitted late")),
+            ("no", _("Submitted on time")),
+            ("overdue", _("Overdue")),
+            ("none", _("Not submitted")),
+        ]
 
     def queryset(self, request, queryset):
         value = self.value()
         if value == "yes":
-            return queryset.filter(latest_version__is_late=True)
+            return queryset.filter(submitted_late=True)
         if value == "no":
-            return queryset.filter(latest_version__is_late=False)
+            return queryset.filter(submitted_late=False)
+        if value == "overdue":
+            return queryset.filter(overdue=True)
         if value == "none":
-            return queryset.filter(latest_version__isnull=True)
+            return queryset.filter(submitted_late__isnull=True)
         return queryset
 
 
 class GuidelineFilter(admin.SimpleListFilter):
+    """Filters on the annotation that plans.selectors.plans_with_rules() makes under the Plan property's name."""
+
     figure: str
-    target: str
 
     def lookups(self, request, model_admin):
         return [("yes", _("Met")), ("no", _("Not met")), ("unknown", _("No figures"))]
@@ -89,9 +82,9 @@ class GuidelineFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value == "yes":
-            return queryset.filter(**{f"{self.figure}__gte": F(self.target)})
+            return queryset.filter(**{self.figure: True})
         if value == "no":
-            return queryset.filter(**{f"{self.figure}__lt": F(self.target)})
+            return queryset.filter(**{self.figure: False})
         if value == "unknown":
             return queryset.filter(**{f"{self.figure}__isnull": True})
         return queryset
@@ -100,15 +93,13 @@ class GuidelineFilter(admin.SimpleListFilter):
 class SpendingGuidelineFilter(GuidelineFilter):
     title = _("spending guideline met")
     parameter_name = "spending_met"
-    figure = "spending_pct"
-    target = "cycle__spending_target_pct"
+    figure = "meets_spending_target"
 
 
 class EquipmentGuidelineFilter(GuidelineFilter):
     title = _("equipment guideline met")
     parameter_name = "equipment_met"
-    figure = "equipment_pct"
-    target = "cycle__equipment_target_pct"
+    figure = "meets_equipment_target"
 
 
 # Inlines: the delegation's content, which staff read but never change -------------------------
@@ -156,8 +147,19 @@ class PartnershipInline(ReadOnlyInline):
 def _percent(value, met) -> str:
     if value is None:
         return "-"
-    mark = "✔" if met else "✘"
-    return format_html('{} % <span title="{}">{}</span>', value, gettext("guideline met") if met else "", mark)
+    mark, words = ("✔", gettext("guideline met")) if met else ("✘", gettext("guideline not met"))
+    return format_html(
+        '{} % <span title="{}">{}</span><span class="visually-hidden"> {}</span>', value, words, mark, words
+    )
+
+
+def _timeliness(plan: Plan) -> str:
+    """A mark and a word, never colour alone: on time ✔, submitted late ✘, overdue ✘, or "-"."""
+    if plan.submitted_late is None:
+        return format_html("✘ {}", gettext("overdue")) if plan.overdue else "-"
+    if plan.submitted_late:
+        return format_html("✘ {}", gettext("submitted late"))
+    return format_html("✔ {}", gettext("on time"))
 
 
 class RecordAdmin(TableAdmin):
@@ -180,7 +182,7 @@ class PlanAdmin(RecordAdmin):
         "cycle",
         "status",
         "submitted_at",
-        "late",
+        "timeliness",
         "current_version",
         "spending_share",
         "equipment_share",
@@ -190,7 +192,7 @@ class PlanAdmin(RecordAdmin):
         "cycle",
         "status",
         ("member", admin.RelatedOnlyFieldListFilter),
-        LateFilter,
+        TimelinessFilter,
         SpendingGuidelineFilter,
         EquipmentGuidelineFilter,
         ("assigned_reviewer", admin.RelatedOnlyFieldListFilter),
@@ -230,7 +232,8 @@ class PlanAdmin(RecordAdmin):
         return can(request, SEND_REMINDERS)
 
     def get_queryset(self, request):
-        return with_guideline_figures(super().get_queryset(request))
+        # Every rule's figure as an annotation: the columns, filters and orderings read them.
+        return plans_with_rules(super().get_queryset(request))
 
     def get_ordering(self, request):
         # Oldest waiting first: plans waiting for staff, by the time their current version came in.
@@ -243,19 +246,19 @@ class PlanAdmin(RecordAdmin):
     def submitted_at(self, plan):
         return plan.latest_version.submitted_at if plan.latest_version_id else None
 
-    @admin.display(description=_("late"), boolean=True, ordering="latest_version__is_late")
-    def late(self, plan):
-        return plan.latest_version.is_late if plan.latest_version_id else None
+    @admin.display(description=_("timeliness"), ordering="submitted_late")
+    def timeliness(self, plan):
+        return _timeliness(plan)
 
     @admin.display(description=_("version"), ordering="latest_version__number")
     def current_version(self, plan):
         return f"v{plan.latest_version.number}" if plan.latest_version_id else "-"
 
-    @admin.display(description=_("% of GDP"), ordering="spending_pct")
+    @admin.display(description=_("% of GDP"), ordering="spending_pct_gdp")
     def spending_share(self, plan):
         return _percent(plan.spending_pct_gdp, plan.meets_spending_target)
 
-    @admin.display(description=_("equipment share"), ordering="equipment_pct")
+    @admin.display(description=_("equipment share"), ordering="equipment_share_pct")
     def equipment_share(self, plan):
         return _percent(plan.equipment_share_pct, plan.meets_equipment_target)
 
@@ -308,7 +311,8 @@ class PlanAdmin(RecordAdmin):
                     else None
                 ),
                 "events": plan.events.order_by("at", "id"),
-                "effective_deadline": effective_deadline(cycle=plan.cycle, member_id=plan.member_id),
+                "effective_deadline": plan.effective_deadline,
+                "findings": plan_findings(plan=plan, for_submission=True),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 

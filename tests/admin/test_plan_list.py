@@ -1,5 +1,6 @@
 """The plan queue: columns, filters, search, ordering, and a constant number of queries per page."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.enums import PlanStatus
-from plans.models import Plan
+from plans.models import Cycle, Plan
 from tests.admin.conftest import make_plan
 from tests.factories import DelegateFactory, member
 
@@ -111,3 +112,47 @@ def test_filters_by_assigned_reviewer(reviewer_client, reviewer, cycle, charlie)
     response = reviewer_client.get(CHANGELIST, {"assigned_reviewer__id__exact": reviewer.pk})
 
     assert listed(response) == ["LV"]
+
+
+def timeliness_cells(response) -> dict[str, str]:
+    cells = re.findall(r'<td class="field-timeliness">(.*?)</td>', response.content.decode())
+    return dict(zip(listed(response), cells, strict=True))
+
+
+def test_timeliness_column_marks_on_time_with_a_tick_and_late_or_overdue_with_a_cross(reviewer_client, cycle, charlie):
+    people = submitters(["EE", "LV", "LT"])
+    make_plan(cycle=cycle, member=member("EE"), submitter=people["EE"], staff=charlie, status=PlanStatus.SUBMITTED)
+    make_plan(cycle=cycle, member=member("LT"), submitter=people["LT"], staff=charlie, status=PlanStatus.DRAFT)
+    with time_machine.travel(cycle.deadline + timedelta(days=2), tick=False):
+        make_plan(cycle=cycle, member=member("LV"), submitter=people["LV"], staff=charlie, status=PlanStatus.SUBMITTED)
+    Cycle.objects.filter(pk=cycle.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+
+    response = reviewer_client.get(CHANGELIST)
+
+    assert timeliness_cells(response) == {"EE": "✔ on time", "LV": "✘ submitted late", "LT": "✘ overdue"}
+
+
+def test_filters_overdue_and_not_submitted_plans(reviewer_client, cycle, charlie):
+    people = submitters(["EE", "LV"])
+    make_plan(cycle=cycle, member=member("EE"), submitter=people["EE"], staff=charlie, status=PlanStatus.SUBMITTED)
+    make_plan(cycle=cycle, member=member("LV"), submitter=people["LV"], staff=charlie, status=PlanStatus.DRAFT)
+
+    before = reviewer_client.get(CHANGELIST, {"late": "overdue"})
+    Cycle.objects.filter(pk=cycle.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    after = reviewer_client.get(CHANGELIST, {"late": "overdue"})
+    not_submitted = reviewer_client.get(CHANGELIST, {"late": "none"})
+
+    assert (listed(before), listed(after), listed(not_submitted)) == ([], ["LV"], ["LV"])
+
+
+def test_orders_by_the_spending_share(reviewer_client, cycle, charlie):
+    people = submitters(["EE", "LV"])
+    make_plan(cycle=cycle, member=member("EE"), submitter=people["EE"], staff=charlie, status=PlanStatus.SUBMITTED)
+    make_plan(cycle=cycle, member=member("LV"), submitter=people["LV"], staff=charlie, status=PlanStatus.SUBMITTED)
+    Plan.objects.filter(member__code="EE").update(gdp=Decimal("80000000.00"))  # 1.25 % against Latvia's 2.5 %
+    column = reviewer_client.get(CHANGELIST).context["cl"].list_display.index("spending_share")
+
+    ascending = reviewer_client.get(CHANGELIST, {"o": f"{column}"})
+    descending = reviewer_client.get(CHANGELIST, {"o": f"-{column}"})
+
+    assert (listed(ascending), listed(descending)) == (["EE", "LV"], ["LV", "EE"])
