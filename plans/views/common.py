@@ -14,7 +14,7 @@ from members.views import delegation_door
 from ..enums import Bottleneck, Category, Funding, PartnershipKind, PartnershipStatus, Priority
 from ..forms import HeadlineForm, LineForm, PartnershipForm
 from ..models import Plan
-from ..selectors import plans_visible_to
+from ..selectors import plans_visible_to, plans_with_rules
 
 CHOICE_LABELS = {
     "category": Category,
@@ -39,9 +39,9 @@ def delegation_page(view):
         if pk is None:
             return view(request, *args, **kwargs)
         # Another member's plan is "not found", so that its existence does not leak.
-        plan = get_object_or_404(
-            plans_visible_to(request.actor).select_related("cycle", "member", "latest_version"), pk=pk
-        )
+        # With every rule's figure annotated (deadline, lateness, guideline): pages read the properties.
+        plans = plans_with_rules(plans_visible_to(request.actor).select_related("cycle", "member", "latest_version"))
+        plan = get_object_or_404(plans, pk=pk)
         return view(request, plan, *args, **kwargs)
 
     door = delegation_door(with_plan)

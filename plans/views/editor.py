@@ -13,11 +13,10 @@ from ..content import plan_content
 from ..errors import IllegalTransition, NotAllowed, PlanExists, PlanInvalid, StalePlan
 from ..forms import EXTRA_ROWS, HeadlineForm, LineFormSet, PartnershipFormSet, StartPlanForm, filled_rows
 from ..models import Plan
-from ..selectors import current_cycle
+from ..selectors import current_cycle, plan_findings
 from ..services import plan_create, plan_update
 from ..validation import ERROR
 from .common import PATH_RE, ally_choices, ally_names, delegation_page, field_label
-from .readiness import readiness
 
 ADD_ROWS = {"add_lines": "lines", "add_partnerships": "partnerships"}
 
@@ -194,7 +193,7 @@ def plan_edit(request, plan: Plan):
         content = plan_content(plan)
         headline, lines, partnerships = _forms(content=content, choices=choices)
         _prepare(headline, lines, partnerships)
-        findings_list = readiness(plan, content)
+        findings_list = plan_findings(plan=plan, content=content, for_submission=True)
         rows = (lines.forms[: len(content["lines"])], partnerships.forms[: len(content["partnerships"])])
         findings, sections = _place_findings(findings_list, headline, *rows, bound=False)
 

@@ -16,13 +16,15 @@ from members.views import forbidden
 from ..content import diff, plan_content
 from ..errors import NotAllowed, PlanInvalid
 from ..forms import CommentForm, StartPlanForm
-from ..models import Plan
+from ..models import Plan, is_overdue
 from ..selectors import (
     comments_visible_to,
     current_cycle,
     effective_deadline,
     last_submitted_plan,
+    plan_findings,
     plans_visible_to,
+    plans_with_rules,
 )
 from ..services import comment_add
 from .common import (
@@ -35,7 +37,6 @@ from .common import (
     labelled_findings,
     version_or_404,
 )
-from .readiness import readiness
 
 LATEST_COMMENTS = 3
 
@@ -47,21 +48,24 @@ def dashboard(request):
     if member is None:
         return render(request, "plans/no_delegation.html")
     cycle = current_cycle()
+    now = timezone.now()
     context = {
         "member": member,
         "delegate": actor.delegate,
         "cycle": cycle,
-        "now": timezone.now(),
+        "now": now,
         "can_issue_keys": actor.can(ISSUE_API_KEYS, member),
     }
-    plans = plans_visible_to(actor).select_related("cycle", "latest_version")
+    plans = plans_with_rules(plans_visible_to(actor).select_related("cycle", "latest_version"), now=now)
     if cycle is not None:
-        deadline = effective_deadline(cycle=cycle, member_id=member.pk)
         plan = plans.filter(cycle=cycle).first()
+        deadline = plan.effective_deadline if plan else effective_deadline(cycle=cycle, member_id=member.pk)
         context.update(
             deadline=deadline,
             has_extension=deadline != cycle.deadline,
-            overdue=deadline < context["now"],
+            # A member without a plan has submitted nothing: overdue once its deadline has passed.
+            submitted_late=plan.submitted_late if plan else None,
+            overdue=plan.overdue if plan else is_overdue(submitted=False, deadline=deadline, now=now),
             plan=plan,
             can_start=plan is None and actor.can(CHANGE_PLAN, member),
         )
@@ -90,14 +94,18 @@ def _detail_context(request, plan: Plan, comment_form=None) -> dict:
         "plan": plan,
         "member": plan.member,
         "content": displayed_content(content, ally_names()),
-        "deadline": effective_deadline(cycle=plan.cycle, member_id=plan.member_id),
+        "deadline": plan.effective_deadline,
         "reviews": list(plan.reviews.select_related("version").order_by("-created_at", "-id")),
         "comments": list(comments_visible_to(plan=plan, actor=actor)),
         "comment_form": comment_form or CommentForm(),
         "can_edit": can_edit(request, plan),
         "can_comment": actor.can(ADD_COMMENT, plan),
         "can_submit": can_submit(request, plan),
-        "findings": labelled_findings(readiness(plan, content)) if plan.is_editable else None,
+        "findings": (
+            labelled_findings(plan_findings(plan=plan, content=content, for_submission=True))
+            if plan.is_editable
+            else None
+        ),
     }
 
 

@@ -2,19 +2,18 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.permissions import SUBMIT_PLAN
 from members.views import forbidden
 
-from ..content import plan_content
 from ..errors import IllegalTransition, NotAllowed, PlanInvalid
-from ..models import Plan
-from ..selectors import effective_deadline
+from ..models import Plan, submission_is_late
+from ..selectors import plan_findings
 from ..services import plan_submit as submit_plan
 from ..validation import errors, warnings
 from .common import delegation_page, labelled_findings, version_or_404
-from .readiness import readiness
 
 
 @delegation_page
@@ -43,14 +42,15 @@ def plan_submit(request, plan: Plan):
         else:
             return redirect("plan-receipt", plan.pk, receipt.number)
     else:
-        findings = readiness(plan, plan_content(plan))
-    deadline = effective_deadline(cycle=plan.cycle, member_id=plan.member_id)
+        findings = plan_findings(plan=plan, for_submission=True)
     return render(
         request,
         "plans/submit_confirm.html",
         {
             "plan": plan,
-            "deadline": deadline,
+            "deadline": plan.effective_deadline,
+            # This version's own flag; the plan stays on time if its first submission was.
+            "will_be_late": submission_is_late(submitted_at=timezone.now(), deadline=plan.effective_deadline),
             "errors": labelled_findings(errors(findings)),
             "warnings": labelled_findings(warnings(findings)),
             "posted": request.method == "POST",

@@ -45,7 +45,7 @@ def test_plan_page_queries(alice_client, alice, charlie, cycle, estonia, size, d
     ).plan
     for n in range(size):
         services.comment_add(plan=plan, actor=Actor.for_user(charlie), body=f"Comment {n}")
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         alice_client.get(reverse("plan-detail-page", args=[plan.pk]))
 
 
@@ -63,7 +63,7 @@ def test_dashboard_queries(alice_client, alice, charlie, estonia, size, django_a
     plan = services.plan_create(cycle=current, member=estonia, actor=actor, content=content_with(size)).plan
     for n in range(size):
         services.comment_add(plan=plan, actor=Actor.for_user(charlie), body=f"Comment {n}")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = alice_client.get(reverse("home"))
     assert len(response.context["previous_plans"]) == size
 

@@ -75,3 +75,21 @@ def test_from_sign_in_to_receipt_fixing_an_error_on_the_way(alice, cycle):
     plan.refresh_from_db()
     assert (plan.status, receipt.context["version"].number) == ("submitted", 1)
     assert plan.latest_version.submitted_at <= timezone.now()
+
+
+def test_resubmitting_late_after_a_return_marks_the_version_but_the_plan_stays_on_time(alice, charlie, plan):
+    from members.actors import Actor
+    from plans import services
+    from tests.web.conftest import signed_in
+
+    services.plan_submit(plan=plan, actor=Actor.for_user(alice))
+    services.plan_return(plan=plan, actor=Actor.for_user(charlie), comment="Add the partners.")
+    with time_machine.travel(plan.cycle.deadline + timedelta(hours=1)):
+        alice_client = signed_in(alice)
+        confirm = alice_client.get(reverse("plan-submit", args=[plan.pk])).content.decode()
+        alice_client.post(reverse("plan-submit", args=[plan.pk]))
+        page = alice_client.get(reverse("plan-detail-page", args=[plan.pk])).content.decode()
+
+    assert "The plan itself stays on time: it was first submitted by the deadline." in confirm
+    assert '<dd id="timeliness"><span class="badge badge--ok">Submitted on time</span></dd>' in page
+    assert "this version came after the deadline" in page

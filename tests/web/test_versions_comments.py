@@ -93,3 +93,26 @@ def test_dashboard_shows_deadline_with_extension_status_and_reviewer_comments(
     assert (context["deadline"], context["has_extension"], context["plan"].status) == (extended, True, "submitted")
     assert [c.body for c in context["comments"]] == ["Looking at it now."]
     assert "Hidden" not in response.content.decode()
+
+
+def test_dashboard_says_submitted_on_time_or_late_or_overdue(alice_client, alice, estonia, cycle):
+    from datetime import timedelta
+
+    from plans.models import Cycle
+    from tests.factories import valid_content
+
+    def timeliness() -> str:
+        html = alice_client.get(reverse("home")).content.decode()
+        start = html.index('<dd id="timeliness">')
+        return html[start : html.index("</dd>", start)].removeprefix('<dd id="timeliness">')
+
+    waiting = timeliness()
+    Cycle.objects.filter(pk=cycle.pk).update(deadline=cycle.opens_at + timedelta(days=1))
+    overdue = timeliness()
+    plan = services.plan_create(cycle=cycle, member=estonia, actor=Actor.for_user(alice), content=valid_content()).plan
+    services.plan_submit(plan=plan, actor=Actor.for_user(alice))
+    late = timeliness()
+
+    assert (waiting.endswith(" left."), "Overdue" in waiting) == (True, False)
+    assert overdue.startswith('<span class="late-mark">Overdue</span> The deadline passed')
+    assert late == '<span class="late-mark">Submitted late</span>'
