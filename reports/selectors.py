@@ -1,9 +1,9 @@
 """Compliance per cycle and member, and the alliance-wide picture, computed in the database.
 
 `compliance_rows` is one query whatever the data: the 32 allies left-joined to the cycle's plans,
-with the effective deadline, extension, version count and first/last submission as correlated
-subqueries. The two percentages are derived from the fetched figures by the `Plan` model's own
-properties, so the report, the API and the plan page can never disagree on rounding.
+with every figure taken from the plans app's single definitions (plans.selectors): the effective
+deadline, whether an extension exists, submitted late, overdue, the guideline percentages and
+whether they are met. So the report, the admin, the API and the plan page cannot disagree.
 """
 
 import math
@@ -11,31 +11,22 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    DateTimeField,
-    Exists,
-    F,
-    FilteredRelation,
-    IntegerField,
-    Min,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import Count, F, FilteredRelation, IntegerField, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members.models import Member
 from plans.content import LINE_FIELDS
 from plans.enums import KINDS_WITH_PARTNER_MEMBERS, SUBMITTED_STATES, PlanStatus
-from plans.models import CapabilityLine, Cycle, DeadlineExtension, Partnership, Plan, PlanVersion
-from plans.selectors import effective_deadline_expression
+from plans.models import CapabilityLine, Cycle, Partnership, Plan, PlanVersion
+from plans.selectors import (
+    effective_deadline_expression,
+    first_version_expression,
+    guideline_figures,
+    has_extension_expression,
+    overdue_expression,
+    submitted_late_expression,
+)
 
 # Row status words, beyond the plan statuses.
 MISSING = "missing"
@@ -58,6 +49,8 @@ ROW_KEYS = (
     "first_submitted_at",
     "last_submitted_at",
     "is_late",
+    "submitted_late",
+    "overdue",
     "days_late",
     "versions",
     "spending_pct_gdp",
@@ -65,6 +58,7 @@ ROW_KEYS = (
     "equipment_share_pct",
     "meets_equipment_target",
 )
+GUIDELINE_KEYS = ("spending_pct_gdp", "meets_spending_target", "equipment_share_pct", "meets_equipment_target")
 
 
 def _days_late(moment: datetime, deadline: datetime) -> int:
@@ -75,45 +69,44 @@ def _days_late(moment: datetime, deadline: datetime) -> int:
 def compliance_rows(*, cycle: Cycle, member_id: int | None = None, at: datetime | None = None) -> list[dict[str, Any]]:
     """One dict per ally (or only `member_id`'s), sorted by member name; see ROW_KEYS.
 
-    Lateness is measured from the first submission against the effective deadline as it is now,
-    so an extension granted after a late submission makes it on time. A plan never submitted
-    is late once its deadline has passed (`days_late` counts up to now) and `None` before.
+    `submitted_late`: the first submission came after the deadline in force when it was made
+    (null before any); an extension granted afterwards does not change it, nor does a later
+    resubmission. `overdue`: nothing submitted and the effective deadline (now) has passed.
+    `is_late` is either of them, and null while neither is decided (nothing submitted, not yet
+    due). `days_late` counts started days: from the deadline in force to the first submission
+    when submitted late, from the effective deadline to `at` when overdue, 0 when on time.
     `status` is `nil_return` for a nil return that was submitted (submitted, in review or
     accepted); percentages are reported once a plan has been submitted (not for drafts).
     """
     now = at or timezone.now()
-    extensions = DeadlineExtension.objects.filter(cycle_id=cycle.pk, member_id=OuterRef("pk"))
-    versions = PlanVersion.objects.filter(plan__cycle_id=cycle.pk, plan__member_id=OuterRef("pk"))
+    versions = PlanVersion.objects.filter(plan_id=OuterRef("plan_pk")).order_by()
     members = Member.objects.all() if member_id is None else Member.objects.filter(pk=member_id)
     queryset = (
-        members.annotate(
-            report_cycle_id=Value(cycle.pk, output_field=IntegerField()),
-            cycle_deadline=Value(cycle.deadline, output_field=DateTimeField()),
-        )
+        members.annotate(cycle_plan=FilteredRelation("plans", condition=Q(plans__cycle_id=cycle.pk)))
+        .annotate(plan_pk=F("cycle_plan__id"))
         .annotate(
-            cycle_plan=FilteredRelation("plans", condition=Q(plans__cycle_id=cycle.pk)),
-            # The plans app owns the rule (an extension's deadline, else the cycle's).
             effective_deadline=effective_deadline_expression(
-                cycle_ref="report_cycle_id", member_ref="id", deadline_ref="cycle_deadline"
+                cycle_ref=cycle.pk, member_ref="pk", deadline_ref=cycle.deadline
             ),
-            has_extension=Exists(extensions),
+            has_extension=has_extension_expression(cycle_ref=cycle.pk, member_ref="pk"),
             version_count=Coalesce(
                 Subquery(
-                    versions.order_by().values("plan_id").annotate(n=Count("pk")).values("n")[:1],
-                    output_field=IntegerField(),
+                    versions.values("plan_id").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()
                 ),
                 0,
             ),
-            first_submitted_at=Subquery(versions.order_by("submitted_at").values("submitted_at")[:1]),
-            last_submitted_at=Subquery(versions.order_by("-submitted_at").values("submitted_at")[:1]),
+            first_submitted_at=first_version_expression("submitted_at", plan_ref="plan_pk"),
+            first_deadline=first_version_expression("deadline", plan_ref="plan_pk"),
+            last_submitted_at=Subquery(versions.order_by("-number").values("submitted_at")[:1]),
+            submitted_late=submitted_late_expression(plan_ref="plan_pk"),
+            **guideline_figures(
+                prefix="cycle_plan__",
+                spending_target=cycle.spending_target_pct,
+                equipment_target=cycle.equipment_target_pct,
+            ),
         )
         .annotate(
-            is_late=Case(
-                When(first_submitted_at__isnull=False, then=Q(first_submitted_at__gt=F("effective_deadline"))),
-                When(effective_deadline__lt=Value(now), then=Value(True)),
-                default=Value(None),
-                output_field=BooleanField(null=True),
-            )
+            overdue=overdue_expression(now=now, deadline=F("effective_deadline"), submitted_late=F("submitted_late"))
         )
         .order_by("name")
         .values(
@@ -124,20 +117,20 @@ def compliance_rows(*, cycle: Cycle, member_id: int | None = None, at: datetime 
             "has_extension",
             "version_count",
             "first_submitted_at",
+            "first_deadline",
             "last_submitted_at",
-            "is_late",
-            plan_id=F("cycle_plan__id"),
+            "submitted_late",
+            "overdue",
+            *GUIDELINE_KEYS,
+            plan_id=F("plan_pk"),
             plan_status=F("cycle_plan__status"),
             nil_return=F("cycle_plan__nil_return"),
-            defence_expenditure=F("cycle_plan__defence_expenditure"),
-            equipment_expenditure=F("cycle_plan__equipment_expenditure"),
-            gdp=F("cycle_plan__gdp"),
         )
     )
-    return [_row(values, cycle=cycle, now=now) for values in queryset]
+    return [_row(values, now=now) for values in queryset]
 
 
-def _row(values: dict[str, Any], *, cycle: Cycle, now: datetime) -> dict[str, Any]:
+def _row(values: dict[str, Any], *, now: datetime) -> dict[str, Any]:
     plan_status = values["plan_status"]
     if plan_status is None:
         status = MISSING
@@ -147,22 +140,15 @@ def _row(values: dict[str, Any], *, cycle: Cycle, now: datetime) -> dict[str, An
         status = plan_status
 
     deadline = values["effective_deadline"]
-    first = values["first_submitted_at"]
-    is_late = values["is_late"]
-    if is_late is None:
-        days_late = None
-    elif not is_late:
-        days_late = 0
+    submitted_late, overdue = values["submitted_late"], bool(values["overdue"])
+    if submitted_late is not None:
+        is_late = bool(submitted_late)
+        days_late = _days_late(values["first_submitted_at"], values["first_deadline"]) if is_late else 0
+    elif overdue:
+        is_late, days_late = True, _days_late(now, deadline)
     else:
-        days_late = _days_late(first or now, deadline)
+        is_late = days_late = None
 
-    # The model's own properties on an unsaved instance: same formula, same rounding, no query.
-    figures = Plan(
-        cycle=cycle,
-        defence_expenditure=values["defence_expenditure"],
-        equipment_expenditure=values["equipment_expenditure"],
-        gdp=values["gdp"],
-    )
     reported = status not in (MISSING, PlanStatus.DRAFT)
     return {
         "member_code": values["code"],
@@ -172,25 +158,29 @@ def _row(values: dict[str, Any], *, cycle: Cycle, now: datetime) -> dict[str, An
         "status": str(status),
         "effective_deadline": deadline,
         "has_extension": bool(values["has_extension"]),
-        "first_submitted_at": first,
+        "first_submitted_at": values["first_submitted_at"],
         "last_submitted_at": values["last_submitted_at"],
-        "is_late": None if is_late is None else bool(is_late),
+        "is_late": is_late,
+        "submitted_late": submitted_late,
+        "overdue": overdue,
         "days_late": days_late,
         "versions": values["version_count"],
-        "spending_pct_gdp": figures.spending_pct_gdp if reported else None,
-        "meets_spending_target": figures.meets_spending_target if reported else None,
-        "equipment_share_pct": figures.equipment_share_pct if reported else None,
-        "meets_equipment_target": figures.meets_equipment_target if reported else None,
+        **{key: values[key] if reported else None for key in GUIDELINE_KEYS},
     }
 
 
 def compliance_totals(rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Counts over `compliance_rows`: `submitted` means submitted at least once (returned plans too)."""
+    """Counts over `compliance_rows`: `submitted` means submitted at least once (returned plans too).
+
+    `late` is `submitted_late` + `overdue` (the rows whose `is_late` is true).
+    """
     return {
         "members": len(rows),
         "submitted": sum(1 for row in rows if row["first_submitted_at"] is not None),
-        "on_time": sum(1 for row in rows if row["first_submitted_at"] is not None and row["is_late"] is False),
+        "on_time": sum(1 for row in rows if row["submitted_late"] is False),
         "late": sum(1 for row in rows if row["is_late"] is True),
+        "submitted_late": sum(1 for row in rows if row["submitted_late"] is True),
+        "overdue": sum(1 for row in rows if row["overdue"]),
         "accepted": sum(1 for row in rows if row["status"] == PlanStatus.ACCEPTED),
         "missing": sum(1 for row in rows if row["status"] == MISSING),
         "nil_returns": sum(1 for row in rows if row["status"] == NIL_RETURN),

@@ -22,8 +22,21 @@ class ComplianceRowSerializer(serializers.Serializer):
     has_extension = serializers.BooleanField()
     first_submitted_at = serializers.DateTimeField(allow_null=True)
     last_submitted_at = serializers.DateTimeField(allow_null=True)
-    is_late = serializers.BooleanField(allow_null=True, help_text="Null while the deadline has not passed.")
-    days_late = serializers.IntegerField(allow_null=True, min_value=0)
+    is_late = serializers.BooleanField(
+        allow_null=True,
+        help_text="`submitted_late` or `overdue`; null while nothing is submitted and the deadline has not passed.",
+    )
+    submitted_late = serializers.BooleanField(
+        allow_null=True,
+        help_text="The first submission came after the deadline in force when it was made; null before any.",
+    )
+    overdue = serializers.BooleanField(help_text="Nothing submitted and the effective deadline has passed.")
+    days_late = serializers.IntegerField(
+        allow_null=True,
+        min_value=0,
+        help_text="Started days: first submission after the deadline in force then, or now after the "
+        "effective deadline when overdue; 0 on time.",
+    )
     versions = serializers.IntegerField(min_value=0)
     spending_pct_gdp = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     meets_spending_target = serializers.BooleanField(allow_null=True)
@@ -35,7 +48,9 @@ class ComplianceTotalsSerializer(serializers.Serializer):
     members = serializers.IntegerField()
     submitted = serializers.IntegerField()
     on_time = serializers.IntegerField()
-    late = serializers.IntegerField()
+    late = serializers.IntegerField(help_text="`submitted_late` + `overdue`.")
+    submitted_late = serializers.IntegerField()
+    overdue = serializers.IntegerField()
     accepted = serializers.IntegerField()
     missing = serializers.IntegerField()
     nil_returns = serializers.IntegerField()

@@ -38,7 +38,12 @@ def _summary_table(data: ReportData) -> Table:
     ]
     body = []
     for row in data.rows:
-        late = "" if row["is_late"] is None else (str(row["days_late"]) if row["is_late"] else _("on time"))
+        if row["overdue"]:
+            late = _("overdue, %(days)s") % {"days": row["days_late"]}
+        elif row["submitted_late"] is None:
+            late = ""
+        else:
+            late = str(row["days_late"]) if row["submitted_late"] else _("on time")
         body.append(
             [
                 f"{row['member_code']} {row['member_name']}",

@@ -58,6 +58,8 @@ def test_staff_see_every_ally_and_the_totals(cycle2025, charlie):
         "submitted": 2,
         "on_time": 1,
         "late": 31,
+        "submitted_late": 1,
+        "overdue": 30,
         "accepted": 1,
         "missing": 30,
         "nil_returns": 0,

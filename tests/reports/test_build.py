@@ -66,13 +66,15 @@ def test_xlsx_summary_details_and_totals(filled_cycle, charlie, django_capture_o
         "Reconciliation",
     ]
     summary = workbook["Summary"]
-    assert (summary.freeze_panes, summary.auto_filter.ref) == ("A2", "A1:N33")
+    assert (summary.freeze_panes, summary.auto_filter.ref) == ("A2", "A1:P33")
     rows = {row[0]: row for row in summary.iter_rows(min_row=2, max_row=33, values_only=True)}
     assert len(rows) == 32
     assert rows["EE"][1:3] == ("Estonia", "Accepted")
-    assert (rows["EE"][10], rows["EE"][11]) == (2.5, "yes")
-    assert summary["K2"].number_format == "0.00"
-    assert (rows["LV"][2], rows["LV"][7], rows["LV"][8]) == ("Submitted", "yes", 2)
+    assert (rows["EE"][12], rows["EE"][13]) == (2.5, "yes")
+    assert summary["M2"].number_format == "0.00"
+    # Late, submitted late, overdue, days late
+    assert (rows["LV"][2], rows["LV"][7:11]) == ("Submitted", ("yes", "yes", "no", 2))
+    assert rows["DE"][7:10] == ("yes", None, "yes")  # never submitted: overdue, not submitted late
     assert rows["IS"][2] == "Nil return"
     assert rows["DE"][2] == "Missing"
     totals = {row[0]: row[1] for row in summary.iter_rows(min_row=36, values_only=True)}
@@ -81,6 +83,8 @@ def test_xlsx_summary_details_and_totals(filled_cycle, charlie, django_capture_o
         "Submitted": 3,
         "On time": 2,
         "Late": 30,
+        "Submitted late": 1,
+        "Overdue": 29,
         "Accepted": 1,
         "Missing": 29,
         "Nil returns": 1,

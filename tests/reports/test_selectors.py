@@ -120,6 +120,31 @@ def test_extension_makes_a_late_submission_on_time(cycle2025, charlie, as_manage
     )
 
 
+def test_an_extension_granted_after_a_late_submission_leaves_it_late_against_the_deadline_then(cycle2025, charlie):
+    plan_in_state(cycle2025, "EE", "submitted", submitted_at=DEADLINE + timedelta(days=5))
+    with time_machine.travel(DEADLINE + timedelta(days=6), tick=False):
+        services.extension_grant(
+            cycle=cycle2025,
+            member=member("EE"),
+            deadline=DEADLINE + timedelta(days=10),
+            reason="Elections.",
+            actor=Actor.for_user(charlie),
+        )
+    row = compliance_rows(cycle=cycle2025, member_id=member("EE").pk, at=AFTER_DEADLINE)[0]
+    assert {key: row[key] for key in ("effective_deadline", "is_late", "submitted_late", "overdue", "days_late")} == {
+        "effective_deadline": DEADLINE + timedelta(days=10),
+        "is_late": True,
+        "submitted_late": True,
+        "overdue": False,
+        "days_late": 5,  # counted from the deadline in force when the plan came
+    }
+
+
+def test_a_missing_plan_is_overdue_not_submitted_late(cycle2025):
+    row = compliance_rows(cycle=cycle2025, member_id=member("EE").pk, at=DEADLINE + timedelta(minutes=1))[0]
+    assert (row["is_late"], row["submitted_late"], row["overdue"], row["days_late"]) == (True, None, True, 1)
+
+
 def test_resubmission_keeps_first_submission_for_lateness_and_counts_versions(cycle2025):
     plan = plan_in_state(cycle2025, "EE", "returned", submitted_at=DEADLINE - timedelta(days=2))
     with time_machine.travel(DEADLINE + timedelta(days=6), tick=False):
@@ -164,6 +189,8 @@ def test_totals(cycle2025):
         "on_time": 3,
         # LV submitted late; PL's draft and the 27 missing plans are past the deadline.
         "late": 1 + 1 + 27,
+        "submitted_late": 1,
+        "overdue": 1 + 27,
         "accepted": 1,
         "missing": 27,
         "nil_returns": 1,
