@@ -57,8 +57,8 @@ def figures_plan(defence, gdp, equipment=None, *, code="EE", spending_target="2.
         ("2005.00", "100000.00", Decimal("2.01"), True),  # 2.005 %: halves go up, not to even
         ("2015.00", "100000.00", Decimal("2.02"), True),  # 2.015 %: up again (half-even would too)
         ("2025.00", "100000.00", Decimal("2.03"), True),  # 2.025 %: half-even would give 2.02
-        ("1234.57", "61728.50", Decimal("2.00"), True),  # exactly 2 %; 1234.57 x 100 is not exact in binary
-        ("1234.56", "61728.50", Decimal("2.00"), False),  # a cent below that
+        ("1024.36", "51218.00", Decimal("2.00"), True),  # exactly 2 %, but 1024.36 x 100 < 2 x 51218 in floating point
+        ("1024.35", "51218.00", Decimal("2.00"), False),  # a cent below that
         ("1.00", "3.00", Decimal("33.33"), True),
         ("2.00", "3.00", Decimal("66.67"), True),
         ("850000000000.00", "29000000000000.00", Decimal("2.93"), True),  # the size of the largest ally
@@ -102,12 +102,13 @@ def test_the_cycle_threshold_is_the_one_compared_in_both():
 
     python, sql = both_ways(plan)
 
-    assert python == sql == {
+    expected = {
         "spending_pct_gdp": Decimal("3.50"),
         "equipment_share_pct": Decimal("8.57"),
         "meets_spending_target": False,
         "meets_equipment_target": False,
     }
+    assert python == sql == expected
 
 
 def test_filtering_on_the_expression_selects_what_the_property_says():
@@ -203,9 +204,7 @@ def test_an_extension_granted_after_a_late_submission_does_not_make_it_on_time(
     assert python == sql == (True, False, True)
 
 
-def test_an_extension_moves_the_deadline_that_overdue_is_measured_against(
-    draft, cycle, estonia, as_charlie, deadline
-):
+def test_an_extension_moves_the_deadline_that_overdue_is_measured_against(draft, cycle, estonia, as_charlie, deadline):
     services.extension_grant(
         cycle=cycle, member=estonia, deadline=deadline + timedelta(days=10), reason="Elections.", actor=as_charlie
     )
