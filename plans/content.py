@@ -1,16 +1,184 @@
-"""A plan's content as one plain structure: read from the database, compared, hashed.
+"""A plan's content as one plain structure: its schema, read from the database, compared, hashed.
 
 The same dict shape is what the API takes and returns, what a PlanVersion snapshots and what
 the history and version comparisons diff, so all of them agree on what "the content" is.
 Values are Python types (Decimal, int, str, bool); `to_jsonable` turns Decimals into strings.
+The schema (HEADLINE, LINE, PARTNERSHIP) says what each field may hold, for every door.
 """
 
+import dataclasses
+import enum
 import hashlib
 import json
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
-from .models import CapabilityLine, Partnership, Plan
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from members.models import Member
+
+from .models import CapabilityLine, Comment, Partnership, Plan, Review
+
+# The schema of the content --------------------------------------------------------------------
+#
+# What each field may hold is declared once, on the model field (its size, length, choices,
+# default and range validators); ContentSchema reads it, and adds what a model cannot say: which
+# fields make up the content, in what order, and how many rows a plan may have. The forms
+# (plans.forms), the API serializers and so the OpenAPI schema (plans.api.serializers) and the
+# plan rules (plans.validation) all build their checks from these specs. A new field of a line
+# (a catalogue item, a controlled unit, a stable key) is added to the model and to the names
+# below, and every door follows.
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What one field of the content may hold."""
+
+    name: str
+    kind: str  # decimal, integer, text, choice, boolean, codes
+    required: bool  # on every save; completeness for a submission is a plan rule
+    default: Any
+    max_length: int | None = None
+    multiline: bool = False
+    max_digits: int | None = None
+    decimal_places: int | None = None
+    min_value: Decimal | int | None = None
+    max_value: Decimal | int | None = None
+    choices: tuple[tuple[str, Any], ...] = ()
+    max_items: int | None = None  # for lists of codes
+
+    @cached_property
+    def values(self) -> frozenset[str]:
+        return frozenset(value for value, _label in self.choices)
+
+    @property
+    def too_large_from(self) -> Decimal | None:
+        """The smallest magnitude the column cannot hold (max_digits 20, 2 places: 10^18)."""
+        if self.max_digits is None or self.decimal_places is None:
+            return None
+        return Decimal(10) ** (self.max_digits - self.decimal_places)
+
+
+def _bounds(model_field: models.Field) -> tuple[Any, Any]:
+    # Only the validators declared on the field, not the ones Django adds from the database
+    # backend's integer ranges, which differ between PostgreSQL and SQLite.
+    declared = model_field._validators  # Django keeps the declared ones apart, under this name
+    lows = [v.limit_value for v in declared if isinstance(v, MinValueValidator)]
+    highs = [v.limit_value for v in declared if isinstance(v, MaxValueValidator)]
+    return (max(lows) if lows else None, min(highs) if highs else None)
+
+
+def field_spec(model: type[models.Model], name: str, **extra: Any) -> FieldSpec:
+    """The spec of `model.name`, read from the model field's declaration."""
+    model_field = model._meta.get_field(name)
+    low, high = _bounds(model_field)
+    if model_field.many_to_many:
+        code = Member._meta.get_field("code")
+        return FieldSpec(name, "codes", required=False, default=[], max_length=code.max_length, **extra)
+    if model_field.has_default():
+        default = model_field.get_default()
+        default = default.value if isinstance(default, enum.Enum) else default
+    else:
+        default = None if model_field.null else ("" if model_field.blank else None)
+    common: dict[str, Any] = {
+        "required": not model_field.blank and not model_field.has_default(),
+        "default": default,
+        "min_value": low,
+        "max_value": high,
+    }
+    if isinstance(model_field, models.DecimalField):
+        kind = "decimal"
+        common.update(max_digits=model_field.max_digits, decimal_places=model_field.decimal_places)
+    elif isinstance(model_field, models.BooleanField):
+        kind = "boolean"
+    elif isinstance(model_field, models.IntegerField):
+        kind = "integer"
+    elif model_field.choices:
+        kind = "choice"
+        common.update(choices=tuple(model_field.choices))
+    else:
+        kind = "text"
+        common.update(max_length=model_field.max_length, multiline=isinstance(model_field, models.TextField))
+    return FieldSpec(name, kind, **{**common, **extra})
+
+
+@dataclass(frozen=True)
+class ContentSchema:
+    """The fields of one part of the content (the headline, a line, a partnership), in order."""
+
+    model: type[models.Model]
+    names: tuple[str, ...]
+    max_rows: int | None = None  # for lines and partnerships: how many one plan may have
+    extra: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+
+    @cached_property
+    def fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(field_spec(self.model, name, **self.extra.get(name, {})) for name in self.names)
+
+    @cached_property
+    def by_name(self) -> dict[str, FieldSpec]:
+        return {spec.name: spec for spec in self.fields}
+
+    def __getitem__(self, name: str) -> FieldSpec:
+        return self.by_name[name]
+
+    @cached_property
+    def defaults(self) -> dict[str, Any]:
+        """What an optional field is when left out; required fields have none."""
+        return {spec.name: spec.default for spec in self.fields if not spec.required}
+
+    @cached_property
+    def decimal_names(self) -> frozenset[str]:
+        return frozenset(spec.name for spec in self.fields if spec.kind == "decimal")
+
+
+HEADLINE = ContentSchema(
+    Plan,
+    (
+        "defence_expenditure",
+        "equipment_expenditure",
+        "personnel_expenditure",
+        "infrastructure_expenditure",
+        "other_expenditure",
+        "gdp",
+        "currency",
+        "military_personnel",
+        "summary",
+        "nil_return",
+        "nil_return_reason",
+    ),
+)
+LINE = ContentSchema(
+    CapabilityLine,
+    (
+        "category",
+        "item",
+        "unit",
+        "baseline_capacity",
+        "target_capacity",
+        "target_year",
+        "stockpile_current",
+        "stockpile_target",
+        "planned_investment",
+        "funding",
+        "priority",
+        "bottleneck",
+        "notes",
+    ),
+    max_rows=2000,
+)
+PARTNERSHIP = ContentSchema(
+    Partnership,
+    ("kind", "partner_name", "partner_members", "description", "value", "status"),
+    max_rows=500,
+    extra={"partner_members": {"max_items": 32}},  # the allies
+)
+# Comments on a plan and staff decisions' comments: one length wherever they are written.
+COMMENT_BODY = field_spec(Comment, "body")
+REVIEW_COMMENT = field_spec(Review, "comment")
 
 MONEY_FIELDS = (
     "defence_expenditure",
@@ -20,52 +188,12 @@ MONEY_FIELDS = (
     "other_expenditure",
 )
 EXPENDITURE_PARTS = MONEY_FIELDS[1:]
-HEADLINE_FIELDS = (
-    *MONEY_FIELDS,
-    "gdp",
-    "currency",
-    "military_personnel",
-    "summary",
-    "nil_return",
-    "nil_return_reason",
-)
-LINE_FIELDS = (
-    "category",
-    "item",
-    "unit",
-    "baseline_capacity",
-    "target_capacity",
-    "target_year",
-    "stockpile_current",
-    "stockpile_target",
-    "planned_investment",
-    "funding",
-    "priority",
-    "bottleneck",
-    "notes",
-)
-PARTNERSHIP_FIELDS = ("kind", "partner_name", "partner_members", "description", "value", "status")
-
-HEADLINE_DEFAULTS: dict[str, Any] = {
-    **dict.fromkeys(MONEY_FIELDS),
-    "gdp": None,
-    "currency": "",
-    "military_personnel": None,
-    "summary": "",
-    "nil_return": False,
-    "nil_return_reason": "",
-}
-LINE_DEFAULTS: dict[str, Any] = {
-    "unit": "",
-    "stockpile_current": None,
-    "stockpile_target": None,
-    "planned_investment": None,
-    "funding": "national",
-    "priority": "normal",
-    "bottleneck": "none",
-    "notes": "",
-}
-PARTNERSHIP_DEFAULTS: dict[str, Any] = {"partner_members": [], "description": "", "value": None, "status": "planned"}
+HEADLINE_FIELDS = HEADLINE.names
+LINE_FIELDS = LINE.names
+PARTNERSHIP_FIELDS = PARTNERSHIP.names
+HEADLINE_DEFAULTS: dict[str, Any] = HEADLINE.defaults
+LINE_DEFAULTS: dict[str, Any] = LINE.defaults
+PARTNERSHIP_DEFAULTS: dict[str, Any] = PARTNERSHIP.defaults
 
 
 def empty_content() -> dict:

@@ -5,53 +5,80 @@ into the content dict of `plans.content`; the rules a plan must follow are the s
 """
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from .content import HEADLINE_FIELDS, LINE_DEFAULTS, LINE_FIELDS, PARTNERSHIP_DEFAULTS, PARTNERSHIP_FIELDS
-from .enums import Bottleneck, Category, Funding, PartnershipKind, PartnershipStatus, Priority
+from .content import COMMENT_BODY, HEADLINE, LINE, PARTNERSHIP, FieldSpec
 
-# The model's sizes, so that a figure the database cannot hold is refused here with a message.
-MONEY = {"max_digits": 20, "decimal_places": 2}
-QUANTITY = {"max_digits": 16, "decimal_places": 2}
 # Blank rows offered under the filled ones, so rows can be added without JavaScript.
 EXTRA_ROWS = 2
 BLANK = [("", "---------")]
 
 
-def _money(label, help_text=""):
-    # localize: "1 000,50" typed in French and "1,000.50" in English both read right.
-    return forms.DecimalField(label=label, required=False, help_text=help_text, localize=True, **MONEY)
+def content_field(spec: FieldSpec, label, *, help_text="", rows: int = 2, **kwargs) -> forms.Field:
+    """A form field for one field of the content, with the limits of its spec (plans.content).
 
-
-def _quantity(label, required=False):
-    return forms.DecimalField(label=label, required=required, localize=True, **QUANTITY)
+    The form refuses what the field cannot hold (not a number, too many digits or characters,
+    an unknown choice). Ranges (not negative, a year from 2000 to 2100) are the plan rules' to
+    check, so the page shows the same message for them as the API does; the form only states
+    them.
+    """
+    common = {"label": label, "help_text": help_text, "required": spec.required, **kwargs}
+    if spec.kind == "decimal":
+        # localize: "1 000,50" typed in French and "1,000.50" in English both read right.
+        field = forms.DecimalField(
+            max_digits=spec.max_digits,
+            decimal_places=spec.decimal_places,
+            min_value=spec.min_value,
+            max_value=spec.max_value,
+            localize=True,
+            **common,
+        )
+    elif spec.kind == "integer":
+        field = forms.IntegerField(min_value=spec.min_value, max_value=spec.max_value, **common)
+    elif spec.kind == "boolean":
+        field = forms.BooleanField(**{**common, "required": False})
+    elif spec.kind == "choice":
+        choices = list(spec.choices) if not spec.required else BLANK + list(spec.choices)
+        field = forms.ChoiceField(choices=choices, initial=spec.default, **common)
+    elif spec.kind == "codes":
+        field = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, **common)
+    else:
+        widget = forms.Textarea(attrs={"rows": rows}) if spec.multiline else None
+        field = forms.CharField(max_length=spec.max_length, widget=widget, **common)
+    field.validators = [v for v in field.validators if not isinstance(v, (MinValueValidator, MaxValueValidator))]
+    return field
 
 
 class HeadlineForm(forms.Form):
-    defence_expenditure = _money(_("Defence expenditure (total)"), _("Under NATO's definition, in the currency below."))
-    equipment_expenditure = _money(_("Equipment expenditure"), _("Major equipment and related research."))
-    personnel_expenditure = _money(_("Personnel expenditure"))
-    infrastructure_expenditure = _money(_("Infrastructure expenditure"))
-    other_expenditure = _money(_("Other expenditure"))
-    gdp = _money(_("GDP"))
-    currency = forms.CharField(
-        label=_("Currency"), required=False, max_length=3, help_text=_("ISO 4217 code, such as EUR.")
+    defence_expenditure = content_field(
+        HEADLINE["defence_expenditure"],
+        _("Defence expenditure (total)"),
+        help_text=_("Under NATO's definition, in the currency below."),
     )
-    military_personnel = forms.IntegerField(label=_("Military personnel"), required=False)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    nil_return = forms.BooleanField(
-        label=_("Nil return"), required=False, help_text=_("Nothing to report this cycle (no capability lines).")
+    equipment_expenditure = content_field(
+        HEADLINE["equipment_expenditure"],
+        _("Equipment expenditure"),
+        help_text=_("Major equipment and related research."),
     )
-    nil_return_reason = forms.CharField(
-        label=_("Reason for the nil return"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    personnel_expenditure = content_field(HEADLINE["personnel_expenditure"], _("Personnel expenditure"))
+    infrastructure_expenditure = content_field(HEADLINE["infrastructure_expenditure"], _("Infrastructure expenditure"))
+    other_expenditure = content_field(HEADLINE["other_expenditure"], _("Other expenditure"))
+    gdp = content_field(HEADLINE["gdp"], _("GDP"))
+    currency = content_field(HEADLINE["currency"], _("Currency"), help_text=_("ISO 4217 code, such as EUR."))
+    military_personnel = content_field(HEADLINE["military_personnel"], _("Military personnel"))
+    summary = content_field(HEADLINE["summary"], _("Summary"), rows=4)
+    nil_return = content_field(
+        HEADLINE["nil_return"], _("Nil return"), help_text=_("Nothing to report this cycle (no capability lines).")
     )
+    nil_return_reason = content_field(HEADLINE["nil_return_reason"], _("Reason for the nil return"))
 
     def clean_currency(self):
         return (self.cleaned_data.get("currency") or "").strip().upper()
 
     def content(self) -> dict:
-        return {field: self.cleaned_data.get(field) for field in HEADLINE_FIELDS}
+        return {field: self.cleaned_data.get(field) for field in HEADLINE.names}
 
 
 class RowForm(forms.Form):
@@ -62,47 +89,40 @@ class RowForm(forms.Form):
 
 
 class LineForm(RowForm):
-    category = forms.ChoiceField(label=_("Category"), choices=BLANK + list(Category.choices))
-    item = forms.CharField(label=_("Item"), max_length=200)
-    unit = forms.CharField(label=_("Unit"), max_length=50, required=False)
-    baseline_capacity = _quantity(_("Baseline capacity (a year)"), required=True)
-    target_capacity = _quantity(_("Target capacity (a year)"), required=True)
-    target_year = forms.IntegerField(label=_("Target year"))
-    stockpile_current = _quantity(_("Current stockpile"))
-    stockpile_target = _quantity(_("Stockpile target"))
-    planned_investment = _money(_("Planned investment"))
-    funding = forms.ChoiceField(label=_("Funding"), choices=Funding.choices, initial=LINE_DEFAULTS["funding"])
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=LINE_DEFAULTS["priority"])
-    bottleneck = forms.ChoiceField(
-        label=_("Bottleneck"), choices=Bottleneck.choices, initial=LINE_DEFAULTS["bottleneck"]
-    )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    category = content_field(LINE["category"], _("Category"))
+    item = content_field(LINE["item"], _("Item"))
+    unit = content_field(LINE["unit"], _("Unit"))
+    baseline_capacity = content_field(LINE["baseline_capacity"], _("Baseline capacity (a year)"))
+    target_capacity = content_field(LINE["target_capacity"], _("Target capacity (a year)"))
+    target_year = content_field(LINE["target_year"], _("Target year"))
+    stockpile_current = content_field(LINE["stockpile_current"], _("Current stockpile"))
+    stockpile_target = content_field(LINE["stockpile_target"], _("Stockpile target"))
+    planned_investment = content_field(LINE["planned_investment"], _("Planned investment"))
+    funding = content_field(LINE["funding"], _("Funding"))
+    priority = content_field(LINE["priority"], _("Priority"))
+    bottleneck = content_field(LINE["bottleneck"], _("Bottleneck"))
+    notes = content_field(LINE["notes"], _("Notes"))
 
     def content(self) -> dict:
-        return {field: self.cleaned_data.get(field) for field in LINE_FIELDS}
+        return {field: self.cleaned_data.get(field) for field in LINE.names}
 
 
 class PartnershipForm(RowForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=BLANK + list(PartnershipKind.choices))
-    partner_name = forms.CharField(label=_("Partner name"), max_length=200)
-    partner_members = forms.MultipleChoiceField(
-        label=_("Partner allies"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("For ally and multinational partnerships."),
+    kind = content_field(PARTNERSHIP["kind"], _("Kind"))
+    partner_name = content_field(PARTNERSHIP["partner_name"], _("Partner name"))
+    partner_members = content_field(
+        PARTNERSHIP["partner_members"], _("Partner allies"), help_text=_("For ally and multinational partnerships.")
     )
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    value = _money(_("Value"))
-    status = forms.ChoiceField(
-        label=_("Status"), choices=PartnershipStatus.choices, initial=PARTNERSHIP_DEFAULTS["status"]
-    )
+    description = content_field(PARTNERSHIP["description"], _("Description"))
+    value = content_field(PARTNERSHIP["value"], _("Value"))
+    status = content_field(PARTNERSHIP["status"], _("Status"))
 
     def __init__(self, *args, ally_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner_members"].choices = ally_choices
 
     def content(self) -> dict:
-        return {field: self.cleaned_data.get(field) for field in PARTNERSHIP_FIELDS}
+        return {field: self.cleaned_data.get(field) for field in PARTNERSHIP.names}
 
 
 class RowFormSet(BaseFormSet):
@@ -122,8 +142,18 @@ class RowFormSet(BaseFormSet):
         return min(len(self.initial or []) + self.extra, self.absolute_max)
 
 
-LineFormSet = formset_factory(LineForm, formset=RowFormSet, extra=EXTRA_ROWS, can_delete=True)
-PartnershipFormSet = formset_factory(PartnershipForm, formset=RowFormSet, extra=EXTRA_ROWS, can_delete=True)
+# The schema's maximum of rows: the editor refuses more, as the API does.
+LineFormSet = formset_factory(
+    LineForm, formset=RowFormSet, extra=EXTRA_ROWS, can_delete=True, max_num=LINE.max_rows, validate_max=True
+)
+PartnershipFormSet = formset_factory(
+    PartnershipForm,
+    formset=RowFormSet,
+    extra=EXTRA_ROWS,
+    can_delete=True,
+    max_num=PARTNERSHIP.max_rows,
+    validate_max=True,
+)
 
 
 def filled_rows(formset) -> list:
@@ -132,7 +162,7 @@ def filled_rows(formset) -> list:
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
+    body = content_field(COMMENT_BODY, _("Your reply"), rows=4)
 
 
 class StartPlanForm(forms.Form):

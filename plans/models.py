@@ -3,6 +3,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -29,10 +30,25 @@ from .enums import (
     RecommendationStatus,
 )
 
+# What the content may hold is declared here, on the fields (sizes, lengths, choices, ranges as
+# validators); plans.content reads it into the schema that the forms, the API serializers and
+# their OpenAPI schema, and the plan rules (plans.validation) all use. The check constraints
+# below are built from the same constants, as the database's last line.
 MONEY = {"max_digits": 20, "decimal_places": 2}
 QUANTITY = {"max_digits": 16, "decimal_places": 2}
 PERCENT = {"max_digits": 5, "decimal_places": 2}
 ZERO = Decimal("0")
+NON_NEGATIVE = [MinValueValidator(0)]
+CYCLE_YEARS = (2024, 2100)
+TARGET_YEARS = (2000, 2100)
+PERSONNEL_MAX = 2_147_483_647  # PostgreSQL's integer
+SUMMARY_LENGTH = 20_000
+TEXT_LENGTH = 10_000  # notes, descriptions, the reason for a nil return
+COMMENT_LENGTH = 20_000  # comments and review decisions, from the web, the admin and the API alike
+
+
+def year_range(years: tuple[int, int]) -> list:
+    return [MinValueValidator(years[0]), MaxValueValidator(years[1])]
 
 
 # Business rules decided by a plan's own facts, in Python. Each has a query-expression twin in
@@ -92,7 +108,7 @@ def default_overdue_days_after() -> list[int]:
 class Cycle(models.Model):
     """One yearly round of plans, with its deadlines and guideline thresholds."""
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    year = models.PositiveSmallIntegerField(_("year"), unique=True, validators=year_range(CYCLE_YEARS))
     opens_at = models.DateTimeField(_("opens at"))
     deadline = models.DateTimeField(_("submission deadline"))
     review_deadline = models.DateTimeField(_("review deadline"), null=True, blank=True)
@@ -131,7 +147,9 @@ class Cycle(models.Model):
             ("manage_cycles", "Can open cycles, change deadlines and grant extensions"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(year__gte=2024, year__lte=2100), name="cycle_year_range"),
+            models.CheckConstraint(
+                condition=Q(year__gte=CYCLE_YEARS[0], year__lte=CYCLE_YEARS[1]), name="cycle_year_range"
+            ),
             models.CheckConstraint(condition=Q(deadline__gt=F("opens_at")), name="cycle_deadline_after_opening"),
             models.CheckConstraint(
                 condition=Q(review_deadline__isnull=True) | Q(review_deadline__gte=F("deadline")),
@@ -186,17 +204,33 @@ class Plan(models.Model):
     # Bumped on every content change; the API's ETag and the editor's stale-form check use it.
     revision = models.PositiveIntegerField(_("revision"), default=1)
 
-    defence_expenditure = models.DecimalField(_("defence expenditure"), null=True, blank=True, **MONEY)
-    equipment_expenditure = models.DecimalField(_("equipment expenditure"), null=True, blank=True, **MONEY)
-    personnel_expenditure = models.DecimalField(_("personnel expenditure"), null=True, blank=True, **MONEY)
-    infrastructure_expenditure = models.DecimalField(_("infrastructure expenditure"), null=True, blank=True, **MONEY)
-    other_expenditure = models.DecimalField(_("other expenditure"), null=True, blank=True, **MONEY)
+    defence_expenditure = models.DecimalField(
+        _("defence expenditure"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    equipment_expenditure = models.DecimalField(
+        _("equipment expenditure"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    personnel_expenditure = models.DecimalField(
+        _("personnel expenditure"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    infrastructure_expenditure = models.DecimalField(
+        _("infrastructure expenditure"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    other_expenditure = models.DecimalField(
+        _("other expenditure"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    # Greater than zero, which a validator cannot say: plans.validation's rule and a constraint.
     gdp = models.DecimalField(_("GDP"), null=True, blank=True, **MONEY)
     currency = models.CharField(_("currency"), max_length=3, blank=True, help_text=_("ISO 4217, e.g. EUR"))
-    military_personnel = models.PositiveIntegerField(_("military personnel"), null=True, blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    military_personnel = models.PositiveIntegerField(
+        _("military personnel"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(PERSONNEL_MAX)],
+    )
+    summary = models.TextField(_("summary"), blank=True, max_length=SUMMARY_LENGTH)
     nil_return = models.BooleanField(_("nil return"), default=False)
-    nil_return_reason = models.TextField(_("reason for the nil return"), blank=True)
+    nil_return_reason = models.TextField(_("reason for the nil return"), blank=True, max_length=TEXT_LENGTH)
 
     latest_version = models.ForeignKey(
         "PlanVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
@@ -334,16 +368,22 @@ class CapabilityLine(models.Model):
     category = models.CharField(_("category"), max_length=25, choices=Category.choices)
     item = models.CharField(_("item"), max_length=200)
     unit = models.CharField(_("unit"), max_length=50, blank=True)
-    baseline_capacity = models.DecimalField(_("baseline capacity (a year)"), **QUANTITY)
-    target_capacity = models.DecimalField(_("target capacity (a year)"), **QUANTITY)
-    target_year = models.PositiveSmallIntegerField(_("target year"))
-    stockpile_current = models.DecimalField(_("current stockpile"), null=True, blank=True, **QUANTITY)
-    stockpile_target = models.DecimalField(_("stockpile target"), null=True, blank=True, **QUANTITY)
-    planned_investment = models.DecimalField(_("planned investment"), null=True, blank=True, **MONEY)
+    baseline_capacity = models.DecimalField(_("baseline capacity (a year)"), validators=NON_NEGATIVE, **QUANTITY)
+    target_capacity = models.DecimalField(_("target capacity (a year)"), validators=NON_NEGATIVE, **QUANTITY)
+    target_year = models.PositiveSmallIntegerField(_("target year"), validators=year_range(TARGET_YEARS))
+    stockpile_current = models.DecimalField(
+        _("current stockpile"), null=True, blank=True, validators=NON_NEGATIVE, **QUANTITY
+    )
+    stockpile_target = models.DecimalField(
+        _("stockpile target"), null=True, blank=True, validators=NON_NEGATIVE, **QUANTITY
+    )
+    planned_investment = models.DecimalField(
+        _("planned investment"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
     funding = models.CharField(_("funding"), max_length=15, choices=Funding.choices, default=Funding.NATIONAL)
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     bottleneck = models.CharField(_("bottleneck"), max_length=15, choices=Bottleneck.choices, default=Bottleneck.NONE)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=TEXT_LENGTH)
 
     class Meta:
         ordering = ["plan", "position", "id"]
@@ -357,7 +397,9 @@ class CapabilityLine(models.Model):
                 )
                 for field in NON_NEGATIVE_LINE_FIELDS
             ],
-            models.CheckConstraint(condition=Q(target_year__gte=2000, target_year__lte=2100), name="line_target_year"),
+            models.CheckConstraint(
+                condition=Q(target_year__gte=TARGET_YEARS[0], target_year__lte=TARGET_YEARS[1]), name="line_target_year"
+            ),
             models.CheckConstraint(condition=Q(category__in=Category.values), name="line_category_valid"),
             models.CheckConstraint(condition=Q(funding__in=Funding.values), name="line_funding_valid"),
             models.CheckConstraint(condition=Q(priority__in=Priority.values), name="line_priority_valid"),
@@ -388,8 +430,8 @@ class Partnership(models.Model):
     partner_members = models.ManyToManyField(
         Member, blank=True, related_name="named_in_partnerships", verbose_name=_("partner allies")
     )
-    description = models.TextField(_("description"), blank=True)
-    value = models.DecimalField(_("value"), null=True, blank=True, **MONEY)
+    description = models.TextField(_("description"), blank=True, max_length=TEXT_LENGTH)
+    value = models.DecimalField(_("value"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY)
     status = models.CharField(
         _("status"), max_length=12, choices=PartnershipStatus.choices, default=PartnershipStatus.PLANNED
     )
@@ -462,7 +504,7 @@ class Review(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reviews")
     version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="reviews")
     decision = models.CharField(_("decision"), max_length=6, choices=Decision.choices)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=COMMENT_LENGTH)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     # In a two-level cycle, the approver who confirmed the reviewer's recommendation.
@@ -554,7 +596,7 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     author_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    body = models.TextField(_("comment"))
+    body = models.TextField(_("comment"), max_length=COMMENT_LENGTH)
     internal = models.BooleanField(_("internal (staff only)"), default=False)
     created_at = models.DateTimeField(_("written at"), default=timezone.now)
 

@@ -28,7 +28,17 @@ from members.actors import Actor
 from members.models import Member
 
 from . import content as plan_content_module
-from .content import HEADLINE_FIELDS, LINE_FIELDS, canonical_json, diff, normalize, plan_content, sha256_hex
+from .content import (
+    COMMENT_BODY,
+    HEADLINE_FIELDS,
+    LINE_FIELDS,
+    REVIEW_COMMENT,
+    canonical_json,
+    diff,
+    normalize,
+    plan_content,
+    sha256_hex,
+)
 from .enums import (
     EDITABLE,
     ApprovalLevels,
@@ -51,6 +61,7 @@ from .errors import (
     StalePlan,
 )
 from .models import (
+    CYCLE_YEARS,
     CapabilityLine,
     Comment,
     Cycle,
@@ -64,7 +75,7 @@ from .models import (
     submission_is_late,
 )
 from .selectors import ally_codes, effective_deadline, last_submitted_plan
-from .validation import Finding, errors, validate_content, warnings
+from .validation import Finding, errors, field_findings, validate_content, warnings
 
 # The workflow: transition -> (statuses it may start from, status it leads to).
 ALLOWED: dict[Transition, tuple[frozenset[PlanStatus], PlanStatus]] = {
@@ -212,6 +223,13 @@ def _write_children(plan: Plan, content: dict) -> None:
         )
 
 
+def _check_length(field: str, text: str, spec) -> None:
+    """The limits of a comment (plans.content), for callers that come without a form or serializer."""
+    findings = field_findings(field, text, spec)
+    if findings:
+        raise PlanInvalid(findings)
+
+
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise NotAllowed(message)
@@ -338,10 +356,11 @@ def plan_start_review(*, plan: Plan, actor: Actor, reviewer=None) -> Plan:
 
 
 def _decision_findings(decision: str, comment: str, reasons) -> list[Finding]:
-    """A return needs a comment (the delegation must learn why) and only known reasons."""
+    """A return needs a comment (the delegation must learn why) and only known reasons; comments have a length."""
     findings = []
     if decision == Decision.RETURN and not comment:
         findings.append(Finding("comment", "required", _("Say why the plan is returned."), "error"))
+    findings += field_findings("comment", comment, REVIEW_COMMENT)
     unknown = sorted(set(reasons) - set(ReturnReason.values))
     if unknown:
         findings.append(Finding("reasons", "invalid", _("Unknown reason(s): %s.") % ", ".join(unknown), "error"))
@@ -399,10 +418,14 @@ def plan_return(*, plan: Plan, actor: Actor, comment: str, reasons: list[str] | 
 def plan_accept(*, plan: Plan, actor: Actor, comment: str = "") -> Review:
     """Accept the latest version; the plan is locked from then on (one-level cycles)."""
     _require(actor.can(REVIEW_PLAN, plan), _("Only reviewers review plans."))
+    comment = (comment or "").strip()
+    findings = _decision_findings(Decision.ACCEPT, comment, ())
+    if findings:
+        raise PlanInvalid(findings)
     plan = _lock(plan)
     _check_levels(plan, two=False)
     return _apply_decision(
-        plan, actor=actor, decision=Decision.ACCEPT, comment=(comment or "").strip(), reasons=(), reviewer=actor.user
+        plan, actor=actor, decision=Decision.ACCEPT, comment=comment, reasons=(), reviewer=actor.user
     )
 
 
@@ -557,6 +580,7 @@ def comment_add(
     body = (body or "").strip()
     if not body:
         raise PlanInvalid([Finding("body", "required", _("Write a comment."), "error")])
+    _check_length("body", body, COMMENT_BODY)
     if internal and not actor.can(INTERNAL_COMMENTS, plan):
         raise NotAllowed(_("Only reviewers write internal comments."))
     if version is not None and version.plan_id != plan.pk:
@@ -614,8 +638,10 @@ def cycle_validate(
         return [Finding("deadline", "naive", _("Give the time with its time zone."), "error")]
     existing = Cycle.objects.filter(year=year).first()
     opens_at = opens_at or (existing.opens_at if existing else timezone.now())
-    if not 2024 <= year <= 2100:
-        findings.append(Finding("year", "out_of_range", _("Give a year between 2024 and 2100."), "error"))
+    first, last = CYCLE_YEARS
+    if not first <= year <= last:
+        message = _("Give a year between %(min)s and %(max)s.") % {"min": first, "max": last}
+        findings.append(Finding("year", "out_of_range", message, "error"))
     if deadline <= opens_at:
         findings.append(Finding("deadline", "before_opening", _("The deadline must be after the opening."), "error"))
     review = review_deadline if review_deadline is not None else (existing.review_deadline if existing else None)

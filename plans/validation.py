@@ -7,49 +7,75 @@ Field names are paths into the content: `gdp`, `lines[2].target_capacity`.
 
 import re
 from decimal import Decimal
-from functools import cache
 
 from django.utils.translation import gettext as _
 
 from core.findings import ERROR, WARNING, Finding, as_field_messages, errors, warnings
 
-from .content import EXPENDITURE_PARTS, MONEY_FIELDS
-from .enums import (
-    KINDS_WITH_PARTNER_MEMBERS,
-    Bottleneck,
-    Category,
-    Funding,
-    PartnershipKind,
-    PartnershipStatus,
-    Priority,
-)
+from .content import EXPENDITURE_PARTS, HEADLINE, LINE, PARTNERSHIP, ContentSchema, FieldSpec
+from .enums import KINDS_WITH_PARTNER_MEMBERS
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
-NON_NEGATIVE_LINE_FIELDS = (
-    "baseline_capacity",
-    "target_capacity",
-    "stockpile_current",
-    "stockpile_target",
-    "planned_investment",
-)
-# What the table columns can hold. Content outside these would reach the database and fail
-# there (a 500 instead of a message naming the field), so it is an error on every save.
-MONEY_LIMIT = Decimal(10) ** 18  # max_digits 20, decimal_places 2
-QUANTITY_LIMIT = Decimal(10) ** 14  # max_digits 16, decimal_places 2
-PERSONNEL_LIMIT = 2_147_483_647
-LINE_REQUIRED = ("category", "item", "baseline_capacity", "target_capacity", "target_year")
-LINE_CHOICES = {"category": Category, "funding": Funding, "priority": Priority, "bottleneck": Bottleneck}
-LINE_MONEY_FIELDS = ("planned_investment",)
-PARTNERSHIP_CHOICES = {"kind": PartnershipKind, "status": PartnershipStatus}
-TEXT_LIMITS = {"item": 200, "unit": 50, "partner_name": 200}
 
-__all__ = ["ERROR", "WARNING", "Finding", "as_field_messages", "errors", "validate_content", "warnings"]
+__all__ = [
+    "ERROR",
+    "WARNING",
+    "Finding",
+    "as_field_messages",
+    "errors",
+    "field_findings",
+    "validate_content",
+    "warnings",
+]
 
 
-@cache
-def _choice_values(enum) -> frozenset[str]:
-    # TextChoices.values builds a new list on every access; a plan has hundreds of lines.
-    return frozenset(enum.values)
+def field_findings(path: str, value, spec: FieldSpec) -> list[Finding]:
+    """What is wrong with one value against its spec (plans.content): required, choice, length, size, range.
+
+    Content reaches the services from the forms and the API, whose fields read the same specs,
+    but also from a copy of last year's plan or a file import: the rules check every value.
+    """
+    found: list[Finding] = []
+
+    def error(code: str, message: str) -> None:
+        found.append(Finding(path, code, message, ERROR))
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if spec.required:
+            error("required", _("This field is required."))
+        return found
+    if spec.choices and value not in spec.values:
+        values = ", ".join(sorted(spec.values))
+        error("invalid_choice", _("%(value)r is not one of %(choices)s.") % {"value": value, "choices": values})
+    if spec.max_length is not None and isinstance(value, str) and len(value) > spec.max_length:
+        error("too_long", _("At most %(limit)d characters.") % {"limit": spec.max_length})
+    if spec.max_items is not None and isinstance(value, list) and len(value) > spec.max_items:
+        error("too_many", _("At most %(limit)d.") % {"limit": spec.max_items})
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return found
+    low, high = spec.min_value, spec.max_value
+    if low is not None and value < low:
+        if low == 0:
+            error("negative", _("Must not be negative."))
+        else:
+            error("out_of_range", _("Give a value from %(min)s to %(max)s.") % {"min": low, "max": high})
+    elif high is not None and value > high:
+        if low:
+            error("out_of_range", _("Give a value from %(min)s to %(max)s.") % {"min": low, "max": high})
+        else:
+            error("too_large", _("Must be at most %(limit)d.") % {"limit": high})
+    limit = spec.too_large_from
+    if limit is not None and abs(value) >= limit:
+        error("too_large", _("Must be less than %(limit)s.") % {"limit": f"{limit:,.0f}"})
+    return found
+
+
+def schema_findings(prefix: str, row: dict, schema: ContentSchema) -> list[Finding]:
+    return [
+        finding
+        for spec in schema.fields
+        for finding in field_findings(f"{prefix}{spec.name}", row.get(spec.name), spec)
+    ]
 
 
 def validate_content(
@@ -64,43 +90,11 @@ def validate_content(
     def warning(field: str, code: str, message: str) -> None:
         findings.append(Finding(field, code, message, WARNING))
 
-    def too_large(field: str, value, limit: Decimal) -> None:
-        if value is not None and abs(value) >= limit:
-            error(field, "too_large", _("Must be less than %(limit)s.") % {"limit": f"{limit:,.0f}"})
-
-    def shape(prefix: str, row: dict, required: tuple[str, ...], choices: dict) -> None:
-        for field in required:
-            value = row.get(field)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                error(f"{prefix}.{field}", "required", _("This field is required."))
-        for field, enum in choices.items():
-            value = row.get(field)
-            if value is not None and value not in _choice_values(enum):
-                error(
-                    f"{prefix}.{field}",
-                    "invalid_choice",
-                    _("%(value)r is not one of %(choices)s.") % {"value": value, "choices": ", ".join(enum.values)},
-                )
-        for field, limit in TEXT_LIMITS.items():
-            value = row.get(field)
-            if isinstance(value, str) and len(value) > limit:
-                error(f"{prefix}.{field}", "too_long", _("At most %(limit)d characters.") % {"limit": limit})
-
-    # Headline figures.
-    for field in MONEY_FIELDS:
-        value = content.get(field)
-        if value is not None and value < 0:
-            error(field, "negative", _("Must not be negative."))
-        too_large(field, value, MONEY_LIMIT)
-    too_large("gdp", content.get("gdp"), MONEY_LIMIT)
+    # Headline figures: what each may hold (plans.content's schema), then the rules between them.
+    findings += schema_findings("", content, HEADLINE)
     gdp = content.get("gdp")
     if gdp is not None and gdp <= 0:
         error("gdp", "not_positive", _("GDP must be greater than zero."))
-    personnel = content.get("military_personnel")
-    if personnel is not None and personnel < 0:
-        error("military_personnel", "negative", _("Must not be negative."))
-    if personnel is not None and personnel > PERSONNEL_LIMIT:
-        error("military_personnel", "too_large", _("Must be at most %(limit)d.") % {"limit": PERSONNEL_LIMIT})
     currency = content.get("currency") or ""
     if currency and not CURRENCY_RE.match(currency):
         error("currency", "invalid", _("Give a three-letter ISO 4217 code in capitals, such as EUR."))
@@ -130,15 +124,14 @@ def validate_content(
     lines = content.get("lines") or []
     partnerships = content.get("partnerships") or []
 
+    for group, rows, schema in (("lines", lines, LINE), ("partnerships", partnerships, PARTNERSHIP)):
+        if schema.max_rows is not None and len(rows) > schema.max_rows:
+            error(group, "too_many", _("At most %(limit)d rows.") % {"limit": schema.max_rows})
+
     # Capability lines.
     for index, line in enumerate(lines):
         prefix = f"lines[{index}]"
-        shape(prefix, line, LINE_REQUIRED, LINE_CHOICES)
-        for field in NON_NEGATIVE_LINE_FIELDS:
-            value = line.get(field)
-            if value is not None and value < 0:
-                error(f"{prefix}.{field}", "negative", _("Must not be negative."))
-            too_large(f"{prefix}.{field}", value, MONEY_LIMIT if field in LINE_MONEY_FIELDS else QUANTITY_LIMIT)
+        findings += schema_findings(f"{prefix}.", line, LINE)
         baseline, target = line.get("baseline_capacity"), line.get("target_capacity")
         if baseline is not None and target is not None and 0 <= target < baseline:
             warning(
@@ -147,11 +140,8 @@ def validate_content(
                 _("The target capacity is below the baseline: production would fall."),
             )
         target_year = line.get("target_year")
-        if target_year is not None:
-            if not 2000 <= target_year <= 2100:
-                error(f"{prefix}.target_year", "out_of_range", _("Give a year between 2000 and 2100."))
-            elif target_year < current_year:
-                warning(f"{prefix}.target_year", "in_the_past", _("The target year is already past."))
+        if target_year is not None and LINE["target_year"].min_value <= target_year < current_year:
+            warning(f"{prefix}.target_year", "in_the_past", _("The target year is already past."))
         stock, stock_target = line.get("stockpile_current"), line.get("stockpile_target")
         if stock is not None and stock_target is not None and 0 <= stock_target < stock:
             warning(
@@ -163,8 +153,7 @@ def validate_content(
     # Partnerships.
     for index, partnership in enumerate(partnerships):
         prefix = f"partnerships[{index}]"
-        shape(prefix, partnership, ("kind", "partner_name"), PARTNERSHIP_CHOICES)
-        too_large(f"{prefix}.value", partnership.get("value"), MONEY_LIMIT)
+        findings += schema_findings(f"{prefix}.", partnership, PARTNERSHIP)
         codes = partnership.get("partner_members") or []
         unknown = sorted(set(codes) - ally_codes)
         if unknown:
@@ -181,9 +170,6 @@ def validate_content(
                 "members_not_expected",
                 _("Partner allies are named only for ally and multinational partnerships."),
             )
-        value = partnership.get("value")
-        if value is not None and value < 0:
-            error(f"{prefix}.value", "negative", _("Must not be negative."))
         if for_submission and partnership.get("kind") in KINDS_WITH_PARTNER_MEMBERS and not codes:
             error(f"{prefix}.partner_members", "required", _("Name at least one partner ally."))
 

@@ -5,6 +5,7 @@ from contextlib import suppress
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..content import COMMENT_BODY, REVIEW_COMMENT
 from ..enums import ReturnReason
 from ..models import Cycle, DeadlineExtension, PlanVersion
 from ..selectors import reviewers
@@ -29,6 +30,7 @@ class ReturnForm(forms.Form):
         label=_("Comment to the delegation"),
         widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
         help_text=_("Required: say what must change. The delegation reads it."),
+        max_length=REVIEW_COMMENT.max_length,
     )
     reasons = forms.MultipleChoiceField(
         label=_("Reasons"), choices=ReturnReason.choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -40,6 +42,7 @@ class AcceptForm(forms.Form):
         label=_("Comment to the delegation (optional)"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
         required=False,
+        max_length=REVIEW_COMMENT.max_length,
     )
 
 
@@ -56,7 +59,9 @@ class SendBackForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4, "cols": 80}))
+    body = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4, "cols": 80}), max_length=COMMENT_BODY.max_length
+    )
     internal = forms.BooleanField(
         label=_("Internal (staff only, never shown to the delegation)"), required=False, initial=True
     )

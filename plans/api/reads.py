@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from core.findings import warnings
 from core.permissions import VIEW_PLAN
 from members.actors import Actor
-from plans.content import HEADLINE_FIELDS, LINE_FIELDS, PARTNERSHIP_FIELDS
+from plans.content import HEADLINE_FIELDS, LINE, LINE_FIELDS, PARTNERSHIP_FIELDS
 from plans.models import (
     CapabilityLine,
     Comment,
@@ -40,9 +40,7 @@ from plans.selectors import (
     plans_with_rules,
 )
 
-DECIMAL_LINE_FIELDS = frozenset(
-    {"baseline_capacity", "target_capacity", "stockpile_current", "stockpile_target", "planned_investment"}
-)
+DECIMAL_LINE_FIELDS = LINE.decimal_names
 PARTNERSHIP_ROW_FIELDS = tuple(field for field in PARTNERSHIP_FIELDS if field != "partner_members")
 # Warnings depend only on the content (fixed for a revision), the year and the language.
 WARNINGS_CACHE_TIMEOUT = 24 * 60 * 60

@@ -4,31 +4,59 @@ Write serializers check types, ranges and choices only; the plan rules (parts wi
 total, partner allies, ...) are plans.validation's, applied by the services.
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.base import FindingSerializer
-from plans.enums import (
-    Bottleneck,
-    Category,
-    Decision,
-    Funding,
-    PartnershipKind,
-    PartnershipStatus,
-    PlanStatus,
-    Priority,
-    RecommendationStatus,
-    ReturnReason,
-    ReviewAction,
-)
+from plans.content import COMMENT_BODY, HEADLINE, LINE, PARTNERSHIP, REVIEW_COMMENT, ContentSchema, FieldSpec
+from plans.enums import Decision, PlanStatus, RecommendationStatus, ReturnReason, ReviewAction
+from plans.models import CYCLE_YEARS
 
 
-def money(**kwargs):
-    return serializers.DecimalField(max_digits=20, decimal_places=2, **kwargs)
+def content_field(spec: FieldSpec, *, write: bool) -> serializers.Field:
+    """The serializer field of one field of the content, with the limits of its spec (plans.content).
+
+    Input fields refuse what the field cannot hold (type, digits, length, choice, number of
+    items). Ranges are stated for the schema (`minimum`, `maximum`) but left to the plan rules,
+    so a value out of range gets the same finding, at the same path, as on the web pages.
+    Response fields describe what reads return: every key present, null where the field may be.
+    """
+    nullable = spec.default is None and not spec.required
+    if write:
+        common: dict = {"required": spec.required}
+        if nullable:
+            common["allow_null"] = True
+    else:
+        common = {"allow_null": nullable} if nullable else {}
+    if spec.kind == "decimal":
+        field = serializers.DecimalField(
+            max_digits=spec.max_digits,
+            decimal_places=spec.decimal_places,
+            min_value=spec.min_value,
+            max_value=spec.max_value,
+            **common,
+        )
+    elif spec.kind == "integer":
+        field = serializers.IntegerField(min_value=spec.min_value, max_value=spec.max_value, **common)
+    elif spec.kind == "boolean":
+        field = serializers.BooleanField(**common)
+    elif spec.kind == "choice":
+        field = serializers.ChoiceField(choices=spec.choices, **common)
+    elif spec.kind == "codes":
+        child = serializers.CharField(max_length=spec.max_length)
+        field = serializers.ListField(
+            child=child, max_length=spec.max_items, help_text="Allies' alpha-2 codes.", **common
+        )
+    else:
+        blank = {"allow_blank": True} if not spec.required else {}
+        field = serializers.CharField(max_length=spec.max_length if write else None, **blank, **common)
+    field.validators = [v for v in field.validators if not isinstance(v, (MinValueValidator, MaxValueValidator))]
+    return field
 
 
-def quantity(**kwargs):
-    return serializers.DecimalField(max_digits=16, decimal_places=2, **kwargs)
+def content_fields(schema: ContentSchema, *, write: bool) -> dict[str, serializers.Field]:
+    return {spec.name: content_field(spec, write=write) for spec in schema.fields}
 
 
 OPTIONAL = {"required": False, "allow_null": True}
@@ -78,57 +106,41 @@ class StrictSerializer(serializers.Serializer):
 # Writes -----------------------------------------------------------------------------------------
 
 
-class LineInputSerializer(StrictSerializer):
-    category = serializers.ChoiceField(choices=Category.choices)
-    item = serializers.CharField(max_length=200)
-    unit = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    baseline_capacity = quantity()
-    target_capacity = quantity()
-    target_year = serializers.IntegerField(min_value=2000, max_value=2100)
-    stockpile_current = quantity(**OPTIONAL)
-    stockpile_target = quantity(**OPTIONAL)
-    planned_investment = money(**OPTIONAL)
-    funding = serializers.ChoiceField(choices=Funding.choices, required=False)
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    bottleneck = serializers.ChoiceField(choices=Bottleneck.choices, required=False)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+class SchemaSerializer(serializers.Serializer):
+    """A serializer whose fields are those of a content schema (plans.content), plus any declared."""
+
+    schema: ContentSchema
+    write = False
+
+    def get_fields(self):
+        return {**content_fields(self.schema, write=self.write), **super().get_fields()}
 
 
-class PartnershipInputSerializer(StrictSerializer):
-    kind = serializers.ChoiceField(choices=PartnershipKind.choices)
-    partner_name = serializers.CharField(max_length=200)
-    partner_members = serializers.ListField(
-        child=serializers.CharField(max_length=2), required=False, max_length=32, help_text="Allies' alpha-2 codes."
-    )
-    description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
-    value = money(**OPTIONAL)
-    status = serializers.ChoiceField(choices=PartnershipStatus.choices, required=False)
+class LineInputSerializer(SchemaSerializer, StrictSerializer):
+    schema, write = LINE, True
 
 
-class PlanContentSerializer(StrictSerializer):
+class PartnershipInputSerializer(SchemaSerializer, StrictSerializer):
+    schema, write = PARTNERSHIP, True
+
+
+class PlanContentSerializer(SchemaSerializer, StrictSerializer):
     """A plan's content. Absent keys: defaults (PUT) or unchanged (PATCH); lists replace whole."""
 
+    schema, write = HEADLINE, True
     ignored_keys = READ_ONLY_PLAN_KEYS
 
-    defence_expenditure = money(**OPTIONAL)
-    equipment_expenditure = money(**OPTIONAL)
-    personnel_expenditure = money(**OPTIONAL)
-    infrastructure_expenditure = money(**OPTIONAL)
-    other_expenditure = money(**OPTIONAL)
-    gdp = money(**OPTIONAL)
-    currency = serializers.CharField(max_length=3, required=False, allow_blank=True, help_text="ISO 4217, e.g. EUR")
-    military_personnel = serializers.IntegerField(min_value=0, max_value=2_147_483_647, **OPTIONAL)
-    summary = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    nil_return = serializers.BooleanField(required=False)
-    nil_return_reason = serializers.CharField(required=False, allow_blank=True, max_length=10000)
-    lines = LineInputSerializer(many=True, required=False, max_length=2000)
-    partnerships = PartnershipInputSerializer(many=True, required=False, max_length=500)
+    # ListField rather than many=True: its max_length is what the OpenAPI schema shows as maxItems.
+    lines = serializers.ListField(child=LineInputSerializer(), required=False, max_length=LINE.max_rows)
+    partnerships = serializers.ListField(
+        child=PartnershipInputSerializer(), required=False, max_length=PARTNERSHIP.max_rows
+    )
 
 
 class PlanCreateSerializer(PlanContentSerializer):
     ignored_keys = READ_ONLY_PLAN_KEYS - {"cycle"}
 
-    cycle = serializers.IntegerField(min_value=2024, max_value=2100, help_text="The cycle's year.")
+    cycle = serializers.IntegerField(min_value=CYCLE_YEARS[0], max_value=CYCLE_YEARS[1], help_text="The cycle's year.")
     copy_previous = serializers.BooleanField(
         required=False,
         default=False,
@@ -143,14 +155,14 @@ class ReviewInputSerializer(StrictSerializer):
         "reviewer's `accept` or `return` is a recommendation that another person with the approver role "
         "`confirm`s (it becomes the decision) or `send_back`s (with a comment).",
     )
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=REVIEW_COMMENT.max_length)
     reasons = serializers.ListField(
         child=serializers.ChoiceField(choices=ReturnReason.choices), required=False, max_length=10
     )
 
 
 class CommentInputSerializer(StrictSerializer):
-    body = serializers.CharField(max_length=20000)
+    body = serializers.CharField(max_length=COMMENT_BODY.max_length)
     internal = serializers.BooleanField(required=False, default=False, help_text="Staff only.")
     version = serializers.IntegerField(min_value=1, max_value=2_147_483_647, required=False, allow_null=True)
 
@@ -158,29 +170,12 @@ class CommentInputSerializer(StrictSerializer):
 # Responses (the shapes reads.py builds) ----------------------------------------------------------
 
 
-class LineSerializer(serializers.Serializer):
-    category = serializers.ChoiceField(choices=Category.choices)
-    item = serializers.CharField()
-    unit = serializers.CharField(allow_blank=True)
-    baseline_capacity = quantity()
-    target_capacity = quantity()
-    target_year = serializers.IntegerField()
-    stockpile_current = quantity(allow_null=True)
-    stockpile_target = quantity(allow_null=True)
-    planned_investment = money(allow_null=True)
-    funding = serializers.ChoiceField(choices=Funding.choices)
-    priority = serializers.ChoiceField(choices=Priority.choices)
-    bottleneck = serializers.ChoiceField(choices=Bottleneck.choices)
-    notes = serializers.CharField(allow_blank=True)
+class LineSerializer(SchemaSerializer):
+    schema = LINE
 
 
-class PartnershipSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=PartnershipKind.choices)
-    partner_name = serializers.CharField()
-    partner_members = serializers.ListField(child=serializers.CharField())
-    description = serializers.CharField(allow_blank=True)
-    value = money(allow_null=True)
-    status = serializers.ChoiceField(choices=PartnershipStatus.choices)
+class PartnershipSerializer(SchemaSerializer):
+    schema = PARTNERSHIP
 
 
 class VersionRefSerializer(serializers.Serializer):
@@ -194,7 +189,9 @@ def percent(**kwargs):
     return serializers.DecimalField(max_digits=None, decimal_places=2, **kwargs)
 
 
-class PlanSummarySerializer(serializers.Serializer):
+class PlanSummarySerializer(SchemaSerializer):
+    schema = HEADLINE
+
     id = serializers.IntegerField()
     cycle = serializers.IntegerField(help_text="The cycle's year.")
     member = serializers.CharField(help_text="The member's code.")
@@ -202,17 +199,6 @@ class PlanSummarySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=PlanStatus.choices)
     revision = serializers.IntegerField()
     etag = serializers.CharField(help_text="The value for If-Match.")
-    defence_expenditure = money(allow_null=True)
-    equipment_expenditure = money(allow_null=True)
-    personnel_expenditure = money(allow_null=True)
-    infrastructure_expenditure = money(allow_null=True)
-    other_expenditure = money(allow_null=True)
-    gdp = money(allow_null=True)
-    currency = serializers.CharField(allow_blank=True)
-    military_personnel = serializers.IntegerField(allow_null=True)
-    summary = serializers.CharField(allow_blank=True)
-    nil_return = serializers.BooleanField()
-    nil_return_reason = serializers.CharField(allow_blank=True)
     spending_pct_gdp = percent(
         allow_null=True, help_text="Defence expenditure / GDP x 100, to two decimals (halves up)."
     )
