@@ -74,8 +74,8 @@ from .models import (
     Review,
     submission_is_late,
 )
-from .selectors import ally_codes, effective_deadline, last_submitted_plan
-from .validation import Finding, errors, field_findings, validate_content, warnings
+from .selectors import effective_deadline, last_submitted_plan, plan_findings
+from .validation import Finding, errors, field_findings, warnings
 
 # The workflow: transition -> (statuses it may start from, status it leads to).
 ALLOWED: dict[Transition, tuple[frozenset[PlanStatus], PlanStatus]] = {
@@ -183,14 +183,9 @@ def _notify_on_commit(event: str, *, plan: Plan, version: PlanVersion | None = N
     )
 
 
-def _validate(content: dict, *, member: Member, for_submission: bool) -> list[Finding]:
-    findings = validate_content(
-        content,
-        member_code=member.code,
-        ally_codes=ally_codes(),
-        current_year=timezone.now().year,
-        for_submission=for_submission,
-    )
+def _validate(content: dict, *, plan: Plan, for_submission: bool) -> list[Finding]:
+    """The plan's findings (plans.selectors.plan_findings, as every door shows them); errors refuse the write."""
+    findings = plan_findings(plan=plan, content=content, for_submission=for_submission)
     if errors(findings):
         raise PlanInvalid(findings)
     return findings
@@ -254,7 +249,7 @@ def plan_create(
         previous = last_submitted_plan(member_id=member.pk, before_year=cycle.year)
         content = plan_content(previous) if previous else None
     content = normalize(content or {})
-    findings = _validate(content, member=member, for_submission=False)
+    findings = _validate(content, plan=Plan(cycle=cycle, member=member), for_submission=False)
     try:
         with transaction.atomic():
             plan = Plan.objects.create(
@@ -281,7 +276,7 @@ def plan_update(*, plan: Plan, actor: Actor, content: dict, expected_revision: i
     """
     _require(actor.can(CHANGE_PLAN, plan), _("You may not write this member's plan."))
     content = normalize(content)
-    findings = _validate(content, member=plan.member, for_submission=False)
+    findings = _validate(content, plan=plan, for_submission=False)
 
     claim = Plan.objects.filter(pk=plan.pk, status__in=EDITABLE)
     if expected_revision is not None:
@@ -312,7 +307,7 @@ def plan_submit(*, plan: Plan, actor: Actor) -> Receipt:
     plan = _lock(plan)
     _check_transition(plan, Transition.SUBMIT)
     content = normalize(plan_content(plan))
-    findings = _validate(content, member=plan.member, for_submission=True)
+    findings = _validate(content, plan=plan, for_submission=True)
 
     now = timezone.now()
     deadline = effective_deadline(cycle=plan.cycle, member_id=plan.member_id)
