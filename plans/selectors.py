@@ -97,6 +97,16 @@ def has_extension_expression(*, cycle_ref: Ref = "cycle_id", member_ref: Ref = "
     return Exists(_extension(cycle_ref, member_ref))
 
 
+def cycles_with_deadline(*, member_id: int | None) -> QuerySet[Cycle]:
+    """Cycles with `effective_deadline` and `has_extension` for one member (none: the cycle's own)."""
+    if member_id is None:
+        return Cycle.objects.annotate(effective_deadline=F("deadline"), has_extension=Value(False))
+    return Cycle.objects.annotate(
+        effective_deadline=effective_deadline_expression(cycle_ref="pk", member_ref=member_id, deadline_ref="deadline"),
+        has_extension=has_extension_expression(cycle_ref="pk", member_ref=member_id),
+    )
+
+
 # Lateness: two ideas, two names ---------------------------------------------------------------
 
 
@@ -311,10 +321,11 @@ def ally_codes() -> set[str]:
     return set(Member.objects.values_list("code", flat=True))
 
 
-def current_cycle(at: datetime | None = None) -> Cycle | None:
-    """The newest cycle already open, or else the next one to open."""
+def current_cycle(at: datetime | None = None, *, cycles: QuerySet[Cycle] | None = None) -> Cycle | None:
+    """The newest cycle already open, or else the next one to open (from `cycles`, default all)."""
     now = at or timezone.now()
-    return Cycle.objects.filter(opens_at__lte=now).order_by("-year").first() or Cycle.objects.order_by("year").first()
+    cycles = Cycle.objects.all() if cycles is None else cycles
+    return cycles.filter(opens_at__lte=now).order_by("-year").first() or cycles.order_by("year").first()
 
 
 def last_submitted_plan(*, member_id: int, before_year: int) -> Plan | None:

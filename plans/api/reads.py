@@ -13,7 +13,7 @@ from functools import cache
 import orjson
 from django.core.cache import cache as django_cache
 from django.db import connection
-from django.db.models import F, QuerySet, TextField, Value
+from django.db.models import F, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -33,8 +33,7 @@ from plans.models import (
     Review,
 )
 from plans.selectors import (
-    effective_deadline_expression,
-    has_extension_expression,
+    cycles_with_deadline,
     plan_findings,
     plans_visible_to,
     plans_with_rules,
@@ -313,14 +312,7 @@ def comment_row(comment: Comment) -> dict:
 
 def cycles_for(actor: Actor) -> QuerySet[Cycle]:
     """Cycles, with the caller's effective deadline (staff, who have no member, get the cycle's)."""
-    cycles = Cycle.objects.order_by("-year")
-    member_id = actor.member_id
-    if member_id is None:
-        return cycles.annotate(effective_deadline=F("deadline"), has_extension=Value(False))
-    return cycles.annotate(
-        effective_deadline=effective_deadline_expression(cycle_ref="pk", member_ref=member_id, deadline_ref="deadline"),
-        has_extension=has_extension_expression(cycle_ref="pk", member_ref=member_id),
-    )
+    return cycles_with_deadline(member_id=actor.member_id).order_by("-year")
 
 
 def cycle_row(cycle: Cycle, now: datetime) -> dict:

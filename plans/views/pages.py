@@ -20,7 +20,7 @@ from ..models import Plan, is_overdue
 from ..selectors import (
     comments_visible_to,
     current_cycle,
-    effective_deadline,
+    cycles_with_deadline,
     last_submitted_plan,
     plan_findings,
     plans_visible_to,
@@ -47,8 +47,9 @@ def dashboard(request):
     member = actor.member
     if member is None:
         return render(request, "plans/no_delegation.html")
-    cycle = current_cycle()
     now = timezone.now()
+    # With the member's effective deadline and whether an extension set it, from the selectors.
+    cycle = current_cycle(now, cycles=cycles_with_deadline(member_id=member.pk))
     context = {
         "member": member,
         "delegate": actor.delegate,
@@ -59,10 +60,10 @@ def dashboard(request):
     plans = plans_with_rules(plans_visible_to(actor).select_related("cycle", "latest_version"), now=now)
     if cycle is not None:
         plan = plans.filter(cycle=cycle).first()
-        deadline = plan.effective_deadline if plan else effective_deadline(cycle=cycle, member_id=member.pk)
+        deadline = cycle.effective_deadline
         context.update(
             deadline=deadline,
-            has_extension=deadline != cycle.deadline,
+            has_extension=cycle.has_extension,
             # A member without a plan has submitted nothing: overdue once its deadline has passed.
             submitted_late=plan.submitted_late if plan else None,
             overdue=plan.overdue if plan else is_overdue(submitted=False, deadline=deadline, now=now),
