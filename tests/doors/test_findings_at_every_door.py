@@ -54,7 +54,7 @@ def test_every_door_shows_the_selectors_findings(settings, plan, alice):
     web = signed_in(alice)
     reviewer = StaffFactory(email="rita@staff.example.org")
     reviewer.groups.add(Group.objects.get(name="Reviewers"))
-    _record, key = api_key_issue(member=plan.member, name="erp", scopes=["read"])
+    _record, key = api_key_issue(actor=Actor.system(), member=plan.member, name="erp", scopes=["read"])
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
 
