@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from members.models import Member
@@ -49,6 +49,7 @@ class FieldSpec:
     max_value: Decimal | int | None = None
     choices: tuple[tuple[str, Any], ...] = ()
     max_items: int | None = None  # for lists of codes
+    pattern: RegexValidator | None = None  # a format the text must have (its message says which)
 
     @cached_property
     def values(self) -> frozenset[str]:
@@ -62,10 +63,14 @@ class FieldSpec:
         return Decimal(10) ** (self.max_digits - self.decimal_places)
 
 
-def _bounds(model_field: models.Field) -> tuple[Any, Any]:
+def _declared(model_field: models.Field) -> list:
     # Only the validators declared on the field, not the ones Django adds from the database
     # backend's integer ranges, which differ between PostgreSQL and SQLite.
-    declared = model_field._validators  # Django keeps the declared ones apart, under this name
+    return list(model_field._validators)  # Django keeps the declared ones apart, under this name
+
+
+def _bounds(model_field: models.Field) -> tuple[Any, Any]:
+    declared = _declared(model_field)
     lows = [v.limit_value for v in declared if isinstance(v, MinValueValidator)]
     highs = [v.limit_value for v in declared if isinstance(v, MaxValueValidator)]
     return (max(lows) if lows else None, min(highs) if highs else None)
@@ -101,7 +106,10 @@ def field_spec(model: type[models.Model], name: str, **extra: Any) -> FieldSpec:
         common.update(choices=tuple(model_field.choices))
     else:
         kind = "text"
-        common.update(max_length=model_field.max_length, multiline=isinstance(model_field, models.TextField))
+        pattern = next((v for v in _declared(model_field) if isinstance(v, RegexValidator)), None)
+        common.update(
+            max_length=model_field.max_length, multiline=isinstance(model_field, models.TextField), pattern=pattern
+        )
     return FieldSpec(name, kind, **{**common, **extra})
 
 

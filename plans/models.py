@@ -3,7 +3,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -45,6 +45,10 @@ PERSONNEL_MAX = 2_147_483_647  # PostgreSQL's integer
 SUMMARY_LENGTH = 20_000
 TEXT_LENGTH = 10_000  # notes, descriptions, the reason for a nil return
 COMMENT_LENGTH = 20_000  # comments and review decisions, from the web, the admin and the API alike
+CURRENCY_CODE = "[A-Z]{3}"  # ISO 4217
+CURRENCY_FORMAT = RegexValidator(
+    f"^{CURRENCY_CODE}$", _("Give a three-letter ISO 4217 code in capitals, such as EUR."), code="invalid"
+)
 
 
 def year_range(years: tuple[int, int]) -> list:
@@ -221,7 +225,9 @@ class Plan(models.Model):
     )
     # Greater than zero, which a validator cannot say: plans.validation's rule and a constraint.
     gdp = models.DecimalField(_("GDP"), null=True, blank=True, **MONEY)
-    currency = models.CharField(_("currency"), max_length=3, blank=True, help_text=_("ISO 4217, e.g. EUR"))
+    currency = models.CharField(
+        _("currency"), max_length=3, blank=True, help_text=_("ISO 4217, e.g. EUR"), validators=[CURRENCY_FORMAT]
+    )
     military_personnel = models.PositiveIntegerField(
         _("military personnel"),
         null=True,
@@ -283,7 +289,7 @@ class Plan(models.Model):
                 ),
                 name="plan_parts_within_total",
             ),
-            models.CheckConstraint(condition=Q(currency__regex=r"^([A-Z]{3})?$"), name="plan_currency_iso4217"),
+            models.CheckConstraint(condition=Q(currency__regex=f"^({CURRENCY_CODE})?$"), name="plan_currency_iso4217"),
         ]
         indexes = [models.Index(fields=["status", "cycle"])]
 

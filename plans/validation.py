@@ -5,7 +5,6 @@ Warnings are shown and returned with the plan but never block.
 Field names are paths into the content: `gdp`, `lines[2].target_capacity`.
 """
 
-import re
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -14,8 +13,6 @@ from core.findings import ERROR, WARNING, Finding, as_field_messages, errors, wa
 
 from .content import EXPENDITURE_PARTS, HEADLINE, LINE, PARTNERSHIP, ContentSchema, FieldSpec
 from .enums import KINDS_WITH_PARTNER_MEMBERS
-
-CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 
 __all__ = [
     "ERROR",
@@ -49,6 +46,8 @@ def field_findings(path: str, value, spec: FieldSpec) -> list[Finding]:
         error("invalid_choice", _("%(value)r is not one of %(choices)s.") % {"value": value, "choices": values})
     if spec.max_length is not None and isinstance(value, str) and len(value) > spec.max_length:
         error("too_long", _("At most %(limit)d characters.") % {"limit": spec.max_length})
+    if spec.pattern is not None and isinstance(value, str) and not spec.pattern.regex.search(value):
+        error(spec.pattern.code, str(spec.pattern.message))
     if spec.max_items is not None and isinstance(value, list) and len(value) > spec.max_items:
         error("too_many", _("At most %(limit)d.") % {"limit": spec.max_items})
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
@@ -96,8 +95,6 @@ def validate_content(
     if gdp is not None and gdp <= 0:
         error("gdp", "not_positive", _("GDP must be greater than zero."))
     currency = content.get("currency") or ""
-    if currency and not CURRENCY_RE.match(currency):
-        error("currency", "invalid", _("Give a three-letter ISO 4217 code in capitals, such as EUR."))
 
     total = content.get("defence_expenditure")
     parts = [content.get(field) for field in EXPENDITURE_PARTS]

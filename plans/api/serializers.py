@@ -4,7 +4,7 @@ Write serializers check types, ranges and choices only; the plan rules (parts wi
 total, partner allies, ...) are plans.validation's, applied by the services.
 """
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -52,7 +52,19 @@ def content_field(spec: FieldSpec, *, write: bool) -> serializers.Field:
         blank = {"allow_blank": True} if not spec.required else {}
         field = serializers.CharField(max_length=spec.max_length if write else None, **blank, **common)
     field.validators = [v for v in field.validators if not isinstance(v, (MinValueValidator, MaxValueValidator))]
+    if write and spec.pattern is not None:
+        field.validators.append(StatedPattern(spec.pattern.regex))
     return field
+
+
+class StatedPattern(RegexValidator):
+    """A format the OpenAPI schema states (drf-spectacular reads RegexValidators) and the plan rules check.
+
+    Checking it here too would answer a malformed value alone, before the plan's other findings.
+    """
+
+    def __call__(self, value):
+        return None
 
 
 def content_fields(schema: ContentSchema, *, write: bool) -> dict[str, serializers.Field]:
