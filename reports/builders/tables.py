@@ -12,6 +12,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.exports import csv_text, xlsx_row
 from plans.enums import Bottleneck, Category, Funding, PartnershipKind, PartnershipStatus, Priority
 from reports.selectors import ROW_KEYS
 
@@ -122,12 +123,14 @@ def excel_value(key: str, value: Any) -> Any:
 
 
 def _sheet(sheet: Worksheet, columns, rows: list[dict[str, Any]]) -> None:
-    sheet.append([_(header) for _key, header, _fmt in columns])
+    # Every row goes through xlsx_row: text that delegations typed (items, units, partners) is
+    # stored as text, never as a formula.
+    sheet.append(xlsx_row(sheet, [_(header) for _key, header, _fmt in columns]))
     for cell in sheet[1]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
     for row in rows:
-        sheet.append([excel_value(key, row.get(key)) for key, _header, _fmt in columns])
+        sheet.append(xlsx_row(sheet, [excel_value(key, row.get(key)) for key, _header, _fmt in columns]))
     for index, (_key, header, fmt) in enumerate(columns, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = max(10, min(40, len(_(header)) + 2))
@@ -144,10 +147,10 @@ def build_xlsx(data: ReportData) -> bytes:
     summary.title = _("Summary")
     _sheet(summary, SUMMARY_COLUMNS, data.rows)
     summary.append([])
-    summary.append([_("Totals")])
+    summary.append(xlsx_row(summary, [_("Totals")]))
     summary.cell(row=summary.max_row, column=1).font = Font(bold=True)
     for key, label in TOTAL_LABELS.items():
-        summary.append([_(label), data.totals[key]])
+        summary.append(xlsx_row(summary, [_(label), data.totals[key]]))
 
     lines = [{**line, "growth": line["target_capacity"] - line["baseline_capacity"]} for line in data.lines]
     _sheet(workbook.create_sheet(_("Capability lines")), LINE_COLUMNS, lines)
@@ -165,13 +168,15 @@ CSV_COLUMNS = [key for key in ROW_KEYS if key not in {"member_name_fr", "plan_id
 
 
 def csv_value(value: Any) -> str:
-    """Machine-readable: ISO 8601 times, `true`/`false`, empty for unknown."""
+    """Machine-readable: ISO 8601 times, `true`/`false`, empty for unknown; text formula-safe."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
+    if isinstance(value, str):
+        return csv_text(value)
     return str(value)
 
 
