@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -75,6 +76,17 @@ def env_choice(name: str, choices: set[str], default: str) -> str:
     return value
 
 
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated addresses or networks (10.0.0.2, 10.0.0.0/24, fd00::/8)."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list IP addresses or networks, got {item!r}") from None
+    return networks
+
+
 def env_url(name: str, parse, default: str):
     """Parse a URL-shaped variable (DATABASE_URL, EMAIL_URL) with django-environ, strictly."""
     raw = os.environ.get(name, default)
@@ -127,6 +139,12 @@ INSTALLED_APPS = [
     "django_structlog",
     "django_prometheus",
     "storages",
+    # Security: CSP headers, database triggers, the second step of sign-in.
+    "csp",
+    "pgtrigger",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "core",
     "members",
     "plans",
@@ -143,12 +161,18 @@ MIDDLEWARE = [
     "django_structlog.middlewares.RequestMiddleware",
     # The application's own stack.
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.RequestContextMiddleware",
+    "core.middleware.AbsoluteSessionLifetimeMiddleware",
+    "core.middleware.NoStoreWhenAuthenticatedMiddleware",
+    "members.middleware.MfaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -251,17 +275,51 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 2)
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: expiry after inactivity
+# However active, a session ends this long after its sign-in (core.middleware).
+SESSION_ABSOLUTE_AGE = env_int("SESSION_ABSOLUTE_AGE", 60 * 60 * 12)
 
-# Failed sign-ins: locked per user and address for a cool-off, never for good.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# The client's address: the socket peer, unless the peer is one of these proxies; then the
+# address the proxies recorded in X-Forwarded-For. Without proxies named, the header is ignored,
+# so that a client cannot pick its own address (core.security.client_ip).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+
+# Failed sign-ins (django-axes): paused per account and per address for a cool-off, never for
+# good. A browser that signed in to the account before, or that reset its password by e-mail,
+# holds a device cookie and is not paused by other clients' failures (members.signin), so an
+# attacker cannot lock the real user out.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False  # a success does not erase the failures before it
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # hammering a paused account does not extend the pause
+AXES_SENSITIVE_PARAMETERS: list[str] = []  # the log names the account and the address (passwords stay masked)
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
+AXES_USERNAME_CALLABLE = "members.signin.axes_username"
+AXES_WHITELIST_CALLABLE = "members.signin.holds_trusted_device"
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # Django's authenticate() gets the e-mail as "username"; axes would otherwise look for "email" and
 # record failures without a user, so the per-user lockout never matched.
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures from one address over this many accounts within the cool-off are logged as password spraying.
+SIGN_IN_SPRAYING_ACCOUNTS = env_int("SIGN_IN_SPRAYING_ACCOUNTS", 5)
+DEVICE_COOKIE_AGE = env_int("DEVICE_COOKIE_AGE", 60 * 60 * 24 * 180)
+DEVICE_COOKIE_FAILURE_LIMIT = env_int("DEVICE_COOKIE_FAILURE_LIMIT", 5)
+
+# Password reset: the link works for an hour; requests are limited per address and per account
+# (an hour's window), and the e-mails go through the task queue.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 10)
+PASSWORD_RESET_PER_ACCOUNT = env_int("PASSWORD_RESET_PER_ACCOUNT", 3)
+# A new user's invitation link (set a first password).
+INVITATION_TIMEOUT = env_int("INVITATION_TIMEOUT", 60 * 60 * 72)
+
+# Multi-factor sign-in (django-otp): authenticator apps (TOTP), passkeys (WebAuthn) and
+# recovery codes. Who must use it is members.mfa.MFA_POLICY.
+OTP_TOTP_ISSUER = "Defence industrial plans"
+OTP_WEBAUTHN_RP_NAME = "Defence industrial plans"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is the second step after the password
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
@@ -340,6 +398,15 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Defence industrial plans <plans@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+_site = urlsplit(SITE_URL)
+if _site.scheme not in {"http", "https"} or not _site.hostname:
+    raise ImproperlyConfigured(f"SITE_URL must be an http:// or https:// URL, got {SITE_URL!r}")
+# Passkeys are bound to the public host name and origin. Browsers offer them only over HTTPS or
+# on http://localhost; on another plain-HTTP address (the development default, 127.0.0.1) the
+# passkey option is not shown and the origin below is one no browser will present.
+PASSKEYS_ENABLED = _site.scheme == "https" or _site.hostname == "localhost"
+OTP_WEBAUTHN_RP_ID = _site.hostname
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"{_site.scheme if PASSKEYS_ENABLED else 'https'}://{_site.netloc}"]
 
 # Security: secure cookies and HTTPS redirects whenever DEBUG is off, unless explicitly
 # turned off to serve plain HTTP behind a private proxy or in tests.
@@ -355,6 +422,54 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) on every response: our own scripts, styles and images
+# only, never inline, and no framing. Images may be data: URIs (the API docs' icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no powerful feature for anyone, except
+# passkeys for our own pages.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "ambient-light-sensor",
+            "autoplay",
+            "bluetooth",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+    "fullscreen": ["self"],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # the plan editor posts up to a few hundred lines a form
 
@@ -399,6 +514,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "api_key": env_str("API_THROTTLE_KEY_RATE", "1200/min"),
         "api_user": env_str("API_THROTTLE_USER_RATE", "600/min"),
+        # Requests with an unknown, revoked or expired key, per client address.
+        "api_bad_key": env_str("API_THROTTLE_BAD_KEY_RATE", "20/min"),
     },
 }
 
@@ -426,6 +543,15 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
 LOG_FORMAT = env_choice("LOG_FORMAT", LOG_FORMATS, "console" if DEBUG else "json")
 configure_structlog()
 LOGGING = logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT)
+
+# The security log (core.models.SecurityEvent) keeps events this many days; the database refuses
+# to delete younger than SECURITY_LOG_MINIMUM_DAYS whatever the application asks.
+SECURITY_LOG_MINIMUM_DAYS = 30
+SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 400)
+if SECURITY_LOG_RETENTION_DAYS < SECURITY_LOG_MINIMUM_DAYS:
+    raise ImproperlyConfigured(
+        f"SECURITY_LOG_RETENTION_DAYS must be at least {SECURITY_LOG_MINIMUM_DAYS}, got {SECURITY_LOG_RETENTION_DAYS}"
+    )
 
 # django-simple-history: who made a change made through a request.
 SIMPLE_HISTORY_REVERT_DISABLED = True

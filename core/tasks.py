@@ -9,3 +9,11 @@ def prune_idempotency_keys() -> int:
     from .services import idempotency_keys_prune
 
     return idempotency_keys_prune()
+
+
+@shared_task(name="core.prune_security_log", acks_late=True)
+def prune_security_log() -> int:
+    """Delete security events past their retention. Safe to run twice or on several workers at once."""
+    from .services import security_events_prune
+
+    return security_events_prune()

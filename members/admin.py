@@ -11,6 +11,7 @@ from .actors import Actor
 from .admin_access import TableAdmin, actor_of, can
 from .enums import ALL_SCOPES, Scope
 from .models import ApiKey, Delegate, Member, User
+from .accounts import user_deactivate
 from .services import (
     api_key_issue,
     api_key_revoke,
@@ -48,6 +49,20 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    actions = ["deactivate"]
+
+    def has_delete_permission(self, request, obj=None):
+        # People are deactivated, never deleted: versions, comments, reviews, history and the
+        # security log keep naming who did what (their foreign keys PROTECT the user).
+        return False
+
+    @admin.action(description=_("Deactivate the selected users"), permissions=["change"])
+    def deactivate(self, request, queryset):
+        count = 0
+        for user in queryset.filter(is_active=True):
+            user_deactivate(user=user)
+            count += 1
+        messages.success(request, _("Users deactivated: %(count)d.") % {"count": count})
 
 
 @admin.register(Member)
@@ -120,7 +135,7 @@ class DelegateAdmin(TableAdmin):
         if result.created_user:
             messages.info(
                 request,
-                _('%(email)s has no password yet: they set one with "forgot password".')
+                _("%(email)s is invited: an e-mail with a link to choose a password is on its way.")
                 % {"email": result.delegate.user.email},
             )
 

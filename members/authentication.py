@@ -2,9 +2,15 @@
 
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
+
+from core.api.throttling import FailedKeyThrottle
+from core.enums import SecurityEventKind
+from core.security import client_ip
+from core.services import security_event_record
 
 from .models import ApiKey
 
@@ -37,20 +43,41 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
+        throttle = FailedKeyThrottle(request)
+        wait = throttle.blocked_for()
+        if wait is not None:
+            raise exceptions.Throttled(wait, _("Too many requests with a bad API key from this address."))
         if len(header) != 2:
+            self.refuse(request, throttle, "")
             raise exceptions.AuthenticationFailed(_("Give the key as `Authorization: Bearer <key>`."))
         try:
             key = header[1].decode()
         except UnicodeError:
+            self.refuse(request, throttle, "")
             raise exceptions.AuthenticationFailed(_("The API key contains invalid characters.")) from None
         api_key = self.get_api_key(key)
         if api_key is None:
+            self.refuse(request, throttle, key)
             raise exceptions.AuthenticationFailed(_("The API key is unknown, revoked or expired."))
         self.touch(api_key)
+        self.log_first_use(request, api_key)
         return ApiKeyPrincipal(api_key), api_key
 
     def authenticate_header(self, request) -> str:
         return f'{self.keyword} realm="api"'
+
+    # The security log takes the address and client from the request being served (not from
+    # DRF's request, whose `user` is what this class is computing).
+    @staticmethod
+    def refuse(request, throttle: FailedKeyThrottle, key: str) -> None:
+        throttle.failed()
+        prefix = key.partition(".")[0][:20]
+        security_event_record(
+            kind=SecurityEventKind.API_KEY_REJECTED,
+            identifier=f"key:{prefix}" if prefix else "",
+            ip_address=client_ip(request),
+            detail={"path": request.path},
+        )
 
     @staticmethod
     def get_api_key(key: str) -> ApiKey | None:
@@ -68,3 +95,17 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION:
             ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
             api_key.last_used_at = now
+
+    @staticmethod
+    def log_first_use(request, api_key: ApiKey) -> None:
+        """Log the key's first use of the day (UTC) from each address, once: the cache remembers
+        the uses already logged (cache.add is atomic, so workers sharing a Redis cache log once)."""
+        address = client_ip(request)
+        today = timezone.now().date().isoformat()
+        if cache.add(f"apikey:first-use:{api_key.pk}:{today}:{address}", 1, timeout=60 * 60 * 25):
+            security_event_record(
+                kind=SecurityEventKind.API_KEY_USED,
+                identifier=f"key:{api_key.prefix}",
+                ip_address=address,
+                detail={"member": api_key.member.code, "name": api_key.name, "day": today},
+            )

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -6,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from rest_framework_api_key.models import AbstractAPIKey
 
 from core.permissions import MEMBER_ONLY
@@ -141,8 +144,9 @@ class ApiKey(AbstractAPIKey):
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="api_keys")
     scopes = models.JSONField(_("scopes"), default=list, validators=[validate_scopes])
+    # Whoever issued a key is kept: deactivated, never deleted.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
@@ -165,3 +169,58 @@ class ApiKey(AbstractAPIKey):
     @property
     def is_usable(self) -> bool:
         return not self.revoked and not (self.expiry_date and self.expiry_date <= timezone.now())
+
+
+def recovery_code_digest(code: str) -> str:
+    """The stored form of a recovery code: SHA-256 of the code without spaces, dashes or case."""
+    normalised = "".join(code.split()).replace("-", "").lower()
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A set of single-use recovery codes, the way back in when the authenticator is lost.
+
+    Our own django-otp device rather than its StaticDevice, which keeps codes in plain text: a
+    code here carries 120 random bits and only its SHA-256 is stored (ASVS 5.0 6.5.2 allows a
+    plain hash at 112 bits or more), so a copy of the database gives nobody a way in.
+    """
+
+    class Meta:
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+    @property
+    def remaining(self) -> int:
+        return self.codes.filter(used_at__isnull=True).count()
+
+    def verify_token(self, token) -> bool:
+        allowed, _details = self.verify_is_allowed()
+        if not allowed or not isinstance(token, str) or not token.strip():
+            return False
+        # A conditional update claims the code, so two requests racing with it use it once.
+        used = self.codes.filter(digest=recovery_code_digest(token), used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        if used:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+        else:
+            self.throttle_increment()
+        return bool(used)
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.device} #{self.pk}"

@@ -8,7 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.enums import SecurityEventKind
 from core.errors import NON_FIELD, Invalid, NotAllowed
+from core.services import security_event_record
 from core.findings import Finding
 from core.permissions import ISSUE_API_KEYS, MANAGE_DELEGATES, grantable_scopes
 
@@ -92,7 +94,10 @@ def delegate_add(
     first_name: str = "",
     last_name: str = "",
 ) -> DelegateResult:
-    """Create the user if needed and make it a delegate of `member` with `role` (moving it if it was elsewhere)."""
+    """Create the user if needed and make it a delegate of `member` with `role` (moving it if it was elsewhere).
+
+    A new user without a password is invited: an e-mail with a link to set one is queued.
+    """
     _require(actor.can(MANAGE_DELEGATES), _("Only staff who manage delegations add delegates."))
     findings = delegate_validate(email=email, member=member, role=role, language=language)
     if findings:
@@ -111,9 +116,13 @@ def delegate_add(
             ) from None
         user.set_password(password)
     elif created_user:
-        user.set_unusable_password()  # the delegate sets one through "forgot password"
+        user.set_unusable_password()  # the invitation's link sets the first one
     user.save()
     delegate, _created = Delegate.objects.update_or_create(user=user, defaults={"member": member, "role": role})
+    if created_user and password is None:
+        from .accounts import user_invite
+
+        user_invite(user=user)
     return DelegateResult(delegate=delegate, created_user=created_user)
 
 
@@ -206,15 +215,26 @@ def api_key_issue(
     if findings:
         raise MemberInputError.of(findings)
     scopes = [scope for scope in ALL_SCOPES if scope in scopes]
-    return ApiKey.objects.create_key(
+    api_key, key = ApiKey.objects.create_key(
         member=member, name=name.strip(), scopes=scopes, expiry_date=expires, created_by=actor.user
     )
+    _log_key(SecurityEventKind.API_KEY_ISSUED, api_key, scopes=scopes)
+    return api_key, key
 
 
 @transaction.atomic
 def api_key_revoke(*, actor: Actor, api_key: ApiKey) -> ApiKey:
-    """Revoke a key for good."""
+    """Revoke a key for good (logged in the security log with who did it)."""
     _require(actor.can(ISSUE_API_KEYS, api_key), _("You may not revoke this member's API keys."))
-    ApiKey.objects.filter(pk=api_key.pk).update(revoked=True)
+    if ApiKey.objects.filter(pk=api_key.pk, revoked=False).update(revoked=True):
+        _log_key(SecurityEventKind.API_KEY_REVOKED, api_key)
     api_key.revoked = True
     return api_key
+
+
+def _log_key(kind: str, api_key: ApiKey, **detail) -> None:
+    security_event_record(
+        kind=kind,
+        identifier=f"key:{api_key.prefix}",
+        detail={"member": api_key.member.code, "name": api_key.name, **detail},
+    )

@@ -1,4 +1,4 @@
-"""Sign in and out, password reset, and the delegation's own API keys."""
+"""Sign in and out, password reset and invitations, and the delegation's own API keys."""
 
 from datetime import UTC, datetime, time
 from functools import wraps
@@ -7,20 +7,25 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.enums import SecurityEventKind
 from core.errors import NotAllowed
 from core.permissions import ISSUE_API_KEYS
+from core.security import client_ip, security_event_from_request
 
+from . import accounts, signin
 from .actors import Actor
 from .enums import Scope
 from .forms import SignInForm
 from .models import ApiKey
 from .services import MemberInputError, api_key_grantable_scopes, api_key_issue, api_key_revoke
+from .tokens import invitation_token_generator
 
 
 class SignInView(auth_views.LoginView):
@@ -28,16 +33,62 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # This browser proved the password: other clients' failures no longer pause it (members.signin).
+        signin.set_device_cookie(response, form.get_user().email)
+        return response
+
 
 class SignOutView(auth_views.LogoutView):
     """POST only (Django's default), so that a link or an image cannot sign anyone out."""
 
 
+class ResetRequestForm(PasswordResetForm):
+    def save(self, **kwargs) -> None:
+        # Django's form sends the mail in the request; ours queues it, counts requests per account
+        # and also reaches invited users who have no password yet.
+        accounts.password_reset_request(email=self.cleaned_data["email"])
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "registration/password_reset_form.html"
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
+    form_class = ResetRequestForm
     success_url = reverse_lazy("password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        if not accounts.password_reset_allowed_from(ip_address=client_ip(request)):
+            security_event_from_request(
+                request, SecurityEventKind.PASSWORD_RESET_THROTTLED, identifier=request.POST.get("email", "")[:254]
+            )
+            context = {"form": self.get_form(), "throttled": True}
+            return render(request, self.template_name, context, status=429)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordSetMixin:
+    """After a password is set through an e-mailed link: log it, forget the account's failed
+    sign-ins (the mailbox's owner is the account's owner) and trust this browser."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        security_event_from_request(self.request, SecurityEventKind.PASSWORD_SET, user=form.user)
+        signin.failures_clear(email=form.user.email)
+        signin.set_device_cookie(response, form.user.email)
+        return response
+
+
+class PasswordResetConfirmView(PasswordSetMixin, auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+
+
+class InvitationView(PasswordSetMixin, auth_views.PasswordResetConfirmView):
+    """A new user's first password, from the invitation link."""
+
+    template_name = "registration/invitation.html"
+    token_generator = invitation_token_generator
+    success_url = reverse_lazy("invitation_done")
+    title = gettext_lazy("Choose your password")
 
 
 def delegation_door(view):

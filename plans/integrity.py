@@ -58,3 +58,53 @@ def version_chain_breaks(*, plan_ids: list[int] | None = None, chunk_size: int =
                 broken("the content names another member, cycle, number or previous version")
         previous = (plan_id, number, sha256)
     return checked, breaks
+
+
+def alert_recipients() -> list:
+    """Active staff who can act on a broken chain: superusers, and whoever may view versions or the security log."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    wanted = Permission.objects.filter(
+        Q(content_type__app_label="plans", codename="view_planversion")
+        | Q(content_type__app_label="core", codename="view_securityevent")
+    )
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(Q(is_superuser=True) | Q(groups__permissions__in=wanted) | Q(user_permissions__in=wanted))
+        .distinct()
+        .order_by("email")
+    )
+
+
+def versions_verify_and_alert() -> int:
+    """Check every version; on a break, log it and e-mail the staff who can act. Returns the breaks found."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    from core.enums import SecurityEventKind
+    from core.services import security_event_record
+
+    checked, breaks = version_chain_breaks()
+    if not breaks:
+        return 0
+    security_event_record(
+        kind=SecurityEventKind.VERSION_CHAIN_BROKEN,
+        detail={"checked": checked, "breaks": [str(item) for item in breaks[:100]]},
+    )
+    context = {
+        "checked": checked,
+        "breaks": breaks,
+        "url": f"{settings.SITE_URL}{reverse('admin:plans_planversion_verify')}",
+    }
+    for user in alert_recipients():
+        with translation.override(user.language):
+            subject = " ".join(render_to_string("plans/email/chain_broken_subject.txt", context).split())
+            body = render_to_string("plans/email/chain_broken.txt", context)
+        send_mail(subject, body, None, [user.email])
+    return len(breaks)

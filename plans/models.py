@@ -2,6 +2,7 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
+import pgtrigger
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.annotated import annotated_property
+from core.models import ImmutableModel
 from members.models import ApiKey, Member
 
 from .enums import (
@@ -458,8 +460,12 @@ class Partnership(models.Model):
         return self.partner_name
 
 
-class PlanVersion(models.Model):
-    """An immutable snapshot of a plan made at a submission, chained by hash to the previous one."""
+class PlanVersion(ImmutableModel):
+    """An immutable snapshot of a plan made at a submission, chained by hash to the previous one.
+
+    Written once: the application refuses to save or delete a version again (ImmutableModel) and
+    on PostgreSQL a trigger refuses any UPDATE or DELETE of the table, whoever sends it.
+    """
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("number"))
@@ -467,10 +473,11 @@ class PlanVersion(models.Model):
     content = models.TextField(_("content (canonical JSON)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
     previous_sha256 = models.CharField(_("previous SHA-256"), max_length=64, blank=True)
+    # Authors are kept: a user or key that submitted is deactivated or revoked, never deleted.
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    submitted_by_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_by_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("submitted at"))
     deadline = models.DateTimeField(_("effective deadline at submission"))
     is_late = models.BooleanField(_("late"))
@@ -489,6 +496,7 @@ class PlanVersion(models.Model):
                 name="version_chain_link",
             ),
         ]
+        triggers = [pgtrigger.Protect(name="plan_version_immutable", operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def __str__(self) -> str:
         return f"{self.plan} v{self.number}"
@@ -512,13 +520,13 @@ class Review(models.Model):
     decision = models.CharField(_("decision"), max_length=6, choices=Decision.choices)
     comment = models.TextField(_("comment"), blank=True, max_length=COMMENT_LENGTH)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     # In a two-level cycle, the approver who confirmed the reviewer's recommendation.
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("approved by"),
     )
@@ -550,8 +558,9 @@ class Recommendation(models.Model):
     decision = models.CharField(_("recommended decision"), max_length=6, choices=Decision.choices)
     comment = models.TextField(_("comment to the delegation"), blank=True)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    # Authors are kept: a reviewer or approver who decided is deactivated, never deleted.
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("reviewer")
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewer")
     )
     created_at = models.DateTimeField(_("recommended at"), default=timezone.now)
     status = models.CharField(
@@ -561,7 +570,7 @@ class Recommendation(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("approver"),
     )
@@ -599,9 +608,9 @@ class Comment(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
     version = models.ForeignKey(PlanVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    author_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("comment"), max_length=COMMENT_LENGTH)
     internal = models.BooleanField(_("internal (staff only)"), default=False)
     created_at = models.DateTimeField(_("written at"), default=timezone.now)
@@ -638,9 +647,9 @@ class PlanEvent(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
     action = models.CharField(_("action"), max_length=20, choices=EventAction.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    actor_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField(_("by"), max_length=200)
     from_status = models.CharField(_("from"), max_length=12, choices=PlanStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=PlanStatus.choices, blank=True)

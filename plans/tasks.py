@@ -37,3 +37,11 @@ def send_reminders() -> int:
         # Mail claimed earlier whose task was lost goes out again even if this pass failed.
         notifications.notifications_requeue_stale()
     return len(claimed)
+
+
+@shared_task(name="plans.verify_versions", acks_late=True)
+def verify_versions() -> int:
+    """Recompute every version's hash and chain; e-mail staff about any break. Read-only, safe to repeat."""
+    from .integrity import versions_verify_and_alert
+
+    return versions_verify_and_alert()

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.permissions import VIEW_COMPLIANCE
+from core.security import log_download
 from members.admin_access import actor_of, can
 from plans.enums import Bottleneck, Category
 from plans.models import Cycle
@@ -126,9 +127,6 @@ def download(request, pk: int, kind: str):
         handle = field.open("rb")
     except FileNotFoundError:
         raise Http404(_("The report's file is gone.")) from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"compliance-{report.cycle.year}-{report.pk}.{kind}",
-        content_type=CONTENT_TYPES[kind],
-    )
+    filename = f"compliance-{report.cycle.year}-{report.pk}.{kind}"
+    log_download(request, filename=filename, subject=f"compliance report {report.cycle.year} #{report.pk}")
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[kind])

@@ -4,13 +4,34 @@
 - `bob`: submitter of Latvia (LV), another member: gets 404 on Estonia's things;
 - `charlie`: a staff reviewer (in the Reviewers group);
 - `manager`: a cycle manager (in the Cycle managers group).
+
+`force_login` stands in for the whole sign-in, so it also counts as the second step (the
+session is marked as verified). Tests of sign-in itself go through the real forms.
 """
 
 import pytest
+from django.test.client import ClientMixin
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from members.actors import Actor
 from members.enums import Role
 from tests.factories import CycleFactory, DelegateFactory, StaffFactory, UserFactory, member
+
+FORCED_DEVICE = "tests.forced_login/0"
+
+
+@pytest.fixture(autouse=True)
+def _force_login_includes_the_second_step(monkeypatch):
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = FORCED_DEVICE
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
 
 
 @pytest.fixture

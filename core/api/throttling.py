@@ -1,8 +1,10 @@
-"""Request rates per API key and per signed-in user (rates in settings.REST_FRAMEWORK)."""
+"""Request rates per API key and per signed-in user, and failed key authentication per address
+(rates in settings.REST_FRAMEWORK; counted in the default cache, shared when it is Redis)."""
 
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from ..security import client_ip
 from .principal import is_key, principal
 
 
@@ -29,3 +31,35 @@ class UserRateThrottle(_ScopedThrottle):
             return None
         ident = principal(request)
         return None if ident is None else self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class FailedKeyThrottle(_ScopedThrottle):
+    """Requests with a bad key, per client address.
+
+    DRF checks throttles after authentication, so a request whose key fails never reaches them;
+    the key authentication asks this throttle itself: `wait()` before checking a key (a blocked
+    address is refused without trying it) and `failed()` after a key is refused.
+    """
+
+    scope = "api_bad_key"
+
+    def __init__(self, request):
+        super().__init__()
+        self.key = self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
+        self.history = self.cache.get(self.key, [])
+        self.now = self.timer()
+        while self.history and self.history[-1] <= self.now - self.duration:
+            self.history.pop()
+
+    def get_cache_key(self, request, view):
+        return self.key
+
+    def blocked_for(self) -> float | None:
+        """Seconds to wait before this address may try a key again, or None."""
+        if self.rate is None or len(self.history) < self.num_requests:
+            return None
+        return self.wait()
+
+    def failed(self) -> None:
+        self.history.insert(0, self.now)
+        self.cache.set(self.key, self.history, self.duration)

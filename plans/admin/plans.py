@@ -28,6 +28,7 @@ from .. import services
 from ..content import LINE_FIELDS, diff
 from ..enums import WAITING_FOR_STAFF, ApprovalLevels, Decision, RecommendationStatus, Transition
 from ..errors import DomainError, PlanInvalid
+from ..integrity import version_chain_breaks
 from ..models import CapabilityLine, Comment, Partnership, Plan, PlanEvent, PlanVersion, Recommendation, Review
 from ..selectors import comments_visible_to, plan_findings, plans_with_rules, reviewer_workload
 from .forms import (
@@ -583,6 +584,24 @@ class PlanVersionAdmin(RecordAdmin):
     search_fields = ["plan__member__name", "=plan__member__code", "=sha256"]
     exclude = ["content"]
     readonly_fields = ["pretty_content"]
+
+    def get_urls(self):
+        verify = self.admin_site.admin_view(self.verify_view)
+        return [path("verify/", verify, name="plans_planversion_verify"), *super().get_urls()]
+
+    def verify_view(self, request):
+        """Recompute every version's hash and follow each chain now (what `verify_versions` does)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        checked, breaks = version_chain_breaks()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Check every version's hash and chain"),
+            "checked": checked,
+            "breaks": breaks,
+        }
+        return TemplateResponse(request, "admin/plans/planversion/verify.html", context)
 
     @admin.display(description=_("content"))
     def pretty_content(self, version):

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from core.api.base import error_responses
 from core.permissions import VIEW_COMPLIANCE, VIEW_PLAN
+from core.security import log_download
 from members.api.base import ApiView
 from plans.models import Cycle
 
@@ -107,12 +108,9 @@ class ReportFileView(StaffOnlyMixin, ApiView):
             handle = field.open("rb")
         except FileNotFoundError:
             raise Http404(_("The report's file is gone.")) from None
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            filename=f"compliance-{report.cycle.year}-{report.pk}.{self.kind}",
-            content_type=CONTENT_TYPES[self.kind],
-        )
+        filename = f"compliance-{report.cycle.year}-{report.pk}.{self.kind}"
+        log_download(request, filename=filename, subject=f"compliance report {report.cycle.year} #{report.pk}")
+        return FileResponse(handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[self.kind])
 
 
 def _file_view(kind: str) -> type[ReportFileView]:

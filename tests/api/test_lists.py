@@ -101,8 +101,8 @@ def test_plan_list_with_content_queries(staff, cycle, count, django_assert_num_q
 def test_plan_detail_queries(alice_key, cycle, count, django_assert_num_queries):
     plan = PlanFactory(cycle=cycle)
     CapabilityLineFactory.create_batch(count, plan=plan)
-    # key, its last-use stamp, plan, lines, partnerships with their partner allies
-    with django_assert_num_queries(5):
+    # key, its last-use stamp, the key's first use today logged, plan, lines, partnerships with their partner allies
+    with django_assert_num_queries(6):
         response = alice_key.get(f"/api/v1/plans/{plan.pk}/")
     assert len(response.json()["lines"]) == count
 
@@ -113,7 +113,7 @@ def test_version_list_queries(alice_key, draft, as_alice, as_charlie, count, dja
         services.plan_submit(plan=draft, actor=as_alice)
         if number < count - 1:
             services.plan_return(plan=draft, actor=as_charlie, comment="Again")
-    with django_assert_num_queries(4):  # key, its last-use stamp, plan, page (with the count)
+    with django_assert_num_queries(5):  # key, its last-use stamp, first use today logged, plan, page (with the count)
         response = alice_key.get(f"/api/v1/plans/{draft.pk}/versions/")
     assert [v["number"] for v in response.json()["results"]] == list(range(1, count + 1))
 
@@ -122,7 +122,7 @@ def test_version_list_queries(alice_key, draft, as_alice, as_charlie, count, dja
 def test_comment_list_queries(alice_key, draft, as_alice, count, django_assert_num_queries):
     for index in range(count):
         services.comment_add(plan=draft, actor=as_alice, body=f"Comment {index}")
-    with django_assert_num_queries(4):  # key, its last-use stamp, plan, page (with the count)
+    with django_assert_num_queries(5):  # key, its last-use stamp, first use today logged, plan, page (with the count)
         response = alice_key.get(f"/api/v1/plans/{draft.pk}/comments/")
     assert len(response.json()["results"]) == count
 
@@ -131,7 +131,7 @@ def test_comment_list_queries(alice_key, draft, as_alice, count, django_assert_n
 def test_cycle_list_queries(alice_key, count, django_assert_num_queries):
     for year in range(2025, 2025 + count):
         CycleFactory(year=year)
-    with django_assert_num_queries(3):  # key, its last-use stamp, page (with the count)
+    with django_assert_num_queries(4):  # key, its last-use stamp, first use today logged, page (with the count)
         response = alice_key.get("/api/v1/cycles/")
     assert [c["year"] for c in response.json()["results"]] == sorted(
         Cycle.objects.values_list("year", flat=True), reverse=True
@@ -140,6 +140,6 @@ def test_cycle_list_queries(alice_key, count, django_assert_num_queries):
 
 @pytest.mark.parametrize("page_size", [1, 3])
 def test_member_list_queries(alice_key, page_size, django_assert_num_queries):
-    with django_assert_num_queries(3):  # key, its last-use stamp, page (with the count)
+    with django_assert_num_queries(4):  # key, its last-use stamp, first use today logged, page (with the count)
         response = alice_key.get(f"/api/v1/members/?page_size={page_size}")
     assert len(response.json()["results"]) == page_size

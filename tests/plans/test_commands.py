@@ -162,7 +162,22 @@ def counts() -> dict:
     }
 
 
-def test_seed_demo_fills_every_state_and_prints_the_accounts(settings):
+@pytest.fixture
+def development(settings):
+    """seed_demo runs only in development (DEBUG on)."""
+    settings.DEBUG = True
+    return settings
+
+
+def test_seed_demo_refuses_without_debug_and_creates_nobody(settings):
+    settings.DEBUG = False
+    before = counts()
+    with pytest.raises(CommandError, match="^seed_demo runs only with DEBUG on"):
+        run("seed_demo")
+    assert counts() == before
+
+
+def test_seed_demo_fills_every_state_and_prints_the_accounts(development, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     out = run("seed_demo")
     this_year = Cycle.objects.order_by("-year").first()
@@ -183,7 +198,7 @@ def test_seed_demo_fills_every_state_and_prints_the_accounts(settings):
     assert User.objects.get(email="ee.submitter@example.org").check_password("demo-plans-2025")
 
 
-def test_seed_demo_twice_does_not_duplicate(settings):
+def test_seed_demo_twice_does_not_duplicate(development, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     run("seed_demo")
     first = counts()
@@ -193,7 +208,7 @@ def test_seed_demo_twice_does_not_duplicate(settings):
     assert "ee.submitter@example.org" in out
 
 
-def test_seed_demo_staff_can_work_in_the_admin(settings, client):
+def test_seed_demo_staff_can_work_in_the_admin(development, settings, client):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     run("seed_demo")
     groups = {

@@ -58,8 +58,11 @@ def test_a_submitted_plan_cannot_be_submitted_again(alice_client, submitted_plan
 def test_from_sign_in_to_receipt_fixing_an_error_on_the_way(alice, cycle):
     from django.test import Client
 
+    from tests.signin import authenticator_for, sign_in
+
     client = Client()
-    client.post(reverse("login"), {"username": "alice@ee.example.org", "password": "correct-horse-battery"})
+    signed_in = sign_in(client, "alice@ee.example.org", authenticator_for(alice))
+    assert signed_in["Location"] == "/"
     client.post(reverse("plan-start"))
     plan = Plan.objects.get(member__code="EE", cycle=cycle)
     edit = reverse("plan-edit", args=[plan.pk])

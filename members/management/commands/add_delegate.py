@@ -12,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("email")
         parser.add_argument("--member", required=True, help="ISO alpha-2 code of the ally, e.g. EE")
         parser.add_argument("--role", required=True, help=f"one of {', '.join(Role.values)}")
-        parser.add_argument("--password", help="set this password (otherwise the user resets it by e-mail)")
+        parser.add_argument("--password", help="set this password (otherwise a new user is invited by e-mail to choose one)")
         parser.add_argument("--language", default=Language.ENGLISH, help="en or fr, for e-mails")
 
     def handle(self, *args, **options):
@@ -31,3 +31,5 @@ class Command(BaseCommand):
         delegate = result.delegate
         verb = "Created" if result.created_user else "Updated"
         self.stdout.write(f"{verb} {delegate.user.email}: {delegate.role} for {member.name} ({member.code})")
+        if result.created_user and options["password"] is None:
+            self.stdout.write(f"Invitation queued: {delegate.user.email} receives a link to choose a password.")

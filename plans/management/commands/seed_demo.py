@@ -3,9 +3,10 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -99,6 +100,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            # The demo accounts (a superuser among them) share a password printed below and in
+            # the README: on a real database they would be a way in for anyone.
+            raise CommandError("seed_demo runs only with DEBUG on: it creates accounts with a published password.")
         User = get_user_model()
         created_anything = False
         for email, group in STAFF:
