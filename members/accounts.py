@@ -34,7 +34,7 @@ def _log(kind: str, **fields) -> None:
 
 def reset_users(email: str) -> list[User]:
     """Active users of this address, including those invited who never set a password."""
-    return [user for user in User.objects.filter(email__iexact=(email or "").strip(), is_active=True)]
+    return list(User.objects.filter(email__iexact=(email or "").strip(), is_active=True))
 
 
 def password_reset_allowed_from(*, ip_address: str | None) -> bool:
@@ -81,7 +81,9 @@ def account_link(*, user: User, kind: str) -> str:
     if kind == INVITATION:
         path = reverse("invitation", kwargs={"uidb64": uid, "token": invitation_token_generator.make_token(user)})
     else:
-        path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)})
+        path = reverse(
+            "password_reset_confirm", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)}
+        )
     return f"{settings.SITE_URL}{path}"
 
 

@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.permissions import ISSUE_API_KEYS, MANAGE_DELEGATES
 
+from .accounts import user_deactivate
 from .actors import Actor
 from .admin_access import TableAdmin, actor_of, can
 from .enums import ALL_SCOPES, Scope
 from .models import ApiKey, Delegate, Member, User
-from .accounts import user_deactivate
 from .services import (
     api_key_issue,
     api_key_revoke,

@@ -31,7 +31,9 @@ def on_user_post_save(sender, instance, created=False, raw=False, **kwargs) -> N
     instance._flags_before = None
     if raw or created or not before:
         return
-    changes = {flag: [before[flag], getattr(instance, flag)] for flag in FLAGS if before[flag] != getattr(instance, flag)}
+    changes = {
+        flag: [before[flag], getattr(instance, flag)] for flag in FLAGS if before[flag] != getattr(instance, flag)
+    }
     if not changes:
         return
     if changes.get("is_active") == [True, False]:

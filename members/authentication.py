@@ -46,7 +46,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         throttle = FailedKeyThrottle(request)
         wait = throttle.blocked_for()
         if wait is not None:
-            raise exceptions.Throttled(wait, _("Too many requests with a bad API key from this address."))
+            raise exceptions.Throttled(wait, str(_("Too many requests with a bad API key from this address.")))
         if len(header) != 2:
             self.refuse(request, throttle, "")
             raise exceptions.AuthenticationFailed(_("Give the key as `Authorization: Bearer <key>`."))

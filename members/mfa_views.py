@@ -33,9 +33,7 @@ class CodeForm(forms.Form):
     code = forms.CharField(
         label=gettext_lazy("Code"),
         max_length=64,
-        help_text=gettext_lazy(
-            "The 6-digit code your authenticator app shows now, or one of your recovery codes."
-        ),
+        help_text=gettext_lazy("The 6-digit code your authenticator app shows now, or one of your recovery codes."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}),
     )
 
@@ -95,9 +93,7 @@ def setup(request):
 @may_change_methods
 def totp(request):
     """Add an authenticator app: scan the QR code (or type the key), confirm with a code."""
-    device = TOTPDevice.objects.filter(
-        pk=request.session.get(PENDING_TOTP), user=request.user, confirmed=False
-    ).first()
+    device = TOTPDevice.objects.filter(pk=request.session.get(PENDING_TOTP), user=request.user, confirmed=False).first()
     if device is None or request.method == "GET":
         device = mfa.mfa_totp_begin(user=request.user)
         request.session[PENDING_TOTP] = device.pk
@@ -131,7 +127,9 @@ def verify(request):
     if mfa.session_verified(request):
         return redirect(next_url(request))
     if not mfa.confirmed_devices(request.user):
-        return redirect(f"{reverse('mfa-setup')}?next={next_url(request)}" if mfa.mfa_required(request.user) else next_url(request))
+        return redirect(
+            f"{reverse('mfa-setup')}?next={next_url(request)}" if mfa.mfa_required(request.user) else next_url(request)
+        )
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = mfa.mfa_verify(request=request, user=request.user, token=form.cleaned_data["code"])
@@ -204,7 +202,10 @@ class PasskeyRegistrationComplete(webauthn_views.CompleteCredentialRegistrationV
     def post(self, *args, **kwargs):
         response = super().post(*args, **kwargs)
         security_event_record(
-            kind=SecurityEventKind.MFA_DEVICE_ADDED, user=self.request.user, request=self.request, detail={"method": "passkey"}
+            kind=SecurityEventKind.MFA_DEVICE_ADDED,
+            user=self.request.user,
+            request=self.request,
+            detail={"method": "passkey"},
         )
         return response
 
@@ -217,7 +218,10 @@ class PasskeyAuthenticationComplete(webauthn_views.CompleteCredentialAuthenticat
     def handle_exception(self, exc):
         if self.request.user.is_authenticated:
             security_event_record(
-                kind=SecurityEventKind.MFA_FAILED, user=self.request.user, request=self.request, detail={"method": "passkey"}
+                kind=SecurityEventKind.MFA_FAILED,
+                user=self.request.user,
+                request=self.request,
+                detail={"method": "passkey"},
             )
         return super().handle_exception(exc)
 

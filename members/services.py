@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from core.enums import SecurityEventKind
 from core.errors import NON_FIELD, Invalid, NotAllowed
-from core.services import security_event_record
 from core.findings import Finding
 from core.permissions import ISSUE_API_KEYS, MANAGE_DELEGATES, grantable_scopes
+from core.services import security_event_record
 
 from .actors import Actor
 from .enums import ALL_SCOPES, Language, Role

@@ -113,9 +113,7 @@ def _detect_spraying(request) -> None:
         return
     window = int(settings.AXES_COOLOFF_TIME.total_seconds())
     if cache.add(f"signin:spraying:{address}", 1, timeout=window):
-        security_event_record(
-            kind=SecurityEventKind.PASSWORD_SPRAYING, request=request, detail={"accounts": accounts}
-        )
+        security_event_record(kind=SecurityEventKind.PASSWORD_SPRAYING, request=request, detail={"accounts": accounts})
 
 
 # Signal receivers (connected in MembersConfig.ready) ------------------------------------------

@@ -10,6 +10,7 @@ session is marked as verified). Tests of sign-in itself go through the real form
 """
 
 import pytest
+from django.core.cache import cache
 from django.test.client import ClientMixin
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -18,6 +19,15 @@ from members.enums import Role
 from tests.factories import CycleFactory, DelegateFactory, StaffFactory, UserFactory, member
 
 FORCED_DEVICE = "tests.forced_login/0"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate limits, device-cookie budgets and first-use marks live in the cache, which outlives a
+    # test's database transaction (and ids are reused from one test to the next).
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +41,6 @@ def _force_login_includes_the_second_step(monkeypatch):
         session.save()
 
     monkeypatch.setattr(ClientMixin, "force_login", force_login)
-
 
 
 @pytest.fixture

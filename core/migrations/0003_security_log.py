@@ -9,41 +9,126 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_prune_schedule'),
+        ("core", "0002_prune_schedule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SecurityEvent',
+            name="SecurityEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('kind', models.CharField(choices=[('sign_in', 'Signed in'), ('sign_in_failed', 'Sign-in failed'), ('sign_in_paused', 'Sign-in paused after failures'), ('password_spraying', 'Password spraying suspected'), ('sign_out', 'Signed out'), ('session_ended', 'Session ended (absolute lifetime)'), ('password_reset_requested', 'Password reset requested'), ('password_reset_throttled', 'Password reset refused (too many requests)'), ('password_set', 'Password set by e-mail link'), ('invitation_sent', 'Invitation queued'), ('mfa_verified', 'Second step passed'), ('mfa_failed', 'Second step failed'), ('mfa_recovery_code_used', 'Recovery code used'), ('mfa_device_added', 'Second-step method added'), ('mfa_device_removed', 'Second-step method removed'), ('mfa_recovery_codes_issued', 'Recovery codes issued'), ('api_key_issued', 'API key issued'), ('api_key_used', 'API key used (first use of the day from an address)'), ('api_key_rejected', 'API key refused'), ('api_key_revoked', 'API key revoked'), ('download', 'File downloaded'), ('permissions_changed', 'Permissions or groups changed'), ('user_deactivated', 'User deactivated'), ('version_chain_broken', 'Version hash chain broken')], max_length=40, verbose_name='event')),
-                ('identifier', models.CharField(blank=True, help_text="The e-mail address given, or the API key's prefix.", max_length=254, verbose_name='identifier')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='address')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='browser or client')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='detail')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='done by')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sign_in", "Signed in"),
+                            ("sign_in_failed", "Sign-in failed"),
+                            ("sign_in_paused", "Sign-in paused after failures"),
+                            ("password_spraying", "Password spraying suspected"),
+                            ("sign_out", "Signed out"),
+                            ("session_ended", "Session ended (absolute lifetime)"),
+                            ("password_reset_requested", "Password reset requested"),
+                            ("password_reset_throttled", "Password reset refused (too many requests)"),
+                            ("password_set", "Password set by e-mail link"),
+                            ("invitation_sent", "Invitation queued"),
+                            ("mfa_verified", "Second step passed"),
+                            ("mfa_failed", "Second step failed"),
+                            ("mfa_recovery_code_used", "Recovery code used"),
+                            ("mfa_device_added", "Second-step method added"),
+                            ("mfa_device_removed", "Second-step method removed"),
+                            ("mfa_recovery_codes_issued", "Recovery codes issued"),
+                            ("api_key_issued", "API key issued"),
+                            ("api_key_used", "API key used (first use of the day from an address)"),
+                            ("api_key_rejected", "API key refused"),
+                            ("api_key_revoked", "API key revoked"),
+                            ("download", "File downloaded"),
+                            ("permissions_changed", "Permissions or groups changed"),
+                            ("user_deactivated", "User deactivated"),
+                            ("version_chain_broken", "Version hash chain broken"),
+                        ],
+                        max_length=40,
+                        verbose_name="event",
+                    ),
+                ),
+                (
+                    "identifier",
+                    models.CharField(
+                        blank=True,
+                        help_text="The e-mail address given, or the API key's prefix.",
+                        max_length=254,
+                        verbose_name="identifier",
+                    ),
+                ),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="address")),
+                ("user_agent", models.CharField(blank=True, max_length=300, verbose_name="browser or client")),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="detail")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="done by",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'security event',
-                'verbose_name_plural': 'security log',
-                'ordering': ['-at', '-id'],
-                'permissions': [('export_securityevent', 'Can export the security log')],
-                'default_permissions': ('view',),
-                'indexes': [models.Index(fields=['at'], name='security_event_at_idx'), models.Index(fields=['kind', 'at'], name='security_event_kind_at_idx'), models.Index(fields=['user', 'at'], name='security_event_user_at_idx'), models.Index(fields=['ip_address', 'at'], name='security_event_ip_at_idx')],
+                "verbose_name": "security event",
+                "verbose_name_plural": "security log",
+                "ordering": ["-at", "-id"],
+                "permissions": [("export_securityevent", "Can export the security log")],
+                "default_permissions": ("view",),
+                "indexes": [
+                    models.Index(fields=["at"], name="security_event_at_idx"),
+                    models.Index(fields=["kind", "at"], name="security_event_kind_at_idx"),
+                    models.Index(fields=["user", "at"], name="security_event_user_at_idx"),
+                    models.Index(fields=["ip_address", "at"], name="security_event_ip_at_idx"),
+                ],
             },
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='securityevent',
-            trigger=pgtrigger.compiler.Trigger(name='security_event_no_update', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update rows from % table', TG_TABLE_NAME;", hash='b2610e44d80681353d83783b8e3a9547c222e7fe', operation='UPDATE', pgid='pgtrigger_security_event_no_update_ffa08', table='core_securityevent', when='BEFORE')),
+            model_name="securityevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="security_event_no_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update rows from % table', TG_TABLE_NAME;",
+                    hash="b2610e44d80681353d83783b8e3a9547c222e7fe",
+                    operation="UPDATE",
+                    pgid="pgtrigger_security_event_no_update_ffa08",
+                    table="core_securityevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='securityevent',
-            trigger=pgtrigger.compiler.Trigger(name='security_event_keep_recent', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."at" > NOW() - INTERVAL \'30 days\')', func="RAISE EXCEPTION 'pgtrigger: Cannot delete rows from % table', TG_TABLE_NAME;", hash='95d691e20f8c14b9d2be55595e09d501fe2c9eab', operation='DELETE', pgid='pgtrigger_security_event_keep_recent_f83e7', table='core_securityevent', when='BEFORE')),
+            model_name="securityevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="security_event_keep_recent",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.\"at\" > NOW() - INTERVAL '30 days')",
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot delete rows from % table', TG_TABLE_NAME;",
+                    hash="95d691e20f8c14b9d2be55595e09d501fe2c9eab",
+                    operation="DELETE",
+                    pgid="pgtrigger_security_event_keep_recent_f83e7",
+                    table="core_securityevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

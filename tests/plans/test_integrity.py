@@ -3,8 +3,8 @@
 import pgtrigger
 import pytest
 from django.core.management import call_command
-from django.db import models
 from django.core.management.base import CommandError
+from django.db import models
 
 from plans import services
 from plans.integrity import ChainBreak, version_chain_breaks

@@ -12,7 +12,9 @@ class Command(BaseCommand):
         parser.add_argument("email")
         parser.add_argument("--member", required=True, help="ISO alpha-2 code of the ally, e.g. EE")
         parser.add_argument("--role", required=True, help=f"one of {', '.join(Role.values)}")
-        parser.add_argument("--password", help="set this password (otherwise a new user is invited by e-mail to choose one)")
+        parser.add_argument(
+            "--password", help="set this password (otherwise a new user is invited by e-mail to choose one)"
+        )
         parser.add_argument("--language", default=Language.ENGLISH, help="en or fr, for e-mails")
 
     def handle(self, *args, **options):
