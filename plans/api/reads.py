@@ -134,9 +134,10 @@ def _lines_json_sql() -> str:
 
     plan = quote(meta.get_field("plan").column)
     # json_agg of a sub-select's rows: the keys are the columns' aliases, in LINE_FIELDS order,
-    # and numeric::text keeps the two decimals the API renders ("1000.00").
+    # and numeric::text keeps the two decimals the API renders ("1000.00"). Only quoted names from
+    # the model's metadata are formatted in; the plan ids are a bound parameter.
     return (
-        f"SELECT p.id, (SELECT json_agg(x)::text FROM (SELECT {', '.join(map(column, LINE_FIELDS))} "
+        f"SELECT p.id, (SELECT json_agg(x)::text FROM (SELECT {', '.join(map(column, LINE_FIELDS))} "  # nosec B608
         f"FROM {quote(meta.db_table)} l WHERE l.{plan} = p.id "
         f"ORDER BY l.{quote(meta.get_field('position').column)}, l.{quote(meta.pk.column)}) x) "
         "FROM unnest(%s::bigint[]) AS p(id)"
