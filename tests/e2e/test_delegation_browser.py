@@ -8,6 +8,7 @@ from playwright.sync_api import expect, sync_playwright
 from members.enums import Role
 from plans.models import PlanVersion
 from tests.factories import CycleFactory, DelegateFactory, UserFactory, member
+from tests.signin import authenticator_for, code_now
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls below are plain
 # synchronous test code, not coroutines, so Django's guard against async use does not apply.
@@ -32,13 +33,16 @@ def page():
 
 def test_sign_in_fill_fix_submit_and_see_the_receipt(live_server, page):
     CycleFactory(year=2025)
-    DelegateFactory(user=UserFactory(email="alice@ee.example.org"), member=member("EE"), role=Role.SUBMITTER)
+    alice = DelegateFactory(user=UserFactory(email="alice@ee.example.org"), member=member("EE"), role=Role.SUBMITTER)
+    device = authenticator_for(alice.user)
 
     page.goto(f"{live_server.url}/")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.get_by_label("E-mail address").fill("alice@ee.example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code").fill(code_now(device))
+    page.get_by_role("button", name="Continue").click()
 
     expect(page.get_by_role("heading", name="Delegation of Estonia")).to_be_visible()
     page.get_by_role("button", name="Start the plan for 2025").click()

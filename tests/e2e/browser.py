@@ -1,0 +1,49 @@
+"""What the browser tests share: Debian's Chromium, a page that records CSP violations, and signing in."""
+
+from contextlib import contextmanager
+
+from playwright.sync_api import Page, sync_playwright
+
+from tests.signin import PASSWORD, code_now
+
+# Chromium reports a blocked script, style or frame as a `securitypolicyviolation` event on the
+# document (and as a console error); this init script (injected over the DevTools protocol, so
+# no policy applies to it) keeps them where a test can read them.
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || document.location.pathname}:${event.lineNumber}`);
+});
+"""
+
+
+@contextmanager
+def chromium(**context_options):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking"],
+        )
+        context = browser.new_context(locale="en-GB", **context_options)
+        context.add_init_script(RECORD_VIOLATIONS)
+        try:
+            yield context
+        finally:
+            browser.close()
+
+
+def csp_violations(page: Page, console: list[str]) -> list[str]:
+    recorded = page.evaluate("window.__cspViolations || []")
+    return [*recorded, *(message for message in console if "Content Security Policy" in message)]
+
+
+def sign_in_with_app(page: Page, base_url: str, email: str, device, password: str = PASSWORD) -> None:
+    """The sign-in form, then the authenticator app's code."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code").fill(code_now(device))
+    page.get_by_role("button", name="Continue").click()
