@@ -136,3 +136,27 @@ def test_a_deactivated_user_gets_no_reset_mail(client, django_capture_on_commit_
     UserFactory(email="gone@ee.example.org", is_active=False)
     ask_reset(client, "gone@ee.example.org", django_capture_on_commit_callbacks)
     assert mail.outbox == []
+
+
+def test_a_delegate_added_in_the_admin_is_invited_once(settings, django_capture_on_commit_callbacks):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import StaffFactory
+
+    settings.SECURE_SSL_REDIRECT = False
+    manager = StaffFactory(email="max@staff.example.org")
+    manager.groups.add(Group.objects.get(name="Cycle managers"))
+    client = Client()
+    client.force_login(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:members_delegate_add"),
+            {"email": "head@lv.example.org", "member": member_by_code("LV").pk, "role": "submitter"},
+            follow=True,
+        )
+    assert [str(m) for m in response.context["messages"]][0] == (
+        "head@lv.example.org is invited: an e-mail with a link to choose a password is on its way."
+    )
+    # The form's check runs the service in a rolled-back savepoint: that run queues nothing.
+    assert [m.to for m in mail.outbox] == [["head@lv.example.org"]]
+    assert "/accounts/invitation/" in mail.outbox[0].body
