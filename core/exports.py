@@ -1,15 +1,16 @@
 """Spreadsheet-safe values for every export (CSV and XLSX), against formula injection.
 
-A spreadsheet program treats a cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage
-return before one) as a formula, so a partner called `=HYPERLINK("https://evil.example", "Open")`
-would become a live link or worse in staff's copy of a report. Every export writes text that
+A spreadsheet program treats a cell that starts with `=`, `+`, `-` or `@` (or a tab, carriage
+return or NUL before one; ASVS 5.0 1.2.10 lists them) as a formula, so a partner called
+`=HYPERLINK("https://evil.example", "Open")` would become a live link or worse in staff's copy
+of a report. Every export writes text that
 users typed through these functions:
 
 - CSV has no types: `csv_text` prefixes such a value with an apostrophe, which spreadsheet
   programs show as the start of text (OWASP's advice for CSV injection).
 - XLSX has types: `xlsx_cell` stores every string as a string cell, never a formula, and marks
-  the risky ones with Excel's own quote prefix, so the value is shown unchanged and stays text
-  even after someone edits the cell.
+  the risky ones with Excel's own quote prefix (the file format's form of the leading
+  apostrophe), so the value is shown unchanged and stays text even after someone edits the cell.
 
 Numbers are not text and stay numbers (a negative amount is not a formula).
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 from openpyxl.cell.cell import Cell
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
 def starts_like_formula(text: str) -> bool:

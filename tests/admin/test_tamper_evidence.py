@@ -108,3 +108,11 @@ def test_a_break_found_at_night_is_logged_and_mailed_to_the_staff_who_can_act(ve
     assert "/admin/plans/planversion/verify/" in mail.outbox[0].body
     event = SecurityEvent.objects.get(kind=SecurityEventKind.VERSION_CHAIN_BROKEN)
     assert (event.detail["checked"], len(event.detail["breaks"])) == (1, 2)
+
+
+def test_deactivating_a_user_ends_their_open_sessions(alice, django_user_model):
+    root = django_user_model.objects.create_superuser(email="root@staff.example.org", password="x-long-password-1")
+    session = client_of(alice)
+    assert session.get("/").status_code == 200
+    client_of(root).post("/admin/members/user/", {"action": "deactivate", "_selected_action": [alice.pk]})
+    assert session.get("/")["Location"] == "/accounts/login/?next=/"

@@ -215,3 +215,32 @@ def test_second_step_pages_in_french(alice):
     assert "Configurer la deuxième étape de connexion" in setup
     page = client.get(reverse("mfa-totp")).content.decode()
     assert '<label for="id_code">Code de l’application' in page
+
+
+def test_an_authenticator_code_signs_in_once(alice):
+    device = authenticator_for(alice)
+    code = code_now(device)
+    first = Client()
+    sign_in_password(first, alice.email)
+    assert first.post(reverse("mfa-verify"), {"code": code, "next": "/"})["Location"] == "/"
+    replay = Client()
+    sign_in_password(replay, alice.email)
+    assert replay.post(reverse("mfa-verify"), {"code": code, "next": "/"}).status_code == 400
+
+
+def test_a_password_reset_does_not_sign_in_nor_skip_the_second_step(alice, django_capture_on_commit_callbacks):
+    from django.conf import settings
+    from django.core import mail
+
+    authenticator_for(alice)
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": alice.email})
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
+    form = client.get(link.split(settings.SITE_URL, 1)[1], follow=True)
+    client.post(
+        form.redirect_chain[-1][0], {"new_password1": "a-new-long-pass-7", "new_password2": "a-new-long-pass-7"}
+    )
+    assert client.get("/")["Location"] == f"{reverse('login')}?next=/"
+    sign_in_password(client, alice.email, "a-new-long-pass-7")
+    assert client.get("/")["Location"] == f"{reverse('mfa-verify')}?next=%2F"
