@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from core.exports import FORMULA_TRIGGERS, csv_text, starts_like_formula
+from members.actors import Actor
 from members.services import api_key_issue
 from plans.models import Plan
 from reports.builders.tables import csv_value
@@ -34,7 +35,9 @@ UNITS = ["=1+1", "+A1", "-A1+1", "@A1"]
 
 
 def api_plan_with_payload_lines(cycle) -> None:
-    _record, key = api_key_issue(member=member("EE"), name="erp", scopes=["read", "write", "submit"])
+    _record, key = api_key_issue(
+        actor=Actor.system(), member=member("EE"), name="erp", scopes=["read", "write", "submit"]
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     lines = [

@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.enums import SecurityEventKind
 from core.models import SecurityEvent
 from members import mfa
+from members.actors import Actor
 from members.models import RecoveryCode, RecoveryCodeDevice
 from tests.signin import authenticator_for, code_now, later, sign_in, sign_in_password
 
@@ -152,7 +153,7 @@ def test_session_api_calls_need_the_second_step_but_api_keys_do_not(alice, plan,
     sign_in_password(client, alice.email)
     refused = client.get("/api/v1/plans/")
     assert (refused.status_code, refused.json()["code"]) == (403, "mfa_required")
-    _record, key = api_key_issue(member=estonia, name="erp", scopes=["read"])
+    _record, key = api_key_issue(actor=Actor.system(), member=estonia, name="erp", scopes=["read"])
     assert Client().get("/api/v1/plans/", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from core.enums import SecurityEventKind
 from core.models import SecurityEvent
+from members.actors import Actor
 from members.models import User
 from members.services import delegate_add, member_by_code
 from tests.factories import UserFactory
@@ -85,7 +86,9 @@ def test_reset_requests_are_limited_per_address(client, django_capture_on_commit
 
 def test_a_new_delegate_is_invited_with_a_link_to_choose_a_password(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        delegate_add(email="new@ee.example.org", member=member_by_code("EE"), role="editor", language="fr")
+        delegate_add(
+            actor=Actor.system(), email="new@ee.example.org", member=member_by_code("EE"), role="editor", language="fr"
+        )
     assert [m.to for m in mail.outbox] == [["new@ee.example.org"]]
     message = mail.outbox[0]
     assert message.subject == "Votre compte sur le service des plans industriels de défense"
@@ -105,14 +108,20 @@ def test_the_add_delegate_command_invites_too(django_capture_on_commit_callbacks
 
 def test_a_delegate_given_a_password_is_not_invited(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        delegate_add(email="pw@ee.example.org", member=member_by_code("EE"), role="viewer", password=NEW_PASSWORD)
+        delegate_add(
+            actor=Actor.system(),
+            email="pw@ee.example.org",
+            member=member_by_code("EE"),
+            role="viewer",
+            password=NEW_PASSWORD,
+        )
     assert mail.outbox == []
 
 
 def test_the_invitation_link_expires_and_the_reset_form_then_reaches_the_invited(django_capture_on_commit_callbacks):
     with time_machine.travel("2025-03-01 10:00Z", tick=False) as clock:
         with django_capture_on_commit_callbacks(execute=True):
-            delegate_add(email="late@ee.example.org", member=member_by_code("EE"), role="viewer")
+            delegate_add(actor=Actor.system(), email="late@ee.example.org", member=member_by_code("EE"), role="viewer")
         path = link_in(mail.outbox[0], "/accounts/invitation/")
         clock.shift(timedelta(seconds=settings.INVITATION_TIMEOUT + 1))
         expired = Client().get(path, follow=True)
@@ -126,7 +135,7 @@ def test_the_invitation_link_expires_and_the_reset_form_then_reaches_the_invited
 
 def test_an_invitation_link_is_no_reset_link_and_back(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        delegate_add(email="both@ee.example.org", member=member_by_code("EE"), role="viewer")
+        delegate_add(actor=Actor.system(), email="both@ee.example.org", member=member_by_code("EE"), role="viewer")
     invitation = link_in(mail.outbox[0], "/accounts/invitation/")
     as_reset = invitation.replace("/accounts/invitation/", "/accounts/reset/")
     assert Client().get(as_reset, follow=True).context["validlink"] is False

@@ -9,8 +9,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0004_recovery_codes_authors_kept"),
-        ("plans", "0004_idempotencykey_to_core"),
+        ("members", "0006_recovery_codes_authors_kept"),
+        ("plans", "0005_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
