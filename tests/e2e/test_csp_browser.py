@@ -136,6 +136,7 @@ def test_no_page_reports_a_csp_violation(live_server, world):
             f"/plans/{plan.pk}/versions/compare/?old=1&new=2",
             f"/plans/{world['draft'].pk}/edit/",
             f"/plans/{world['draft'].pk}/submit/",
+            "/accounts/api-keys/",
             "/accounts/two-step/",
         ],
         "alice_password_only": ["/accounts/two-step/verify/"],
