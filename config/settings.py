@@ -318,6 +318,7 @@ INVITATION_TIMEOUT = env_int("INVITATION_TIMEOUT", 60 * 60 * 72)
 # Multi-factor sign-in (django-otp): authenticator apps (TOTP), passkeys (WebAuthn) and
 # recovery codes. Who must use it is members.mfa.MFA_POLICY.
 OTP_TOTP_ISSUER = "Defence industrial plans"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows an authenticator's key or QR code
 OTP_WEBAUTHN_RP_NAME = "Defence industrial plans"
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is the second step after the password
 

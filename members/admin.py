@@ -4,6 +4,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django_otp_webauthn.admin import WebAuthnCredentialAdmin
+from django_otp_webauthn.models import WebAuthnCredential
 
 from core.permissions import ISSUE_API_KEYS, MANAGE_DELEGATES
 
@@ -11,7 +13,7 @@ from .accounts import user_deactivate
 from .actors import Actor
 from .admin_access import TableAdmin, actor_of, can
 from .enums import ALL_SCOPES, Scope
-from .models import ApiKey, Delegate, Member, User
+from .models import ApiKey, Delegate, Member, RecoveryCodeDevice, User
 from .services import (
     api_key_issue,
     api_key_revoke,
@@ -252,3 +254,29 @@ class ApiKeyAdmin(TableAdmin):
             api_key_revoke(actor=actor_of(request), api_key=api_key)
             count += 1
         messages.success(request, _("Keys revoked: %(count)d.") % {"count": count})
+
+
+@admin.register(RecoveryCodeDevice)
+class RecoveryCodeDeviceAdmin(admin.ModelAdmin):
+    """A person's recovery codes: seen and removed (when they lost them too), never read or made here.
+
+    Removing the last of a person's second-step methods (here, and authenticator apps and
+    passkeys in django-otp's own admin pages) makes them set one up again at the next sign-in;
+    check who they are first, as when they were given access.
+    """
+
+    list_display = ["user", "name", "created_at", "last_used_at", "remaining"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# django-otp-webauthn ships the admin class of passkeys without registering it.
+admin.site.register(WebAuthnCredential, WebAuthnCredentialAdmin)

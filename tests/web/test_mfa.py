@@ -245,3 +245,19 @@ def test_a_password_reset_does_not_sign_in_nor_skip_the_second_step(alice, djang
     assert client.get("/")["Location"] == f"{reverse('login')}?next=/"
     sign_in_password(client, alice.email, "a-new-long-pass-7")
     assert client.get("/")["Location"] == f"{reverse('mfa-verify')}?next=%2F"
+
+
+def test_a_superuser_removes_a_lost_second_step_and_the_person_enrols_again(alice, django_user_model):
+    device = authenticator_for(alice)
+    mfa.mfa_recovery_codes_issue(user=alice)
+    root = django_user_model.objects.create_superuser(email="root@staff.example.org", password="x-long-password-1")
+    admin = Client()
+    admin.force_login(root)
+    page = admin.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+    assert device.key not in page  # the admin never shows the key a phone holds
+    recovery = RecoveryCodeDevice.objects.get(user=alice)
+    admin.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    admin.post(f"/admin/members/recoverycodedevice/{recovery.pk}/delete/", {"post": "yes"})
+    client = Client()
+    sign_in_password(client, alice.email)
+    assert client.get("/")["Location"] == f"{reverse('mfa-setup')}?next=%2F"
