@@ -17,6 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 from core import ratelimit
 from core.enums import SecurityEventKind
 from core.queue import enqueue_on_commit
+from core.services import security_event_record
 
 from .models import User
 from .tokens import invitation_token_generator
@@ -27,8 +28,6 @@ HOUR = 60 * 60
 
 
 def _log(kind: str, **fields) -> None:
-    from core.services import security_event_record
-
     security_event_record(kind=kind, **fields)
 
 

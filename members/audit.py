@@ -8,13 +8,14 @@ shell and data migrations alike; the signal sees all of them.
 from django.contrib.auth.models import Group
 
 from core.enums import SecurityEventKind
+from core.services import security_event_record
+
+from .models import User
 
 FLAGS = ("is_staff", "is_superuser", "is_active")
 
 
 def _record(**fields) -> None:
-    from core.services import security_event_record
-
     security_event_record(**fields)
 
 
@@ -62,8 +63,6 @@ def on_user_m2m_changed(sender, instance, action, reverse, model, pk_set, **kwar
     verb = {"post_add": "added", "post_remove": "removed", "post_clear": "cleared"}[action]
     if reverse:
         # group.user_set.add(user): `instance` is the group (or permission), `pk_set` the users.
-        from .models import User
-
         for user in User.objects.filter(pk__in=pk_set or []):
             _record(
                 kind=SecurityEventKind.PERMISSIONS_CHANGED,

@@ -20,9 +20,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.enums import SecurityEventKind
 from core.errors import NotAllowed
+from core.services import security_event_record
 
 from .enums import Role
-from .models import Delegate, RecoveryCode, RecoveryCodeDevice
+from .models import Delegate, RecoveryCode, RecoveryCodeDevice, recovery_code_digest
 
 REQUIRED = "required"
 OPTIONAL = "optional"
@@ -79,8 +80,6 @@ def mfa_state(user) -> str | None:
 
 
 def _log(kind: str, user, **detail) -> None:
-    from core.services import security_event_record
-
     security_event_record(kind=kind, user=user, detail=detail)
 
 
@@ -93,8 +92,6 @@ def recovery_code_new() -> str:
 @transaction.atomic
 def mfa_recovery_codes_issue(*, user) -> list[str]:
     """Replace the user's recovery codes with RECOVERY_CODES new ones; returns them (shown once, never stored)."""
-    from .models import recovery_code_digest
-
     RecoveryCodeDevice.objects.filter(user=user).delete()
     device = RecoveryCodeDevice.objects.create(user=user, name=str(_("Recovery codes")), confirmed=True)
     codes = [recovery_code_new() for _index in range(RECOVERY_CODES)]

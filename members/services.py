@@ -14,6 +14,7 @@ from core.findings import Finding
 from core.permissions import ISSUE_API_KEYS, MANAGE_DELEGATES, grantable_scopes
 from core.services import security_event_record
 
+from .accounts import user_invite
 from .actors import Actor
 from .enums import ALL_SCOPES, Language, Role
 from .models import ApiKey, Delegate, Member, User
@@ -120,8 +121,6 @@ def delegate_add(
     user.save()
     delegate, _created = Delegate.objects.update_or_create(user=user, defaults={"member": member, "role": role})
     if created_user and password is None:
-        from .accounts import user_invite
-
         user_invite(user=user)
     return DelegateResult(delegate=delegate, created_user=created_user)
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from core.enums import SecurityEventKind
 from core.security import client_ip
+from core.services import security_event_record
 
 DEVICE_COOKIE = "plans_device"
 _SALT = "members.signin.device-cookie"
@@ -98,8 +99,6 @@ def _detect_spraying(request) -> None:
     """
     from axes.models import AccessAttempt
 
-    from core.services import security_event_record
-
     address = client_ip(request)
     if address is None:
         return
@@ -120,8 +119,6 @@ def _detect_spraying(request) -> None:
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
-    from core.services import security_event_record
-
     email = (credentials or {}).get(settings.AXES_USERNAME_FORM_FIELD) or (credentials or {}).get("email")
     if request is not None:
         _count_device_failure(request, email)
@@ -137,8 +134,6 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
 
 
 def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
-    from core.services import security_event_record
-
     security_event_record(
         kind=SecurityEventKind.SIGN_IN_PAUSED,
         user=_user_for(username),
@@ -149,14 +144,10 @@ def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs
 
 
 def on_logged_in(sender, request, user, **kwargs) -> None:
-    from core.services import security_event_record
-
     security_event_record(kind=SecurityEventKind.SIGN_IN, user=user, request=request)
 
 
 def on_logged_out(sender, request, user, **kwargs) -> None:
-    from core.services import security_event_record
-
     if user is not None:
         security_event_record(kind=SecurityEventKind.SIGN_OUT, user=user, request=request)
 

@@ -9,6 +9,18 @@ call it.
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from core.enums import SecurityEventKind
+from core.services import security_event_record
+
 from .content import sha256_hex
 from .models import PlanVersion
 
@@ -62,10 +74,6 @@ def version_chain_breaks(*, plan_ids: list[int] | None = None, chunk_size: int =
 
 def alert_recipients() -> list:
     """Active staff who can act on a broken chain: superusers, and whoever may view versions or the security log."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Permission
-    from django.db.models import Q
-
     wanted = Permission.objects.filter(
         Q(content_type__app_label="plans", codename="view_planversion")
         | Q(content_type__app_label="core", codename="view_securityevent")
@@ -81,15 +89,6 @@ def alert_recipients() -> list:
 
 def versions_verify_and_alert() -> int:
     """Check every version; on a break, log it and e-mail the staff who can act. Returns the breaks found."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-    from django.utils import translation
-
-    from core.enums import SecurityEventKind
-    from core.services import security_event_record
-
     checked, breaks = version_chain_breaks()
     if not breaks:
         return 0
