@@ -12,7 +12,8 @@ class MembersConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
         from django.db.models.signals import m2m_changed, post_save, pre_save
 
-        from . import audit, signin
+        # Services queue tasks by name (core.queue); a task is known by name once its module is imported.
+        from . import audit, signin, tasks  # noqa: F401
         from .models import User
 
         user_login_failed.connect(signin.on_login_failed, dispatch_uid="members.login_failed")
