@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0005_staff_groups_from_table"),
+        ("members", "0006_approvers_group"),
     ]
 
     operations = [
