@@ -150,6 +150,7 @@ def test_no_page_reports_a_csp_violation(live_server, world):
         "root": [
             "/admin/",
             "/admin/plans/plan/",
+            "/admin/plans/plan/workload/",
             f"/admin/plans/plan/{plan.pk}/change/",
             f"/admin/plans/plan/{plan.pk}/start-review/",
             f"/admin/plans/plan/{plan.pk}/compare/?old=1&new=2",
