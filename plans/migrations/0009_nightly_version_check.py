@@ -28,7 +28,7 @@ def remove_schedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("plans", "0007_versions_immutable_authors_kept"),
+        ("plans", "0008_versions_immutable_authors_kept"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

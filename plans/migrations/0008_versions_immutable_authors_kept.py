@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("members", "0007_recovery_codes_authors_kept"),
-        ("plans", "0006_two_level_approval"),
+        ("plans", "0007_content_limits_on_the_fields"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
