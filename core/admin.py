@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .exports import csv_text
 from .models import SecurityEvent
+from .permissions import EXPORT_SECURITY_LOG, VIEW_SECURITY_LOG
 from .security import log_download
 
-VIEW_PERMISSION = "core.view_securityevent"
-EXPORT_PERMISSION = "core.export_securityevent"
+VIEW_PERMISSION = VIEW_SECURITY_LOG
+EXPORT_PERMISSION = EXPORT_SECURITY_LOG
 EXPORT_COLUMNS = ["at", "event", "identifier", "account", "done_by", "address", "client", "detail"]
 
 

@@ -36,6 +36,8 @@ SEND_REMINDERS = "plans.send_reminders"
 VIEW_COMPLIANCE = "reports.view_compliance"
 MANAGE_DELEGATES = "members.manage_delegates"
 ISSUE_API_KEYS = "members.issue_api_keys"
+VIEW_SECURITY_LOG = "core.view_securityevent"
+EXPORT_SECURITY_LOG = "core.export_securityevent"
 
 # Never held by staff, superusers included: writing and submitting a member's plan is the
 # member's act alone.
@@ -104,6 +106,8 @@ STAFF_GROUPS: dict[str, frozenset[str]] = {
             "reports.view_compliancereport",
         }
     ),
+    # Read and export the append-only security log (sign-ins, keys, rights, downloads).
+    "Security officers": frozenset({VIEW_SECURITY_LOG, EXPORT_SECURITY_LOG}),
     "Cycle managers": frozenset(
         {
             VIEW_ALL_PLANS,

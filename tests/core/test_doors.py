@@ -45,12 +45,13 @@ PERSONAS = [
     "reviewer",
     "approver",
     "cycle_manager",
+    "security_officer",
     "staff_no_group",
     "superuser",
 ]
 DELEGATES = {"ee_viewer", "ee_editor", "ee_submitter", "lv_submitter"}
 KEYS = {"ee_read_key", "ee_write_key", "ee_full_key", "lv_full_key"}
-STAFF = {"reviewer", "approver", "cycle_manager", "staff_no_group", "superuser"}
+STAFF = {"reviewer", "approver", "cycle_manager", "security_officer", "staff_no_group", "superuser"}
 
 # Question -> the personas that may. Everyone else must be refused at every door.
 MAY = {
@@ -84,6 +85,7 @@ MAY = {
     "send a reminder": {"reviewer", "cycle_manager", "superuser"},
     "read every member's compliance": {"reviewer", "approver", "cycle_manager", "superuser"},
     "issue an API key for the member": {"ee_submitter", "cycle_manager", "superuser"},
+    "read the security log": {"security_officer", "superuser"},
 }
 
 
@@ -110,6 +112,7 @@ def _person(persona: str) -> User:
         "reviewer": ["Reviewers"],
         "approver": ["Approvers"],
         "cycle_manager": ["Cycle managers"],
+        "security_officer": ["Security officers"],
         "staff_no_group": [],
     }[persona]
     return StaffFactory(email=f"{persona}@staff.example.org", groups=groups)
@@ -390,6 +393,17 @@ def issue_key_doors(world: World) -> dict[str, bool]:
     return doors
 
 
+def security_log_doors(world: World) -> dict[str, bool]:
+    if world.persona not in STAFF:
+        return {"none": False}  # the log is read in the admin only
+    page = browser(world).get(reverse("admin:core_securityevent_changelist"))
+    export = browser(world).get(reverse("admin:core_securityevent_export"))
+    return {
+        "admin list": allowed(page.status_code, {200}, {403}),
+        "admin export": allowed(export.status_code, {200}, {403}),
+    }
+
+
 QUESTIONS = {
     "read the plan": (PlanStatus.RETURNED, read_plan_doors),
     "write the plan": (PlanStatus.RETURNED, write_plan_doors),
@@ -403,6 +417,7 @@ QUESTIONS = {
     "send a reminder": (PlanStatus.RETURNED, reminder_doors),
     "read every member's compliance": (PlanStatus.RETURNED, compliance_doors),
     "issue an API key for the member": (PlanStatus.RETURNED, issue_key_doors),
+    "read the security log": (PlanStatus.RETURNED, security_log_doors),
 }
 
 
