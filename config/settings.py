@@ -7,7 +7,6 @@ SQLite under var/, tasks run in-process, e-mails written to files under var/.
 
 import ipaddress
 import os
-import sys
 import warnings
 from datetime import timedelta
 from pathlib import Path
@@ -101,19 +100,17 @@ def env_url(name: str, parse, default: str):
     return config
 
 
-TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
-
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     # A deployment names its database; one that does without a secret key must not start.
-    # Local development (the SQLite default) and tests get a fixed, obviously insecure key,
-    # which `check --deploy` reports.
-    if not DEBUG and not TESTING and "DATABASE_URL" in os.environ:
+    # Local development (the SQLite default) gets a fixed, obviously insecure key, which
+    # `check --deploy` reports. (The test suite sets its own: config/test_settings.py.)
+    if not DEBUG and "DATABASE_URL" in os.environ:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off and DATABASE_URL names a database")
     SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG or TESTING else [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 for origin in CSRF_TRUSTED_ORIGINS:
     if not origin.startswith(("http://", "https://")):
@@ -382,7 +379,7 @@ STORAGES = {
     "default": media_storage(),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or TESTING
+        if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
@@ -476,9 +473,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # the plan editor posts up to a few hundr
 
 # Celery: Redis broker from CELERY_BROKER_URL; without one, tasks run in-process (eagerly).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-# Unit tests run tasks eagerly even with a broker named; the integration tests start a real
-# worker and switch this off for themselves.
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL or TESTING)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

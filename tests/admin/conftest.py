@@ -12,13 +12,6 @@ REVIEWERS = "Reviewers"
 CYCLE_MANAGERS = "Cycle managers"
 
 
-@pytest.fixture(autouse=True)
-def test_settings(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Production settings redirect plain HTTP to HTTPS; the test client speaks plain HTTP.
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def reviewer(db):
     return staff_in(REVIEWERS, "rita@staff.example.org")

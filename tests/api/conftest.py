@@ -8,29 +8,12 @@
 """
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from members.actors import Actor
 from members.services import api_key_issue
 from plans import services
 from tests.factories import valid_content
-
-
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    # Production settings redirect HTTP to HTTPS; the test client speaks plain HTTP.
-    settings.SECURE_SSL_REDIRECT = False
-    # The personas' passwords are hashed once per test; the production hasher takes most of the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    # Throttle counts live in the cache, which outlives a test's database transaction.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def key_client(member, scopes, name="erp") -> APIClient:

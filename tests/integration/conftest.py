@@ -82,6 +82,8 @@ def celery_worker(transactional_db, smtp_inbox, tmp_path, worker_env) -> Iterato
     inbox, port = smtp_inbox
     env = {
         **os.environ,
+        # The worker runs as deployed (pytest exported the test settings to this process's environment).
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",

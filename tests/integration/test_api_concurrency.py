@@ -57,11 +57,6 @@ def in_parallel(count: int, request: Callable[[APIClient], object]) -> list:
     return results
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
 def test_two_patches_with_one_etag_one_wins(estonian_plan):
     plan, key = estonian_plan
 

@@ -35,10 +35,7 @@ def wait_for_status(pk: int, status: str, timeout: float = 30) -> Notification:
     return notification
 
 
-def test_an_api_submission_gets_its_receipt_through_the_worker(
-    celery_worker, settings, cycle, estonia, alice, charlie, as_alice
-):
-    settings.SECURE_SSL_REDIRECT = False
+def test_an_api_submission_gets_its_receipt_through_the_worker(celery_worker, cycle, estonia, alice, charlie, as_alice):
     _process, inbox = celery_worker
     plan = services.plan_create(cycle=cycle, member=estonia, actor=as_alice, content=valid_content()).plan
     _record, key = api_key_issue(

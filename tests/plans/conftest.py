@@ -7,12 +7,6 @@ from plans.enums import PlanStatus
 from tests.factories import valid_content
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The personas' passwords are hashed for every test; the production hasher's cost buys nothing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def drive(plan, status: str, *, submitter, staff):
     """Move a fresh draft along the workflow until it reaches `status`."""
     if status == PlanStatus.DRAFT:

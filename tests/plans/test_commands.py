@@ -177,8 +177,7 @@ def test_seed_demo_refuses_without_debug_and_creates_nobody(settings):
     assert counts() == before
 
 
-def test_seed_demo_fills_every_state_and_prints_the_accounts(development, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_seed_demo_fills_every_state_and_prints_the_accounts(development):
     out = run("seed_demo")
     this_year = Cycle.objects.order_by("-year").first()
     statuses = dict(Plan.objects.filter(cycle=this_year).values_list("member__code", "status"))
@@ -198,8 +197,7 @@ def test_seed_demo_fills_every_state_and_prints_the_accounts(development, settin
     assert User.objects.get(email="ee.submitter@example.org").check_password("demo-plans-2025")
 
 
-def test_seed_demo_twice_does_not_duplicate(development, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_seed_demo_twice_does_not_duplicate(development):
     run("seed_demo")
     first = counts()
     out = run("seed_demo")
@@ -208,8 +206,7 @@ def test_seed_demo_twice_does_not_duplicate(development, settings):
     assert "ee.submitter@example.org" in out
 
 
-def test_seed_demo_staff_can_work_in_the_admin(development, settings, client):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_seed_demo_staff_can_work_in_the_admin(development, client):
     run("seed_demo")
     groups = {
         email: list(User.objects.get(email=email).groups.values_list("name", flat=True))

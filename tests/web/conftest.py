@@ -11,14 +11,6 @@ from tests.factories import DelegateFactory, UserFactory, valid_content
 MODEL_BACKEND = "members.backends.StaffPermissionBackend"
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    # The test client speaks plain HTTP; production redirects it to HTTPS.
-    settings.SECURE_SSL_REDIRECT = False
-    # A fast hasher: these tests are about pages, not password storage.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def signed_in(user) -> Client:
     client = Client()
     client.force_login(user, backend=MODEL_BACKEND)
