@@ -2,6 +2,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import structlog
 from celery import shared_task
 from django.db import transaction
@@ -75,6 +76,7 @@ def test_enqueue_sends_the_bound_request_id_in_the_task_headers():
     assert SEEN == ["req-0123456789", None]
 
 
+@pytest.mark.slow  # starts an interpreter
 def test_a_fresh_web_process_finds_the_apps_tasks_by_name(tmp_path):
     """Nothing in a web process imports tasks modules; the lookup must import them itself."""
     code = (

@@ -103,6 +103,7 @@ def test_add_delegate_weak_password_keeps_existing_user_untouched():
     assert state() == before
 
 
+@pytest.mark.slow  # migrates a database of its own in a manage.py subprocess
 def test_add_delegate_bad_argument_exits_non_zero(tmp_path):
     # A database of its own, so the test does not depend on a developer's var/.
     env = {"PATH": "/usr/bin:/bin", "DEBUG": "true", "VAR_DIR": str(tmp_path)}

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every case starts an interpreter
+
 ROOT = Path(__file__).resolve().parents[2]
 SETUP = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
 PRODUCTION = {
