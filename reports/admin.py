@@ -1,23 +1,104 @@
-"""Report runs in the admin: "add" asks for a cycle and queues a build; the list links the files."""
+"""Reports in the admin: the compliance page of a cycle, and report runs ("add" asks for a cycle and
+queues a build; the list links the files)."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.permissions import VIEW_COMPLIANCE
-from members.admin_access import TableAdmin, actor_of
+from core.errors import DomainError
+from core.permissions import SEND_REMINDERS, VIEW_COMPLIANCE
+from members.admin_access import TableAdmin, actor_of, can
+from members.models import Member
+from plans.admin.cycles import CycleAdmin
 from plans.models import Cycle
+from plans.reminders import reminder_send_now
 
 from .models import ComplianceReport, ReportStatus
+from .selectors import compliance_rows, compliance_totals
 from .services import report_request
 
 FILE_KINDS = ("xlsx", "pdf", "csv")
+# Rows of the compliance page that get a "remind now" button; whether one is sent is the reminders' call.
+CHASED_ROW_STATUSES = {"missing", "draft", "returned"}
+
+
+# The plans app's cycle admin, plus the compliance page of a cycle: its figures are the reports
+# app's, and plans sits below reports, so the page is added here rather than in plans.
+admin.site.unregister(Cycle)
+
+
+@admin.register(Cycle)
+class CycleWithComplianceAdmin(CycleAdmin):
+    list_display = [*CycleAdmin.list_display, "compliance_link"]
+
+    @admin.display(description=_("compliance"))
+    def compliance_link(self, cycle):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:plans_cycle_compliance", args=[cycle.pk]), gettext("Compliance")
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/compliance/",
+                self.admin_site.admin_view(self.compliance_view),
+                name="plans_cycle_compliance",
+            ),
+            path(
+                "<path:object_id>/remind/<str:member_code>/",
+                self.admin_site.admin_view(self.remind_view),
+                name="plans_cycle_remind",
+            ),
+            *super().get_urls(),
+        ]
+
+    def remind_view(self, request, object_id, member_code):
+        """Send one member the reminder now due (or a manual one), from its row on the compliance page."""
+        if request.method != "POST" or not can(request, SEND_REMINDERS):
+            raise PermissionDenied
+        cycle = self.get_object(request, unquote(object_id))
+        member = Member.objects.filter(code=member_code).first()
+        if cycle is None or member is None:
+            raise Http404(gettext("No such cycle or member."))
+        try:
+            notification = reminder_send_now(cycle=cycle, member=member, actor=actor_of(request))
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            if notification is None:
+                messages.warning(request, gettext("%(member)s: no reminder to send.") % {"member": member.name})
+            else:
+                messages.success(request, gettext("%(member)s: reminder queued.") % {"member": member.name})
+        return HttpResponseRedirect(reverse("admin:plans_cycle_compliance", args=[cycle.pk]))
+
+    def compliance_view(self, request, object_id):
+        if not can(request, VIEW_COMPLIANCE):
+            raise PermissionDenied
+        cycle = self.get_object(request, unquote(object_id))
+        if cycle is None:
+            raise Http404(gettext("No such cycle."))
+        rows = compliance_rows(cycle=cycle)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": cycle,
+            "cycle": cycle,
+            "title": gettext("Compliance in %(year)s") % {"year": cycle.year},
+            "rows": rows,
+            "totals": compliance_totals(rows),
+            "can_remind": can(request, SEND_REMINDERS),
+            "chased_statuses": CHASED_ROW_STATUSES,
+        }
+        return TemplateResponse(request, "admin/plans/cycle/compliance.html", context)
 
 
 class ReportRequestForm(forms.Form):

@@ -1,28 +1,17 @@
-"""Cycles, deadline extensions and the compliance page of a cycle."""
+"""Cycles and deadline extensions. The compliance page of a cycle is the reports app's (reports/admin.py)."""
 
-from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.permissions import MANAGE_CYCLES, SEND_REMINDERS, VIEW_COMPLIANCE
-from members.admin_access import TableAdmin, actor_of, can
-from members.models import Member
+from core.permissions import MANAGE_CYCLES
+from members.admin_access import TableAdmin, actor_of
 
 from .. import services
-from ..errors import DomainError
 from ..models import Cycle, DeadlineExtension
 from .forms import CycleForm, ExtensionForm
 
 LADDER_FIELDS = ["reminder_days_before", "overdue_days_after"]
-# Rows of the compliance page that get a "remind now" button; whether one is sent is the reminders' call.
-CHASED_ROW_STATUSES = {"missing", "draft", "returned"}
 
 
 @admin.register(Cycle)
@@ -39,7 +28,6 @@ class CycleAdmin(SimpleHistoryAdmin, TableAdmin):
         "spending_target_pct",
         "equipment_target_pct",
         "approval_levels",
-        "compliance_link",
     ]
     ordering = ["-year"]
     fieldsets = [
@@ -53,12 +41,6 @@ class CycleAdmin(SimpleHistoryAdmin, TableAdmin):
         # The year names the cycle in URLs and JSON; a different year is a different cycle.
         return ["year"] if obj is not None else []
 
-    @admin.display(description=_("compliance"))
-    def compliance_link(self, cycle):
-        return format_html(
-            '<a href="{}">{}</a>', reverse("admin:plans_cycle_compliance", args=[cycle.pk]), gettext("Compliance")
-        )
-
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         cycle, _created = services.cycle_open(
@@ -68,64 +50,6 @@ class CycleAdmin(SimpleHistoryAdmin, TableAdmin):
         )
         obj.pk = cycle.pk
         obj._state.adding = False
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/compliance/",
-                self.admin_site.admin_view(self.compliance_view),
-                name="plans_cycle_compliance",
-            ),
-            path(
-                "<path:object_id>/remind/<str:member_code>/",
-                self.admin_site.admin_view(self.remind_view),
-                name="plans_cycle_remind",
-            ),
-            *super().get_urls(),
-        ]
-
-    def remind_view(self, request, object_id, member_code):
-        """Send one member the reminder now due (or a manual one), from its row on the compliance page."""
-        from ..reminders import reminder_send_now
-
-        if request.method != "POST" or not can(request, SEND_REMINDERS):
-            raise PermissionDenied
-        cycle = self.get_object(request, unquote(object_id))
-        member = Member.objects.filter(code=member_code).first()
-        if cycle is None or member is None:
-            raise Http404(gettext("No such cycle or member."))
-        try:
-            notification = reminder_send_now(cycle=cycle, member=member, actor=actor_of(request))
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            if notification is None:
-                messages.warning(request, gettext("%(member)s: no reminder to send.") % {"member": member.name})
-            else:
-                messages.success(request, gettext("%(member)s: reminder queued.") % {"member": member.name})
-        return HttpResponseRedirect(reverse("admin:plans_cycle_compliance", args=[cycle.pk]))
-
-    def compliance_view(self, request, object_id):
-        from reports.selectors import compliance_rows, compliance_totals
-
-        if not can(request, VIEW_COMPLIANCE):
-            raise PermissionDenied
-        cycle = self.get_object(request, unquote(object_id))
-        if cycle is None:
-            raise Http404(gettext("No such cycle."))
-        rows = compliance_rows(cycle=cycle)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": cycle,
-            "cycle": cycle,
-            "title": gettext("Compliance in %(year)s") % {"year": cycle.year},
-            "rows": rows,
-            "totals": compliance_totals(rows),
-            "can_remind": can(request, SEND_REMINDERS),
-            "chased_statuses": CHASED_ROW_STATUSES,
-        }
-        return TemplateResponse(request, "admin/plans/cycle/compliance.html", context)
 
 
 @admin.register(DeadlineExtension)
