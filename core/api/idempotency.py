@@ -9,8 +9,11 @@ key, so that the client can fix the problem and retry with the same key.
 """
 
 import hashlib
+import json
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
+from typing import Any
 
 import orjson
 from django.db import IntegrityError, transaction
@@ -43,6 +46,23 @@ PARAMETER = OpenApiParameter(
 )
 
 
+def _json_default(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def request_hash(endpoint: str, data: Any) -> str:
+    """What makes two requests the same: the endpoint and the parsed body.
+
+    Python's json, not orjson: a body the parser accepted may hold what orjson refuses to write
+    (an integer past 64 bits, nesting past 255 levels), and hashing must not fail on any of it.
+    Written compactly and unescaped, it gives the bytes orjson gives where orjson can write them.
+    """
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    return hashlib.sha256(endpoint.encode() + b"\n" + body.encode()).hexdigest()
+
+
 def _valid_key(value: str) -> bool:
     return 0 < len(value) <= 255 and all(32 <= ord(char) < 127 for char in value)
 
@@ -56,7 +76,7 @@ def idempotent(request, work: Callable[[], Response]) -> Response:
         raise exceptions.ValidationError({HEADER: [_("Give 1 to 255 printable ASCII characters.")]}, code="invalid")
     principal = principal_of(request) or "anonymous"
     endpoint = request.path[:200]
-    request_hash = hashlib.sha256(endpoint.encode() + b"\n" + dumps(request.data)).hexdigest()
+    body_hash = request_hash(endpoint, request.data)
     now = timezone.now()
 
     IdempotencyKey.objects.filter(principal=principal, key=key, expires_at__lte=now).delete()
@@ -66,12 +86,12 @@ def idempotent(request, work: Callable[[], Response]) -> Response:
                 principal=principal,
                 key=key,
                 endpoint=endpoint,
-                request_hash=request_hash,
+                request_hash=body_hash,
                 created_at=now,
                 expires_at=now + LIFETIME,
             )
     except IntegrityError:
-        return _replay(principal=principal, key=key, endpoint=endpoint, request_hash=request_hash)
+        return _replay(principal=principal, key=key, endpoint=endpoint, request_hash=body_hash)
 
     try:
         response = work()

@@ -283,6 +283,20 @@ def test_idempotency_keys_are_per_caller(alice_key, bob_key, cycle):
     assert (alice.json()["member"], bob.json()["member"]) == ("EE", "LV")
 
 
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ('{"cycle": 2025, "gdp": 100000000000000000000000000}', "gdp"),  # an integer past 64 bits
+        ('{"cycle": 2025, "summary": ' + "[" * 300 + "]" * 300 + "}", "summary"),  # nested past 255 levels
+    ],
+)
+def test_idempotent_create_with_a_body_orjson_cannot_write_is_400_not_500(alice_key, cycle, raw, field):
+    # The stateful fuzzer found the request hashing raising on such bodies: a 500.
+    response = alice_key.post("/api/v1/plans/", raw, content_type="application/json", HTTP_IDEMPOTENCY_KEY="odd")
+    assert (response.status_code, list(response.json()["errors"])) == (400, [field])
+    assert (Plan.objects.count(), IdempotencyKey.objects.count()) == (0, 0)
+
+
 def test_malformed_idempotency_key_is_400(alice_key, cycle):
     response = alice_key.post("/api/v1/plans/", {"cycle": 2025}, format="json", HTTP_IDEMPOTENCY_KEY="x" * 256)
     assert (response.status_code, list(response.json()["errors"])) == (400, ["Idempotency-Key"])
