@@ -20,5 +20,8 @@ urlpatterns = [
     path("", include("plans.urls")),
 ]
 
+handler404 = "core.api.errors.page_not_found"
+handler500 = "core.api.errors.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -11,8 +11,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -121,3 +122,21 @@ def api_exception_handler(exc, context) -> Response | None:
         extra = {"retry_after": int(exc.wait)} if isinstance(exc, exceptions.Throttled) and exc.wait else {}
         response.data = _body(str(detail), str(code), **extra)
     return response
+
+
+# Django's own error views, for what no API view handles: a URL no route matches (`/api/v1/plans/x/`)
+# or an exception that escaped. Under the API they answer in the API's JSON shape; pages keep
+# Django's pages.
+API_PREFIX = "/api/"
+
+
+def page_not_found(request, exception):
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(_body(_("Not found."), "not_found"), status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(_body(_("A server error occurred."), "error"), status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return defaults.server_error(request)

@@ -1,11 +1,13 @@
 """Keys, sessions, throttling, the schema and its docs."""
 
+import json
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core.api.errors import server_error
 from members.actors import Actor
 from members.models import ApiKey
 from members.services import api_key_issue, api_key_revoke
@@ -16,6 +18,32 @@ def bearer(key: str) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return client
+
+
+@pytest.mark.parametrize("path", ["/api/v1/plans/not-a-number/", "/api/v1/cycles/2025/nothing/", "/api/v2/"])
+def test_a_url_no_api_route_matches_is_a_json_404(alice_key, path):
+    response = alice_key.get(path)
+    assert (response.status_code, response["Content-Type"], response.json()) == (
+        404,
+        "application/json",
+        {"detail": "Not found.", "code": "not_found"},
+    )
+
+
+def test_a_page_no_route_matches_stays_a_page(client, db):
+    response = client.get("/no/such/page/")
+    assert (response.status_code, response["Content-Type"]) == (404, "text/html; charset=utf-8")
+
+
+def test_a_server_error_under_the_api_is_json_and_a_page_elsewhere(rf):
+    api = server_error(rf.get("/api/v1/plans/"))
+    page = server_error(rf.get("/plans/"))
+    assert (api.status_code, api["Content-Type"], json.loads(api.content)) == (
+        500,
+        "application/json",
+        {"detail": "A server error occurred.", "code": "error"},
+    )
+    assert (page.status_code, page["Content-Type"]) == (500, "text/html; charset=utf-8")
 
 
 def test_revoked_key_is_401(db, estonia, cycle):
