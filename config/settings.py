@@ -524,6 +524,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Decimal patterns that need a digit, and OpenAPI links between operations (core/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.decimal_patterns",
+        "plans.api.links.plan_links",
+        "reports.api.links.report_links",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "PlanStatusEnum": "plans.enums.PlanStatus",
         "PartnershipStatusEnum": "plans.enums.PartnershipStatus",

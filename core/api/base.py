@@ -3,8 +3,9 @@
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import Count, QuerySet, Window
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
 
@@ -70,6 +71,28 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    # DRF falls back to the first page or the default size for a malformed value; a client that
+    # asked for something else should hear that its parameter is wrong, as for any other
+    # parameter. A page past the last one stays a 404.
+    def get_page_size(self, request) -> int:
+        size = _whole_number(request, self.page_size_query_param)
+        return self.page_size if size is None else min(size, self.max_page_size)
+
+    def get_page_number(self, request, paginator) -> int:
+        if request.query_params.get(self.page_query_param) in self.last_page_strings:
+            return paginator.num_pages
+        number = _whole_number(request, self.page_query_param)
+        return 1 if number is None else number
+
+
+def _whole_number(request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    if not (raw.isascii() and raw.isdigit() and int(raw) > 0):
+        raise exceptions.ValidationError({name: [_("Give a whole number from 1.")]})
+    return int(raw)
+
 
 # Schema components ---------------------------------------------------------------------------
 
@@ -129,8 +152,16 @@ def paginated(serializer_class: type[serializers.Serializer], name: str) -> type
 
 
 PAGE_PARAMETERS = [
-    OpenApiParameter("page", int, description="Page number, from 1."),
-    OpenApiParameter("page_size", int, description="Items a page (default 50, at most 200)."),
+    OpenApiParameter(
+        "page",
+        {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": ["last"]}]},
+        description="Page number, from 1, or `last`.",
+    ),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1},
+        description="Items a page (default 50; a larger number gets 200).",
+    ),
 ]
 
 

@@ -35,7 +35,7 @@ REPLAYED_HEADERS = ("ETag", "Location")
 
 PARAMETER = OpenApiParameter(
     HEADER,
-    str,
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e](?:[\\x20-\\x7e]*[\\x21-\\x7e])?$"},
     OpenApiParameter.HEADER,
     description=(
         "Optional. A unique string (1-255 printable ASCII characters) per intended operation. A retry "

@@ -17,7 +17,7 @@ class MemberListView(ApiView):
     @extend_schema(
         operation_id="members_list",
         parameters=PAGE_PARAMETERS,
-        responses={200: paginated(MemberSerializer, "PaginatedMemberList"), **error_responses(404)},
+        responses={200: paginated(MemberSerializer, "PaginatedMemberList"), **error_responses(400, 404)},
         tags=["members"],
     )
     def get(self, request):

@@ -6,6 +6,7 @@ total, partner allies, ...) are plans.validation's, applied by the services.
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from core.api.base import FindingSerializer
@@ -113,6 +114,21 @@ class StrictSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({str(key): [_("Unknown field.")] for key in unknown})
         return super().to_internal_value(data)
+
+
+class StrictSerializerSchema(OpenApiSerializerExtension):
+    """The schema says what StrictSerializer does: no other keys than its fields and the ignored ones."""
+
+    target_class = StrictSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["additionalProperties"] = False
+            for key in sorted(self.target.ignored_keys):
+                schema["properties"].setdefault(key, {"description": "Read-only: accepted and ignored."})
+        return schema
 
 
 # Writes -----------------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ IF_MATCH = OpenApiParameter(
 )
 PLAN_FILTERS = [
     OpenApiParameter("cycle", int, description="The cycle's year."),
-    OpenApiParameter("member", str, description="A member's code, such as EE."),
+    OpenApiParameter("member", {"type": "string", "minLength": 1}, description="A member's code, such as EE."),
     OpenApiParameter("status", str, enum=PlanStatus.values),
     OpenApiParameter(
         "ordering",
@@ -119,6 +119,15 @@ class PlanListView(PlanMixin, ApiView):
         tags=["plans"],
     )
     def get(self, request):
+        # django-filter reads an empty value as "no filter"; a client that wrote `status=` most
+        # likely meant something, so it hears that the value is missing.
+        blank = {
+            parameter.name: [_("Give a value or leave the parameter out.")]
+            for parameter in PLAN_FILTERS
+            if request.query_params.get(parameter.name) == ""
+        }
+        if blank:
+            raise exceptions.ValidationError(blank)
         queryset = reads.plans_for(self.actor)
         if PlanFilter.base_filters.keys() & request.query_params.keys():  # a filter set costs ~1 ms to build
             plans = PlanFilter(request.query_params, queryset=queryset)
@@ -128,7 +137,7 @@ class PlanListView(PlanMixin, ApiView):
         ordering = list(queryset.query.order_by)  # set only by an `ordering` parameter
         queryset = queryset.order_by(*(ordering or ["-cycle__year", "member__code"]), "id")
         expand = request.query_params.get("expand", "")
-        if expand not in ("", "content"):
+        if expand not in ("", "content"):  # "" only when left out: given empty, it was refused above
             raise exceptions.ValidationError({"expand": [_("Use `content` or leave it out.")]})
         paginator, page = paginate(self, queryset, request)
         return paginator.get_paginated_response(reads.plan_page(page, with_content=expand == "content"))
@@ -247,7 +256,7 @@ class VersionListView(PlanMixin, ApiView):
     @extend_schema(
         operation_id="plans_versions_list",
         parameters=PAGE_PARAMETERS,
-        responses={200: paginated(VersionSerializer, "PaginatedVersionList"), **error_responses(404)},
+        responses={200: paginated(VersionSerializer, "PaginatedVersionList"), **error_responses(400, 404)},
         tags=["versions"],
     )
     def get(self, request, pk: int):
@@ -318,7 +327,7 @@ class CommentListView(PlanMixin, ApiView):
     @extend_schema(
         operation_id="plans_comments_list",
         parameters=PAGE_PARAMETERS,
-        responses={200: paginated(CommentSerializer, "PaginatedCommentList"), **error_responses(404)},
+        responses={200: paginated(CommentSerializer, "PaginatedCommentList"), **error_responses(400, 404)},
         tags=["comments"],
     )
     def get(self, request, pk: int):
@@ -359,7 +368,7 @@ class CycleListView(ApiView):
     @extend_schema(
         operation_id="cycles_list",
         parameters=PAGE_PARAMETERS,
-        responses={200: paginated(CycleSerializer, "PaginatedCycleList"), **error_responses(404)},
+        responses={200: paginated(CycleSerializer, "PaginatedCycleList"), **error_responses(400, 404)},
         tags=["cycles"],
     )
     def get(self, request):

@@ -27,11 +27,27 @@ def test_staff_filter_by_member_status_and_cycle(staff, plans_of_three_members):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("status=lost", "status"), ("cycle=abc", "cycle"), ("ordering=secret", "ordering"), ("expand=all", "expand")],
+    [
+        ("status=lost", "status"),
+        ("cycle=abc", "cycle"),
+        ("ordering=secret", "ordering"),
+        ("expand=all", "expand"),
+        ("status=", "status"),
+        ("expand=", "expand"),
+        ("page_size=ten", "page_size"),
+        ("page_size=0", "page_size"),
+        ("page=", "page"),
+        ("page=٣", "page"),
+    ],
 )
 def test_bad_filters_are_400(staff, plans_of_three_members, query, field):
     response = staff.get(f"/api/v1/plans/?{query}")
     assert (response.status_code, list(response.json()["errors"])) == (400, [field])
+
+
+def test_a_page_size_past_the_largest_is_not_refused(staff, plans_of_three_members):
+    response = staff.get("/api/v1/plans/?page_size=100000000000000000000")
+    assert (response.status_code, len(response.json()["results"])) == (200, 3)
 
 
 def test_huge_filter_values_find_nothing(staff, plans_of_three_members):
