@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.api.errors import server_error
+from core.api.schema import add_links
 from members.actors import Actor
 from members.models import ApiKey
 from members.services import api_key_issue, api_key_revoke
@@ -157,6 +158,46 @@ def test_schema_documents_security_and_headers(anonymous):
     assert {p["name"] for p in submit["parameters"] if p["in"] == "header"} == {"Idempotency-Key"}
     assert set(patch["responses"]) == {"200", "400", "401", "403", "404", "409", "412", "413", "415", "428", "429"}
     assert "ETag" in patch["responses"]["200"]["headers"]
+
+
+def test_schema_links_a_new_plan_to_its_reads_and_writes(anonymous):
+    schema = anonymous.get("/api/schema/?format=json").json()
+    created = schema["paths"]["/api/v1/plans/"]["post"]["responses"]["201"]["links"]
+    receipt = schema["paths"]["/api/v1/plans/{id}/submit/"]["post"]["responses"]["201"]["links"]
+    assert created["ChangePlan"] == {
+        "operationId": "plans_partial_update",
+        "parameters": {"path.id": "$response.body#/id", "header.If-Match": "$response.header.ETag"},
+    }
+    assert {name: link["operationId"] for name, link in created.items()} == {
+        "GetPlan": "plans_retrieve",
+        "ChangePlan": "plans_partial_update",
+        "ReplacePlan": "plans_update",
+        "SubmitPlan": "plans_submit",
+        "ListVersions": "plans_versions_list",
+        "ListComments": "plans_comments_list",
+        "AddComment": "plans_comments_create",
+        "ReviewPlan": "plans_review",
+    }
+    assert receipt["GetVersion"]["parameters"] == {
+        "path.id": "$response.body#/plan",
+        "path.number": "$response.body#/version",
+    }
+
+
+def test_schema_says_what_the_serializers_refuse(anonymous):
+    components = anonymous.get("/api/schema/?format=json").json()["components"]["schemas"]
+    content, line = components["PlanContentRequest"], components["LineInputRequest"]
+    assert (content["additionalProperties"], line["additionalProperties"]) == (False, False)
+    # Read-only keys of a plan read with GET may be sent back: accepted and ignored.
+    assert content["properties"]["etag"] == {"description": "Read-only: accepted and ignored."}
+    # A decimal string needs a digit ("", "-" and "." are no numbers).
+    assert content["properties"]["gdp"]["pattern"] == r"^-?(?:\d{1,18}(?:\.\d{0,2})?|\.\d{1,2})$"
+
+
+def test_add_links_refuses_a_link_to_an_unknown_operation():
+    schema = {"paths": {"/a/": {"get": {"operationId": "a", "responses": {"200": {}}}}}}
+    with pytest.raises(KeyError, match="no operation 'b'"):
+        add_links(schema, {"a": {"200": {"GetB": ("b", {"path.id": "$response.body#/id"})}}})
 
 
 def test_docs_are_served_without_a_cdn(anonymous):
