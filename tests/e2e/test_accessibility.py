@@ -1,0 +1,186 @@
+"""axe-core finds no WCAG 2.0, 2.1 or 2.2 A/AA violation on any delegation page or the admin plan page.
+
+axe-core comes from the npm registry (package.json, installed with `npm ci` by the browser
+stage), never from a CDN. Every page is checked and all violations are reported together.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from playwright.sync_api import Page, sync_playwright
+
+from members.actors import Actor
+from members.enums import Role
+from plans import services
+from tests.factories import CycleFactory, DelegateFactory, StaffFactory, UserFactory, member, valid_content
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls below are plain
+# synchronous test code, not coroutines, so Django's guard against async use does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# The rules of WCAG 2.0, 2.1 and 2.2 at levels A and AA (axe-core's tags).
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `npm ci` in the project's root")
+    return AXE.read_text()
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+def new_page(browser, language: str = "en") -> Page:
+    # axe is evaluated into the page: the page's own Content-Security-Policy is not what is
+    # tested here, so it may not keep the checker out.
+    context = browser.new_context(locale="en-GB", bypass_csp=True)
+    if language != "en":
+        context.add_cookies([{"name": "django_language", "value": language, "domain": "localhost", "path": "/"}])
+    return context.new_page()
+
+
+def sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]:not(.button--small)")
+    page.wait_for_load_state()
+
+
+def violations_of(page: Page, axe_source: str) -> list[str]:
+    """axe-core's WCAG A/AA violations on the page, each as readable lines."""
+    page.evaluate(axe_source)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_AA
+    )
+    found = []
+    for violation in result["violations"]:
+        found.append(f"{violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
+        for node in violation["nodes"]:
+            summary = " ".join(node.get("failureSummary", "").split())
+            found.append(f"    at {' '.join(map(str, node['target']))}: {node['html'][:160]}\n      {summary}")
+    return found
+
+
+class Audit:
+    """Visits pages and keeps every page's violations, so that one run reports all of them."""
+
+    def __init__(self, axe_source: str, base: str):
+        self.axe_source = axe_source
+        self.base = base
+        self.found: dict[str, list[str]] = {}
+        self.visited: list[str] = []
+
+    def check(self, page: Page, name: str, path: str | None = None, *, status: int | None = 200) -> None:
+        if path is not None:
+            response = page.goto(f"{self.base}{path}")
+            assert response is not None
+            assert response.status == status, f"{name}: {path} answered {response.status}"
+        self.visited.append(name)
+        found = violations_of(page, self.axe_source)
+        if found:
+            self.found[f"{name} ({page.url})"] = found
+
+    def report(self) -> str:
+        return "\n".join(f"\n{name}:\n" + "\n".join(lines) for name, lines in self.found.items())
+
+
+def test_every_delegation_page_and_the_admin_plan_page_have_no_wcag_violations(live_server, browser, axe_source):
+    cycle = CycleFactory(year=2025)
+    estonia = member("EE")
+    alice = DelegateFactory(user=UserFactory(email="alice@ee.example.org"), member=estonia, role=Role.SUBMITTER).user
+    viewer = DelegateFactory(user=UserFactory(email="victor@ee.example.org"), member=estonia, role=Role.VIEWER).user
+    staff = StaffFactory(email="charlie@staff.example.org", is_superuser=True)
+    audit = Audit(axe_source, live_server.url)
+
+    # The checker itself: a page with two known violations must be reported.
+    page = new_page(browser)
+    page.set_content('<html><head><title>t</title></head><body><main><img src="x.png"></main></body></html>')
+    assert [line.split(" ")[0] for line in violations_of(page, axe_source) if not line.startswith(" ")] == [
+        "html-has-lang",
+        "image-alt",
+    ]
+
+    # Signed out: sign-in and the password reset pages.
+    page = new_page(browser)
+    audit.check(page, "sign-in", "/accounts/login/")
+    page.fill("#id_username", "alice@ee.example.org")
+    page.fill("#id_password", "not the password")
+    page.click("button[type=submit]:not(.button--small)")
+    page.wait_for_load_state()
+    audit.check(page, "sign-in, refused")
+    audit.check(page, "password reset", "/accounts/password-reset/")
+    audit.check(page, "password reset sent", "/accounts/password-reset/sent/")
+    uid, token = urlsafe_base64_encode(force_bytes(alice.pk)), default_token_generator.make_token(alice)
+    audit.check(page, "new password", f"/accounts/reset/{uid}/{token}/")
+    audit.check(page, "new password, link no longer valid", f"/accounts/reset/{uid}/not-a-token/")
+    audit.check(page, "password reset done", "/accounts/reset/done/")
+
+    # The delegate: dashboard before and after starting the plan, the plan, the editor.
+    page = new_page(browser)
+    sign_in(page, live_server.url, alice.email)
+    audit.check(page, "dashboard without a plan", "/")
+    plan = services.plan_create(cycle=cycle, member=estonia, actor=Actor.for_user(alice), content=valid_content()).plan
+    audit.check(page, "dashboard with a plan", "/")
+    audit.check(page, "plan", f"/plans/{plan.pk}/")
+    audit.check(page, "editor", f"/plans/{plan.pk}/edit/")
+    page.fill("#id_equipment_expenditure", "2000000")  # more than the total: refused
+    page.get_by_role("button", name="Save as draft").first.click()
+    page.wait_for_selector("#id_defence_expenditure_errors")
+    audit.check(page, "editor after a refused save")
+    audit.check(page, "submit confirmation", f"/plans/{plan.pk}/submit/")
+    page.get_by_role("button", name="Confirm and submit").click()
+    page.wait_for_selector("#receipt-version")
+    audit.check(page, "receipt")
+
+    # A second version, for the list, one version and the comparison.
+    services.plan_return(plan=plan, actor=Actor.for_user(staff), comment="Add the partnerships.")
+    services.plan_update(plan=plan, actor=Actor.for_user(alice), content=valid_content(summary="Second edition."))
+    services.plan_submit(plan=plan, actor=Actor.for_user(alice))
+    audit.check(page, "versions", f"/plans/{plan.pk}/versions/")
+    audit.check(page, "one version", f"/plans/{plan.pk}/versions/1/")
+    audit.check(page, "comparison", f"/plans/{plan.pk}/versions/compare/?old=1&new=2")
+
+    # A viewer may read, not edit: the forbidden page.
+    page = new_page(browser)
+    sign_in(page, live_server.url, viewer.email)
+    audit.check(page, "forbidden", f"/plans/{plan.pk}/edit/", status=403)
+
+    # French.
+    page = new_page(browser, language="fr")
+    audit.check(page, "sign-in, French", "/accounts/login/")
+    sign_in(page, live_server.url, alice.email)
+    audit.check(page, "dashboard, French", "/")
+    audit.check(page, "plan, French", f"/plans/{plan.pk}/")
+    audit.check(page, "versions, French", f"/plans/{plan.pk}/versions/")
+
+    # Staff: the admin's plan page.
+    page = new_page(browser)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", staff.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_load_state()
+    audit.check(page, "admin plan page", f"/admin/plans/plan/{plan.pk}/change/")
+
+    assert audit.found == {}, "axe-core found WCAG A/AA violations:" + audit.report()
+    assert len(audit.visited) == 23
