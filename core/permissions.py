@@ -20,6 +20,8 @@ models' `Meta.permissions` (or are Django's model permissions), so `user.has_per
 admin know them too.
 """
 
+from collections.abc import Callable
+
 # A member's plans, as their own delegation and national systems hold them (object-level).
 VIEW_PLAN = "plans.view_plan"
 CHANGE_PLAN = "plans.change_plan"
@@ -160,7 +162,7 @@ def scope_permissions(scopes: list[str] | tuple[str, ...]) -> frozenset[str]:
     return frozenset().union(*(SCOPE_PERMISSIONS.get(scope, frozenset()) for scope in scopes))
 
 
-def grantable_scopes(can) -> list[str]:
+def grantable_scopes(can: Callable[[str], bool]) -> list[str]:
     """The scopes an issuer may put on a key: those whose every permission the issuer holds itself.
 
     `can` answers one permission for the key's member (`lambda perm: actor.can(perm, member)`).

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
@@ -104,10 +105,9 @@ def delegate_add(
     if findings:
         raise MemberInputError.of(findings)
     email = _normal_email(email)
-    user = User.objects.filter(email__iexact=email).first()
-    created_user = user is None
-    if created_user:
-        user = User(email=email, language=language, first_name=first_name, last_name=last_name)
+    existing = User.objects.filter(email__iexact=email).first()
+    created_user = existing is None
+    user = existing or User(email=email, language=language, first_name=first_name, last_name=last_name)
     if password is not None:
         try:
             validate_password(password, user)
@@ -214,9 +214,11 @@ def api_key_issue(
     if findings:
         raise MemberInputError.of(findings)
     scopes = [scope for scope in ALL_SCOPES if scope in scopes]
-    api_key, key = ApiKey.objects.create_key(
+    record, key = ApiKey.objects.create_key(
         member=member, name=name.strip(), scopes=scopes, expiry_date=expires, created_by=actor.user
     )
+    # djangorestframework-api-key's manager is typed with its abstract model; this one makes ApiKeys.
+    api_key = cast(ApiKey, record)
     _log_key(SecurityEventKind.API_KEY_ISSUED, api_key, scopes=scopes)
     return api_key, key
 

@@ -1,12 +1,17 @@
 """What every API view shares: orjson in and out, throttles, errors, pagination, schema helpers."""
 
-from django.core.paginator import EmptyPage, PageNotAnInteger
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import Count, QuerySet, Window
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .errors import api_exception_handler
@@ -19,7 +24,7 @@ class ApiView(APIView):
     parser_classes = [StrictJSONParser]
     throttle_classes = [ApiKeyRateThrottle, UserRateThrottle]
 
-    def get_exception_handler(self):
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
         return api_exception_handler
 
 
@@ -35,7 +40,7 @@ class CountingPaginator(DjangoPaginator):
     (already evaluated) are paged as Django pages them.
     """
 
-    def page(self, number):
+    def page(self, number: int | str) -> Page:
         if not isinstance(self.object_list, QuerySet) or "count" in self.__dict__:
             return super().page(number)
         try:
@@ -62,7 +67,7 @@ class CountingPaginator(DjangoPaginator):
             self.count = 0
         else:
             raise EmptyPage(self.error_messages["no_results"])
-        return self._get_page(rows, number, self)
+        return self._get_page(rows, number, self)  # type: ignore[attr-defined]  # Django's page hook, not in the stubs
 
 
 class Pagination(PageNumberPagination):
@@ -74,18 +79,18 @@ class Pagination(PageNumberPagination):
     # DRF falls back to the first page or the default size for a malformed value; a client that
     # asked for something else should hear that its parameter is wrong, as for any other
     # parameter. A page past the last one stays a 404.
-    def get_page_size(self, request) -> int:
+    def get_page_size(self, request: Request) -> int:
         size = _whole_number(request, self.page_size_query_param)
         return self.page_size if size is None else min(size, self.max_page_size)
 
-    def get_page_number(self, request, paginator) -> int:
+    def get_page_number(self, request: Request, paginator: DjangoPaginator) -> int:
         if request.query_params.get(self.page_query_param) in self.last_page_strings:
             return paginator.num_pages
         number = _whole_number(request, self.page_query_param)
         return 1 if number is None else number
 
 
-def _whole_number(request, name: str) -> int | None:
+def _whole_number(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None:
         return None
@@ -107,7 +112,8 @@ class FindingSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
-    errors = serializers.DictField(
+    # DRF's metaclass takes declared fields off the class, so this does not hide Serializer.errors.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Messages per field path, such as `lines[2].target_capacity`.",
@@ -165,7 +171,7 @@ PAGE_PARAMETERS = [
 ]
 
 
-def paginate(view: APIView, queryset, request) -> tuple[Pagination, list]:
+def paginate(view: APIView, queryset: QuerySet[Any] | Sequence[Any], request: Request) -> tuple[Pagination, list[Any]]:
     paginator = Pagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator, page
+    return paginator, page or []

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -83,8 +83,8 @@ def _codes(detail: Any) -> str:
     return codes if isinstance(codes, str) else "invalid"
 
 
-def _body(detail: str, code: str, errors: dict | None = None, **extra) -> dict:
-    body = {"detail": detail, "code": code}
+def _body(detail: str, code: str, errors: dict[str, list[str]] | None = None, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"detail": detail, "code": code}
     if errors:
         body["errors"] = errors
     body.update(extra)
@@ -100,7 +100,7 @@ def _domain_response(exc: DomainError) -> Response:
     return Response(_body(exc.message, exc.code), status=exc.http_status)
 
 
-def api_exception_handler(exc, context) -> Response | None:
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return _domain_response(exc)
     if isinstance(exc, RequestDataTooBig):
@@ -119,7 +119,8 @@ def api_exception_handler(exc, context) -> Response | None:
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         code = getattr(exc.detail, "code", None) or exc.default_code
-        extra = {"retry_after": int(exc.wait)} if isinstance(exc, exceptions.Throttled) and exc.wait else {}
+        wait = getattr(exc, "wait", None) if isinstance(exc, exceptions.Throttled) else None
+        extra: dict[str, Any] = {"retry_after": int(wait)} if wait else {}
         response.data = _body(str(detail), str(code), **extra)
     return response
 
@@ -130,13 +131,13 @@ def api_exception_handler(exc, context) -> Response | None:
 API_PREFIX = "/api/"
 
 
-def page_not_found(request, exception):
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         return JsonResponse(_body(_("Not found."), "not_found"), status=status.HTTP_404_NOT_FOUND)
     return defaults.page_not_found(request, exception)
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         return JsonResponse(_body(_("A server error occurred."), "error"), status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     return defaults.server_error(request)

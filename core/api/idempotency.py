@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.models import IdempotencyKey
@@ -67,7 +68,7 @@ def _valid_key(value: str) -> bool:
     return 0 < len(value) <= 255 and all(32 <= ord(char) < 127 for char in value)
 
 
-def idempotent(request, work: Callable[[], Response]) -> Response:
+def idempotent(request: Request, work: Callable[[], Response]) -> Response:
     """Run `work` once per (caller, Idempotency-Key); without the header, just run it."""
     key = request.headers.get(HEADER)
     if key is None:

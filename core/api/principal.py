@@ -5,8 +5,10 @@ of an API key says its own principal (`request.auth.principal`), so this module 
 knowledge of the app that stores keys.
 """
 
+from rest_framework.request import Request
 
-def principal(request) -> str | None:
+
+def principal(request: Request) -> str | None:
     own = getattr(request.auth, "principal", None)
     if own:
         return str(own)
@@ -16,5 +18,5 @@ def principal(request) -> str | None:
     return None
 
 
-def is_key(request) -> bool:
+def is_key(request: Request) -> bool:
     return bool(getattr(request.auth, "principal", None))

@@ -49,7 +49,7 @@ def _tighten(node: Any) -> None:
             _tighten(value)
 
 
-def decimal_patterns(result, generator, request, public):
+def decimal_patterns(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: decimal strings need a digit."""
     _tighten(result)
     return result

@@ -1,23 +1,26 @@
 """Request rates per API key and per signed-in user, and failed key authentication per address
 (rates in settings.REST_FRAMEWORK; counted in the default cache, shared when it is Redis)."""
 
+from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
 
 from ..security import client_ip
 from .principal import is_key, principal
 
 
 class _ScopedThrottle(SimpleRateThrottle):
-    def get_rate(self):
+    def get_rate(self) -> str | None:
         # Read at call time so that a changed setting (tests, reloads) applies at once.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or "")
+        return None if rate is None else str(rate)
 
 
 class ApiKeyRateThrottle(_ScopedThrottle):
     scope = "api_key"
 
-    def get_cache_key(self, request, view):
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
         if not is_key(request):
             return None
         return self.cache_format % {"scope": self.scope, "ident": principal(request)}
@@ -26,7 +29,7 @@ class ApiKeyRateThrottle(_ScopedThrottle):
 class UserRateThrottle(_ScopedThrottle):
     scope = "api_user"
 
-    def get_cache_key(self, request, view):
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
         if is_key(request):
             return None
         ident = principal(request)
