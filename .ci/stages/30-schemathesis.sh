@@ -25,19 +25,22 @@ dropdb -h 127.0.0.1 -U postgres --if-exists "$DB_NAME"
 createdb -h 127.0.0.1 -U postgres "$DB_NAME"
 .venv/bin/python manage.py migrate --no-input -v0
 .venv/bin/python manage.py open_cycle 2026 --deadline 2026-06-30T23:59:59+02:00 --opens 2025-01-01T00:00:00+00:00 >/dev/null
-# Cycles without a plan yet, so that creating one (POST plans/) can succeed a few times and the
-# stateful phase can follow the new plan through its links.
-create_years=$(seq 2027 2036)
-for year in $create_years; do
-  .venv/bin/python manage.py open_cycle "$year" --deadline "$year-06-30T23:59:59+02:00" --opens 2025-01-01T00:00:00+00:00 >/dev/null
-done
 .venv/bin/python manage.py add_delegate fuzz@ee.example.org --member EE --role submitter >/dev/null
-plan_id=$(.venv/bin/python manage.py shell -c "
+# Cycles without a plan yet, so that creating one (POST plans/) can succeed a few times and the
+# stateful phase can follow the new plan through its links; the plan that path ids are bound to;
+# and a staff session (with its CSRF token) for the staff-only operations.
+csrf=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+setup=$(.venv/bin/python manage.py shell -c "
 from decimal import Decimal
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
 from members.actors import Actor
 from members.models import Member, User
 from plans import services
 from plans.models import Cycle
+for year in range(2027, 2037):
+    call_command('open_cycle', str(year), deadline=f'{year}-06-30T23:59:59+02:00', opens='2025-01-01T00:00:00+00:00', stdout=open('/dev/null', 'w'))
 content = {
     'defence_expenditure': Decimal('1000000.00'), 'gdp': Decimal('40000000.00'), 'currency': 'EUR',
     'lines': [{'category': 'ammunition', 'item': '155 mm shells', 'unit': 'rounds',
@@ -46,9 +49,16 @@ content = {
 }
 actor = Actor.for_user(User.objects.get(email='fuzz@ee.example.org'))
 cycle, member = Cycle.objects.get(year=2026), Member.objects.get(code='EE')
-print(services.plan_create(cycle=cycle, member=member, actor=actor, content=content).plan.pk)
+plan = services.plan_create(cycle=cycle, member=member, actor=actor, content=content).plan
+staff = User.objects.create_superuser(email='fuzz-staff@example.org', password=None)
+session = SessionStore()
+session[SESSION_KEY], session[HASH_SESSION_KEY] = str(staff.pk), staff.get_session_auth_hash()
+session[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'
+session.create()
+print(plan.pk, session.session_key)
 " | tail -1)
-[[ $plan_id =~ ^[0-9]+$ ]] || { echo "could not create the plan to fuzz: $plan_id"; exit 1; }
+read -r plan_id session_key <<<"$setup"
+[[ $plan_id =~ ^[0-9]+$ && -n $session_key ]] || { echo "could not set up the data to fuzz: $setup"; exit 1; }
 key=$(.venv/bin/python manage.py issue_api_key EE --name fuzz --scopes read,write,submit 2>/dev/null | tail -1)
 
 # No request-line limit: gunicorn's own (4094 bytes by default, a deployment setting) answers an
@@ -63,14 +73,19 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
-# Most generated plan ids would be unknown (404); bind the path id to the real plan half of the
+# Most generated plan ids would be unknown (404); bind the path id to a real plan half of the
 # time so that PUT, PATCH, submit, review and comments reach their logic too.
-cat >"$workdir/schemathesis.toml" <<TOML
+write_config() {  # plan ids, scenarios of the stateful phase
+  cat >"$workdir/schemathesis.toml" <<TOML
 [dictionaries.plans]
-values = [$plan_id]
+values = [$1]
 
 [dictionaries.open_cycles]
-values = [$(echo $create_years | tr ' ' ',')]
+values = [2027, 2028, 2029, 2030, 2031, 2032, 2033, 2034, 2035, 2036]
+
+# Chains of calls are where the stateful phase finds what single calls do not: more of them.
+[phases.stateful.generation]
+max-examples = $2
 
 [parameters]
 "path.id" = { dictionary = "plans", probability = 0.5 }
@@ -80,34 +95,67 @@ values = [$(echo $create_years | tr ' ' ',')]
 # shape and still break a rule that no schema states, and then the right answer is a 400 naming
 # the field: parts above the total or a partner that is no ally (plan rules, across fields), a
 # year with no cycle, a version number the plan does not have, an incomplete plan submitted, a
-# return without a comment. A PUT or PATCH with a well-formed ETag of another revision is stale:
-# 412. These statuses are expected of these operations only; every other check stays as is.
+# return without a comment. An Idempotency-Key the fuzzer already used with another body is 422.
+# A PUT or PATCH with a well-formed ETag of another revision is stale: 412. These statuses are
+# expected of these operations only; every other check stays as is.
 [[operations]]
-include-operation-id = ["plans_create", "plans_submit", "plans_comments_create", "plans_review", "report_create"]
+include-operation-id = ["plans_create", "plans_submit"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", 400, 401, 403, 404, 409, 422, 429]
+
+[[operations]]
+include-operation-id = ["plans_comments_create", "plans_review", "report_create"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", 400, 401, 403, 404, 409, 429]
 
 # negative_data_rejection takes any of its statuses as "rejected"; 412 is one more here: a stale
 # If-Match is answered before the body is read, as RFC 9110 (13.2.1) orders preconditions, so a
-# malformed body sent with a stale ETag is rejected with 412.
+# malformed body sent with a stale ETag is rejected with 412. missing_required_header expects
+# 400-ish statuses; a missing If-Match is what 428 Precondition Required (RFC 6585, 3) is for.
 [[operations]]
 include-operation-id = ["plans_update", "plans_partial_update"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", 400, 401, 403, 404, 409, 412, 429]
 checks.negative_data_rejection.expected-statuses = [400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 429]
+checks.missing_required_header.expected-statuses = [400, 401, 403, 406, 415, 422, 428]
 TOML
+}
+
+fuzz() {  # title, then schemathesis options
+  echo "=== $1"
+  shift
+  # One worker: hypothesis describes filters by parsing lambda sources, which under CPython 3.11
+  # can fail with "AST constructor recursion depth mismatch" when several threads do it at once.
+  timeout 240 .venv/bin/st --config-file "$workdir/schemathesis.toml" run "http://127.0.0.1:$PORT/api/schema/" \
+    --checks all \
+    --phases examples,coverage,fuzzing,stateful \
+    --workers 1 \
+    --seed "${FUZZ_SEED:-1}" \
+    --generation-database none \
+    --request-timeout 20 \
+    --no-color "$@"
+}
 
 status=0
-# One worker: hypothesis describes filters by parsing lambda sources, which under CPython 3.11
-# can fail with "AST constructor recursion depth mismatch" when several threads do it at once.
-timeout 300 .venv/bin/st --config-file "$workdir/schemathesis.toml" run "http://127.0.0.1:$PORT/api/schema/" \
-  --checks all \
-  --header "Authorization: Bearer $key" \
-  --max-examples "${FUZZ_MAX_EXAMPLES:-60}" \
-  --phases examples,coverage,fuzzing,stateful \
-  --workers 1 \
-  --seed "${FUZZ_SEED:-1}" \
-  --generation-database none \
-  --request-timeout 20 \
-  --no-color || status=$?
+write_config "$plan_id" "${FUZZ_STATEFUL_EXAMPLES:-150}"
+fuzz "a member's national system (API key: read, write, submit)" \
+  --header "Authorization: Bearer $key" --max-examples "${FUZZ_MAX_EXAMPLES:-60}" || status=$?
+
+# Staff review plans and build reports: the operations an API key is refused, now as a signed-in
+# superuser (session cookie and CSRF token), on the plans the first pass left in every state.
+plan_ids=$(psql -h 127.0.0.1 -U postgres -d "$DB_NAME" -tAc "SELECT string_agg(id::text, ',') FROM plans_plan")
+# Fewer stateful scenarios: each report it requests is built at once (tasks run in process).
+write_config "$plan_ids" "${FUZZ_STAFF_STATEFUL_EXAMPLES:-30}"
+# ignored_auth is left out of this pass only: it replaces the credentials it knows of (the bearer
+# scheme) and expects 401/403, but the session travels in the Cookie header given here, so the
+# request is still signed in and 200/202 is the right answer (seen: `POST reports/` with a bogus
+# `Authorization` and the session cookie, 202). The first pass runs ignored_auth on every
+# operation, these included, and each answers 401 without valid credentials.
+fuzz "staff (session)" \
+  --exclude-checks ignored_auth \
+  --header "Cookie: sessionid=$session_key; csrftoken=$csrf" --header "X-CSRFToken: $csrf" \
+  --include-operation-id plans_review --include-operation-id cycle_compliance \
+  --include-operation-id report_create --include-operation-id report_detail \
+  --include-operation-id report_xlsx --include-operation-id report_pdf --include-operation-id report_csv \
+  --max-examples "${FUZZ_STAFF_MAX_EXAMPLES:-20}" || status=$?
+
 if [[ $status -ne 0 ]]; then
   echo "--- server errors"
   # JSON log lines: "level": "error" (gunicorn's own lines say [ERROR]).

@@ -9,7 +9,7 @@ import json
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -48,11 +48,40 @@ ETAG_HEADER = OpenApiParameter(
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    str,
+    {"type": "string", "minLength": 1, "pattern": "\\S"},
     OpenApiParameter.HEADER,
     required=True,
     description="The ETag of the plan as last read (`*` for any). Missing: 428; stale: 412.",
 )
+# Request examples: shown in the docs, and sent as they are by the fuzzer's examples phase.
+CONTENT_EXAMPLE = {
+    "defence_expenditure": "1000000.00",
+    "equipment_expenditure": "250000.00",
+    "gdp": "40000000.00",
+    "currency": "EUR",
+    "summary": "Ammunition first: a second 155 mm line by 2030.",
+    "lines": [
+        {
+            "category": "ammunition",
+            "item": "155 mm shells",
+            "unit": "rounds",
+            "baseline_capacity": "1000.00",
+            "target_capacity": "5000.00",
+            "target_year": 2030,
+        }
+    ],
+    "partnerships": [{"kind": "ally", "partner_name": "Joint buy with Latvia", "partner_members": ["LV"]}],
+}
+CREATE_EXAMPLE = OpenApiExample("A draft with its content", value={"cycle": 2026, **CONTENT_EXAMPLE}, request_only=True)
+PUT_EXAMPLE = OpenApiExample("The whole content", value=CONTENT_EXAMPLE, request_only=True)
+PATCH_EXAMPLE = OpenApiExample("One figure", value={"gdp": "41000000.00"}, request_only=True)
+REVIEW_EXAMPLE = OpenApiExample(
+    "A return",
+    value={"decision": "return", "comment": "Give the partnership's value.", "reasons": ["incomplete"]},
+    request_only=True,
+)
+COMMENT_EXAMPLE = OpenApiExample("A comment", value={"body": "The 2030 target counts the new line."}, request_only=True)
+
 PLAN_FILTERS = [
     OpenApiParameter("cycle", int, description="The cycle's year."),
     OpenApiParameter("member", {"type": "string", "minLength": 1}, description="A member's code, such as EE."),
@@ -145,6 +174,7 @@ class PlanListView(PlanMixin, ApiView):
     @extend_schema(
         operation_id="plans_create",
         request=PlanCreateSerializer,
+        examples=[CREATE_EXAMPLE],
         parameters=[IDEMPOTENCY_PARAMETER, ETAG_HEADER],
         responses={
             201: PlanSerializer,
@@ -187,6 +217,7 @@ class PlanDetailView(PlanMixin, ApiView):
     @extend_schema(
         operation_id="plans_update",
         request=PlanContentSerializer,
+        examples=[PUT_EXAMPLE],
         parameters=[IF_MATCH, ETAG_HEADER],
         responses={200: PlanSerializer, **error_responses(400, 403, 404, 409, 412, 413, 415, 428)},
         tags=["plans"],
@@ -198,6 +229,7 @@ class PlanDetailView(PlanMixin, ApiView):
     @extend_schema(
         operation_id="plans_partial_update",
         request=PlanContentSerializer,
+        examples=[PATCH_EXAMPLE],
         parameters=[IF_MATCH, ETAG_HEADER],
         responses={200: PlanSerializer, **error_responses(400, 403, 404, 409, 412, 413, 415, 428)},
         tags=["plans"],
@@ -292,6 +324,7 @@ class PlanReviewView(PlanMixin, ApiView):
     @extend_schema(
         operation_id="plans_review",
         request=ReviewInputSerializer,
+        examples=[REVIEW_EXAMPLE],
         responses={200: ReviewResultSerializer, **error_responses(400, 403, 404, 409, 413, 415)},
         tags=["review"],
         description="Staff only. `start_review`, `accept` (of a submitted plan: takes it into review first) or "
@@ -338,6 +371,7 @@ class CommentListView(PlanMixin, ApiView):
     @extend_schema(
         operation_id="plans_comments_create",
         request=CommentInputSerializer,
+        examples=[COMMENT_EXAMPLE],
         responses={201: CommentSerializer, **error_responses(400, 403, 404, 413, 415)},
         tags=["comments"],
         description="Internal comments (staff only) are never shown to the delegation.",

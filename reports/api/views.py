@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -72,6 +72,7 @@ class ReportCreateView(StaffOnlyMixin, ApiView):
         summary="Request a compliance report; a worker builds it",
         tags=["reports"],
         request=ReportRequestSerializer,
+        examples=[OpenApiExample("A report for 2026", value={"cycle": 2026}, request_only=True)],
         responses={202: ReportSerializer, **error_responses(400, 403, 413, 415)},
     )
     def post(self, request):
