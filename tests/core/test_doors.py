@@ -422,9 +422,7 @@ QUESTIONS = {
 
 
 @pytest.fixture(autouse=True)
-def _fast(settings, tmp_path):
-    settings.SECURE_SSL_REDIRECT = False
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 

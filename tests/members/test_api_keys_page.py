@@ -17,12 +17,6 @@ from tests.web.conftest import signed_in
 PAGE = "/accounts/api-keys/"
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _issue(client, **data):
     return client.post(PAGE, {"name": "Ministry ERP", "scopes": ["read", "write", "submit"], **data})
 
