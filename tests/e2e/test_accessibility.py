@@ -151,6 +151,15 @@ def test_every_delegation_page_and_the_admin_plan_page_have_no_wcag_violations(l
     page.get_by_role("button", name="Confirm and submit").click()
     page.wait_for_selector("#receipt-version")
     audit.check(page, "receipt")
+    audit.check(page, "API keys", "/accounts/api-keys/")
+    page.fill("#id_name", "Ministry ERP")
+    page.get_by_role("button", name="Issue the key").click()  # no rights chosen: refused
+    page.wait_for_selector("#id_scopes_errors")
+    audit.check(page, "API keys, a refused key")
+    page.check("#id_scopes_0")
+    page.get_by_role("button", name="Issue the key").click()
+    page.wait_for_selector("#issued-key")
+    audit.check(page, "API keys, a key issued")
 
     # A second version, for the list, one version and the comparison.
     services.plan_return(plan=plan, actor=Actor.for_user(staff), comment="Add the partnerships.")
@@ -183,4 +192,4 @@ def test_every_delegation_page_and_the_admin_plan_page_have_no_wcag_violations(l
     audit.check(page, "admin plan page", f"/admin/plans/plan/{plan.pk}/change/")
 
     assert audit.found == {}, "axe-core found WCAG A/AA violations:" + audit.report()
-    assert len(audit.visited) == 23
+    assert len(audit.visited) == 26
