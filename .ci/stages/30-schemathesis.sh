@@ -32,7 +32,9 @@ createdb -h 127.0.0.1 -U postgres "$DB_NAME"
 csrf=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 setup=$(.venv/bin/python manage.py shell -c "
 from decimal import Decimal
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from members.actors import Actor
@@ -53,7 +55,10 @@ plan = services.plan_create(cycle=cycle, member=member, actor=actor, content=con
 staff = User.objects.create_superuser(email='fuzz-staff@example.org', password=None)
 session = SessionStore()
 session[SESSION_KEY], session[HASH_SESSION_KEY] = str(staff.pk), staff.get_session_auth_hash()
-session[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'
+# The backend that signs people in by password, as the admin's sign-in would record it.
+session[BACKEND_SESSION_KEY] = next(
+    path for path in settings.AUTHENTICATION_BACKENDS if isinstance(load_backend(path), ModelBackend)
+)
 session.create()
 print(plan.pk, session.session_key)
 " | tail -1)
@@ -140,6 +145,10 @@ fuzz "a member's national system (API key: read, write, submit)" \
 
 # Staff review plans and build reports: the operations an API key is refused, now as a signed-in
 # superuser (session cookie and CSRF token), on the plans the first pass left in every state.
+staff_headers=(--header "Cookie: sessionid=$session_key; csrftoken=$csrf" --header "X-CSRFToken: $csrf")
+# A pass whose every answer is 401 would pass too: make sure the session signs staff in.
+signed_in=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: sessionid=$session_key" "http://127.0.0.1:$PORT/api/v1/cycles/2026/compliance/")
+[[ $signed_in == 200 ]] || { echo "the staff session is not signed in (compliance answered $signed_in)"; exit 1; }
 plan_ids=$(psql -h 127.0.0.1 -U postgres -d "$DB_NAME" -tAc "SELECT string_agg(id::text, ',') FROM plans_plan")
 # Fewer stateful scenarios: each report it requests is built at once (tasks run in process).
 write_config "$plan_ids" "${FUZZ_STAFF_STATEFUL_EXAMPLES:-30}"
@@ -150,7 +159,7 @@ write_config "$plan_ids" "${FUZZ_STAFF_STATEFUL_EXAMPLES:-30}"
 # operation, these included, and each answers 401 without valid credentials.
 fuzz "staff (session)" \
   --exclude-checks ignored_auth \
-  --header "Cookie: sessionid=$session_key; csrftoken=$csrf" --header "X-CSRFToken: $csrf" \
+  "${staff_headers[@]}" \
   --include-operation-id plans_review --include-operation-id cycle_compliance \
   --include-operation-id report_create --include-operation-id report_detail \
   --include-operation-id report_xlsx --include-operation-id report_pdf --include-operation-id report_csv \
