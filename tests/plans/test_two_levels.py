@@ -17,11 +17,6 @@ from tests.factories import StaffFactory, valid_content
 BACKEND = "members.backends.StaffPermissionBackend"
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def two_level_plan(cycle, estonia, as_alice, as_charlie):
     Cycle.objects.filter(pk=cycle.pk).update(approval_levels=ApprovalLevels.TWO)
