@@ -13,6 +13,7 @@ The timer runs in the consumer, so it stops while the worker has lost its broker
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 from celery import bootsteps
 from django.conf import settings
@@ -60,23 +61,23 @@ class HeartbeatStep(bootsteps.StartStopStep):
 
     requires = {"celery.worker.consumer.tasks:Tasks"}
 
-    def __init__(self, parent, **kwargs):
+    def __init__(self, parent: Any, **kwargs: Any) -> None:
         super().__init__(parent, **kwargs)
         self.timer_ref = None
 
-    def start(self, consumer):
+    def start(self, consumer: Any) -> None:
         hostname = consumer.hostname
         record_heartbeat(hostname)
         self.timer_ref = consumer.timer.call_repeatedly(
             settings.WORKER_HEARTBEAT_SECONDS, record_heartbeat, (hostname,), priority=10
         )
 
-    def stop(self, consumer):
+    def stop(self, consumer: Any) -> None:
         if self.timer_ref is not None:
             self.timer_ref.cancel()
             self.timer_ref = None
 
-    def shutdown(self, consumer):
+    def shutdown(self, consumer: Any) -> None:
         self.stop(consumer)
         # A worker that stops on purpose is not "stale": its container stops too.
         settings.WORKER_HEARTBEAT_FILE.unlink(missing_ok=True)

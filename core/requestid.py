@@ -8,9 +8,12 @@ request into the e-mail task it queued.
 
 import re
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 import structlog
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 
 HEADER = "X-Request-ID"
 # What a proxy's id may look like (a UUID, a hex or base64-ish token): anything else would let a
@@ -24,10 +27,10 @@ def current_request_id() -> str | None:
 
 
 class RequestIdMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         supplied = request.META.get("HTTP_X_REQUEST_ID", "")
         if settings.REQUEST_ID_TRUST_HEADER and TRUSTED_ID.fullmatch(supplied):
             request_id = supplied
@@ -36,19 +39,19 @@ class RequestIdMiddleware:
         # django-structlog takes the id from this header (DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID):
         # the decision whether to trust the client's is made here, once.
         request.META["HTTP_X_REQUEST_ID"] = request_id
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]  # read by views and tests
         response = self.get_response(request)
         response[HEADER] = request_id
         return response
 
 
-def task_request_id(request) -> str | None:
+def task_request_id(request: Any) -> str | None:
     """The request id core.queue sent with a task: a message header in a worker, and under
     `headers` when the task runs eagerly in process."""
     return getattr(request, "request_id", None) or (getattr(request, "headers", None) or {}).get("request_id")
 
 
-def bind_task_request_id(sender=None, task=None, **kwargs) -> None:
+def bind_task_request_id(sender: Any = None, task: Any = None, **kwargs: Any) -> None:
     """In the worker: bind the request id that core.queue sent in the task's headers.
 
     Connected to django-structlog's `bind_extra_task_metadata` signal, which fires after it has

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django.db import connection
 
@@ -8,7 +10,7 @@ class Command(BaseCommand):
         "sorted by name: what the backup and restore scripts compare."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
             for table in sorted(connection.introspection.table_names(cursor)):

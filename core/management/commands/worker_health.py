@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.heartbeat import heartbeat_file_age
 
@@ -10,10 +12,10 @@ class Command(BaseCommand):
         "file within WORKER_HEARTBEAT_MAX_AGE seconds, 1 otherwise."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--max-age", type=int, default=None, help="Seconds (default WORKER_HEARTBEAT_MAX_AGE).")
 
-    def handle(self, *args, max_age=None, **options):
+    def handle(self, *args: Any, max_age: int | None = None, **options: Any) -> None:
         max_age = max_age or settings.WORKER_HEARTBEAT_MAX_AGE
         age = heartbeat_file_age(settings.WORKER_HEARTBEAT_FILE)
         if age is None:
