@@ -27,7 +27,7 @@ class annotated_property(Generic[T]):
     @overload
     def __get__(self, instance: object, owner: type | None = None) -> T: ...
 
-    def __get__(self, instance, owner=None):
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
             return self
         if self.name in instance.__dict__:

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -66,7 +66,7 @@ class FieldSpec:
 def _declared(model_field: models.Field) -> list:
     # Only the validators declared on the field, not the ones Django adds from the database
     # backend's integer ranges, which differ between PostgreSQL and SQLite.
-    return list(model_field._validators)  # Django keeps the declared ones apart, under this name
+    return list(model_field._validators)  # type: ignore[attr-defined]  # Django keeps the declared ones apart, under this name
 
 
 def _bounds(model_field: models.Field) -> tuple[Any, Any]:
@@ -78,7 +78,8 @@ def _bounds(model_field: models.Field) -> tuple[Any, Any]:
 
 def field_spec(model: type[models.Model], name: str, **extra: Any) -> FieldSpec:
     """The spec of `model.name`, read from the model field's declaration."""
-    model_field = model._meta.get_field(name)
+    # A content field is a concrete field of the model (a relation's reverse side never is one).
+    model_field = cast(models.Field, model._meta.get_field(name))
     low, high = _bounds(model_field)
     if model_field.many_to_many:
         code = Member._meta.get_field("code")

@@ -20,7 +20,7 @@ holds each expression equal to its Python twin at the boundaries, on SQLite and 
 import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import (
     BooleanField,
@@ -30,6 +30,7 @@ from django.db.models import (
     Expression,
     ExpressionWrapper,
     F,
+    Field,
     Func,
     OuterRef,
     Q,
@@ -55,11 +56,11 @@ HUNDREDTH = Decimal("0.01")
 Ref = str | int | datetime | Decimal | Expression
 
 
-def _outer(ref: Ref):
+def _outer(ref: Ref) -> Any:
     return OuterRef(ref) if isinstance(ref, str) else ref
 
 
-def _value(ref: Ref):
+def _value(ref: Ref) -> Any:
     if isinstance(ref, str):
         return F(ref)
     return ref if isinstance(ref, Expression) else Value(ref)
@@ -113,7 +114,8 @@ def cycles_with_deadline(*, member_id: int | None) -> QuerySet[Cycle]:
 def first_version_expression(field: str, *, plan_ref: Ref = "pk") -> Subquery:
     """A column of the plan's first version (NULL before any submission)."""
     first = PlanVersion.objects.filter(plan_id=_outer(plan_ref)).order_by("number").values(field)[:1]
-    return Subquery(first, output_field=PlanVersion._meta.get_field(field).__class__(null=True))
+    column = cast(type[Field], type(PlanVersion._meta.get_field(field)))  # a concrete column of versions
+    return Subquery(first, output_field=column(null=True))
 
 
 def submitted_late_expression(*, plan_ref: Ref = "pk") -> Subquery:
@@ -153,7 +155,7 @@ class _ExactFigure(Func):
     postgresql_template = ""
     sqlite_template = ""
 
-    def _sql(self, template: str, compiler, connection) -> tuple[str, list]:
+    def _sql(self, template: str, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         names = ("part", "whole", "target")
         compiled = {
             name: compiler.compile(expression)
@@ -169,10 +171,10 @@ class _ExactFigure(Func):
         # Each operand can appear several times: its parameters are repeated in order of appearance.
         return re.sub(r"\{(\w+)\}", fill, template), params
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:  # type: ignore[override]  # own SQL per database
         return self._sql(self.postgresql_template, compiler, connection)
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         return self._sql(self.sqlite_template, compiler, connection)
 
 
@@ -197,12 +199,12 @@ class PercentOf(_ExactFigure):
         f"ELSE ({_cents('part')} * 20000 + {_cents('whole')}) / ({_cents('whole')} * 2) / 100.0 END"
     )
 
-    def get_db_converters(self, connection):
+    def get_db_converters(self, connection: Any) -> list[Any]:
         # SQLite hands back a float (2.5 for 2.50); give every database's answer its two decimals.
         return [*super().get_db_converters(connection), self._two_decimals]
 
     @staticmethod
-    def _two_decimals(value, expression, connection):
+    def _two_decimals(value: Any, expression: Any, connection: Any) -> Decimal | None:
         return None if value is None else Decimal(value).quantize(HUNDREDTH)
 
 
@@ -258,17 +260,18 @@ def plans_with_rules(plans: QuerySet[Plan] | None = None, *, now: datetime | Non
     """
     plans = Plan.objects.all() if plans is None else plans
     now = now or timezone.now()
-    plans = plans.annotate(
+    # The names are the model's annotated_property figures (core.annotated), which take these values.
+    plans = plans.annotate(  # type: ignore[no-redef]
         effective_deadline=effective_deadline_expression(),
         submitted_late=submitted_late_expression(),
         **guideline_figures(),
     )
     overdue = overdue_expression(now=now, deadline=F("effective_deadline"), submitted_late=F("submitted_late"))
-    return plans.annotate(overdue=overdue)
+    return plans.annotate(overdue=overdue)  # type: ignore[no-redef]
 
 
 def plans_with_deadline() -> QuerySet[Plan]:
-    return Plan.objects.annotate(effective_deadline=effective_deadline_expression())
+    return Plan.objects.annotate(effective_deadline=effective_deadline_expression())  # type: ignore[no-redef]
 
 
 # Findings -------------------------------------------------------------------------------------
@@ -370,8 +373,8 @@ def reviewer_workload() -> list[dict]:
     from .models import Recommendation
 
     people = list(reviewers())
-    waiting = {
-        row["assigned_reviewer"]: row
+    waiting: dict[int | None, dict[str, Any]] = {
+        row["assigned_reviewer"]: dict(row)
         for row in Plan.objects.filter(status__in=WAITING_FOR_STAFF)
         .order_by()
         .values("assigned_reviewer")

@@ -5,9 +5,11 @@ transaction with the plan row locked, records a PlanEvent, and queues its notifi
 only after the transaction commits.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -25,7 +27,7 @@ from core.permissions import (
 )
 from core.queue import enqueue_on_commit
 from members.actors import Actor
-from members.models import Member
+from members.models import Member, User
 
 from . import content as plan_content_module
 from .content import (
@@ -33,6 +35,7 @@ from .content import (
     HEADLINE_FIELDS,
     LINE_FIELDS,
     REVIEW_COMMENT,
+    FieldSpec,
     canonical_json,
     diff,
     normalize,
@@ -150,7 +153,16 @@ def _transition_participle(transition: Transition) -> str:
     }[transition]
 
 
-def _record(plan: Plan, *, actor: Actor, action: EventAction, changes=(), from_status="", to_status="", note=""):
+def _record(
+    plan: Plan,
+    *,
+    actor: Actor,
+    action: EventAction,
+    changes: Iterable[dict[str, Any]] = (),
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+) -> None:
     PlanEvent.objects.create(
         plan=plan,
         action=action,
@@ -164,7 +176,9 @@ def _record(plan: Plan, *, actor: Actor, action: EventAction, changes=(), from_s
     )
 
 
-def _move(plan: Plan, transition: Transition, *, actor: Actor, note: str = "", extra_fields=()) -> None:
+def _move(
+    plan: Plan, transition: Transition, *, actor: Actor, note: str = "", extra_fields: Iterable[str] = ()
+) -> None:
     """Apply a checked transition to a locked plan: status, history, nothing else."""
     target = _check_transition(plan, transition)
     previous = plan.status
@@ -173,7 +187,9 @@ def _move(plan: Plan, transition: Transition, *, actor: Actor, note: str = "", e
     _record(plan, actor=actor, action=EVENT_FOR[transition], from_status=previous, to_status=target, note=note)
 
 
-def _notify_on_commit(event: str, *, plan: Plan, version: PlanVersion | None = None, review: Review | None = None):
+def _notify_on_commit(
+    event: str, *, plan: Plan, version: PlanVersion | None = None, review: Review | None = None
+) -> None:
     enqueue_on_commit(
         "plans.notify_plan_event",
         plan_id=plan.pk,
@@ -218,7 +234,7 @@ def _write_children(plan: Plan, content: dict) -> None:
         )
 
 
-def _check_length(field: str, text: str, spec) -> None:
+def _check_length(field: str, text: str, spec: FieldSpec) -> None:
     """The limits of a comment (plans.content), for callers that come without a form or serializer."""
     findings = field_findings(field, text, spec)
     if findings:
@@ -230,7 +246,7 @@ def _require(allowed: bool, message: str) -> None:
         raise NotAllowed(message)
 
 
-def _check_reviewer(reviewer, plan: Plan) -> None:
+def _check_reviewer(reviewer: User | None, plan: Plan) -> None:
     """A plan is assigned only to someone who may review it."""
     if reviewer is not None and not Actor.for_user(reviewer).can(REVIEW_PLAN, plan):
         raise NotAllowed(_("%(user)s may not review plans.") % {"user": reviewer})
@@ -340,7 +356,7 @@ def plan_submit(*, plan: Plan, actor: Actor) -> Receipt:
 
 
 @transaction.atomic
-def plan_start_review(*, plan: Plan, actor: Actor, reviewer=None) -> Plan:
+def plan_start_review(*, plan: Plan, actor: Actor, reviewer: User | None = None) -> Plan:
     """Take a submitted plan into review, assigned to `reviewer` (default: the acting staff member)."""
     _require(actor.can(REVIEW_PLAN, plan), _("Only reviewers review plans."))
     _check_reviewer(reviewer, plan)
@@ -350,7 +366,7 @@ def plan_start_review(*, plan: Plan, actor: Actor, reviewer=None) -> Plan:
     return plan
 
 
-def _decision_findings(decision: str, comment: str, reasons) -> list[Finding]:
+def _decision_findings(decision: str, comment: str, reasons: Iterable[str]) -> list[Finding]:
     """A return needs a comment (the delegation must learn why) and only known reasons; comments have a length."""
     findings = []
     if decision == Decision.RETURN and not comment:
@@ -372,15 +388,27 @@ def _check_levels(plan: Plan, *, two: bool) -> None:
         )
 
 
+def _reviewed_version_id(plan: Plan) -> int:
+    # The transition table allows a decision only on a submitted plan, which has a version.
+    return cast(int, plan.latest_version_id)
+
+
 def _apply_decision(
-    plan: Plan, *, actor: Actor, decision: str, comment: str, reasons, reviewer, approved_by=None
+    plan: Plan,
+    *,
+    actor: Actor,
+    decision: str,
+    comment: str,
+    reasons: Iterable[str],
+    reviewer: User | None,
+    approved_by: User | None = None,
 ) -> Review:
     """Record the final decision on a locked plan, move it, and tell the delegation after commit."""
     transition = Transition.ACCEPT if decision == Decision.ACCEPT else Transition.RETURN
     _check_transition(plan, transition)
     review = Review.objects.create(
         plan=plan,
-        version_id=plan.latest_version_id,
+        version_id=_reviewed_version_id(plan),
         decision=decision,
         comment=comment,
         reasons=sorted(set(reasons)),
@@ -443,7 +471,7 @@ def plan_recommend(
         raise RecommendationPending(_("A recommendation on this plan is already waiting for an approver."))
     recommendation = Recommendation.objects.create(
         plan=plan,
-        version_id=plan.latest_version_id,
+        version_id=_reviewed_version_id(plan),
         decision=decision,
         comment=comment,
         reasons=sorted(set(reasons)),
@@ -549,7 +577,7 @@ def plan_decide(
 
 
 @transaction.atomic
-def plan_assign_reviewer(*, plan: Plan, actor: Actor, reviewer) -> Plan:
+def plan_assign_reviewer(*, plan: Plan, actor: Actor, reviewer: User | None) -> Plan:
     """Set (or clear) the staff member who reviews the plan."""
     _require(actor.can(REVIEW_PLAN, plan), _("Only reviewers assign reviewers."))
     _check_reviewer(reviewer, plan)
@@ -597,7 +625,7 @@ MAX_LADDER_RUNGS = 12
 MAX_LADDER_DAYS = 366
 
 
-def _ladder_findings(field: str, value) -> list[Finding]:
+def _ladder_findings(field: str, value: object) -> list[Finding]:
     """A reminder ladder is a list of distinct whole days between 1 and 366."""
     if value is None:
         return []
@@ -677,7 +705,7 @@ def cycle_open(
     keep their current or default value.
     """
     _require(actor.can(MANAGE_CYCLES), _("Only cycle managers open cycles."))
-    settings = {
+    settings: dict[str, Any] = {
         "year": year,
         "deadline": deadline,
         "opens_at": opens_at,

@@ -7,6 +7,7 @@ whether they are met. So the report, the admin, the API and the plan page cannot
 """
 
 import math
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -130,7 +131,7 @@ def compliance_rows(*, cycle: Cycle, member_id: int | None = None, at: datetime 
     return [_row(values, now=now) for values in queryset]
 
 
-def _row(values: dict[str, Any], *, now: datetime) -> dict[str, Any]:
+def _row(values: Mapping[str, Any], *, now: datetime) -> dict[str, Any]:
     plan_status = values["plan_status"]
     if plan_status is None:
         status = MISSING
@@ -141,6 +142,8 @@ def _row(values: dict[str, Any], *, now: datetime) -> dict[str, Any]:
 
     deadline = values["effective_deadline"]
     submitted_late, overdue = values["submitted_late"], bool(values["overdue"])
+    is_late: bool | None
+    days_late: int | None
     if submitted_late is not None:
         is_late = bool(submitted_late)
         days_late = _days_late(values["first_submitted_at"], values["first_deadline"]) if is_late else 0
@@ -274,7 +277,7 @@ def multinational_programmes(*, cycle: Cycle) -> list[dict[str, Any]]:
     ]
 
 
-def partnership_reconciliation(*, cycle: Cycle) -> list[dict[str, str]]:
+def partnership_reconciliation(*, cycle: Cycle) -> list[dict[str, Any]]:
     """Pairs where ally A's plan names ally B as partner and B's plan does not name A back.
 
     Only plans submitted at least once count on both sides; if B has no such plan, the line says
@@ -338,8 +341,9 @@ def partnerships(*, cycle: Cycle) -> list[dict[str, Any]]:
         partners.setdefault(partnership_id, []).append(code)
     result = []
     for row in rows:
-        partnership_id = row.pop("pk")
-        result.append({**row, "partner_members": partners.get(partnership_id, [])})
+        values: dict[str, Any] = dict(row)
+        partnership_id = values.pop("pk")
+        result.append({**values, "partner_members": partners.get(partnership_id, [])})
     return result
 
 
