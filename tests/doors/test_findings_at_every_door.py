@@ -44,8 +44,7 @@ def signed_in(user) -> Client:
     return client
 
 
-def test_every_door_shows_the_selectors_findings(settings, plan, alice):
-    settings.SECURE_SSL_REDIRECT = False
+def test_every_door_shows_the_selectors_findings(plan, alice):
     expected = plan_findings(plan=plan, for_submission=True)
     assert shown(expected) == {
         ("currency", "Give the currency of the figures.", "error"),
