@@ -2,10 +2,12 @@
 
 import csv
 import json
+from collections.abc import Iterator
+from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,34 +39,34 @@ class SecurityEventAdmin(admin.ModelAdmin):
     actions = None
     list_per_page = 100
 
-    def has_view_permission(self, request, obj=None):
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_active and request.user.is_staff and request.user.has_perm(VIEW_PERMISSION)
 
-    def has_module_permission(self, request):
+    def has_module_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     @admin.display(description=_("detail"))
-    def detail_text(self, event):
+    def detail_text(self, event: SecurityEvent) -> str:
         return json.dumps(event.detail, ensure_ascii=False, sort_keys=True) if event.detail else ""
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         extra_context = {**(extra_context or {}), "can_export": request.user.has_perm(EXPORT_PERMISSION)}
         return super().changelist_view(request, extra_context)
 
-    def get_urls(self):
+    def get_urls(self) -> list:
         export = self.admin_site.admin_view(self.export_view)
         return [path("export/", export, name="core_securityevent_export"), *super().get_urls()]
 
-    def export_view(self, request):
+    def export_view(self, request: HttpRequest) -> StreamingHttpResponse:
         """The events the list shows (same filters and search), as a formula-safe CSV file."""
         if not (self.has_view_permission(request) and request.user.has_perm(EXPORT_PERMISSION)):
             raise PermissionDenied
@@ -73,7 +75,7 @@ class SecurityEventAdmin(admin.ModelAdmin):
         log_download(request, filename=filename, subject="security log", detail={"filters": request.GET.urlencode()})
         writer = csv.writer(_Echo())
 
-        def rows():
+        def rows() -> Iterator[str]:
             yield "\ufeff"  # a BOM so that spreadsheet programs read UTF-8
             yield writer.writerow(EXPORT_COLUMNS)
             for event in events.iterator(chunk_size=2000):

@@ -46,6 +46,6 @@ def xlsx_cell(cell: Cell, value: Any) -> Cell:
     return cell
 
 
-def xlsx_row(sheet, values: list[Any]) -> list[Cell]:
+def xlsx_row(sheet: Any, values: list[Any]) -> list[Cell]:
     """Cells for `sheet.append(...)`, every value written through `xlsx_cell`."""
     return [xlsx_cell(Cell(sheet), value) for value in values]

@@ -1,10 +1,13 @@
 """Middleware every door shares: the current request for the security log, the absolute session
 lifetime, and no caching of what a signed-in caller sees."""
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from .enums import SecurityEventKind
@@ -16,10 +19,10 @@ SIGNED_IN_AT = "signed_in_at"
 class RequestContextMiddleware:
     """Makes the request available to services that log security events (address, person)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         token = _current_request.set(request)
         try:
             return self.get_response(request)
@@ -27,7 +30,7 @@ class RequestContextMiddleware:
             _current_request.reset(token)
 
 
-def session_signed_in(sender, request, user, **kwargs) -> None:
+def session_signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     """Stamp the session with its sign-in time (connected to user_logged_in)."""
     if request is not None and hasattr(request, "session"):
         request.session[SIGNED_IN_AT] = timezone.now().isoformat()
@@ -40,10 +43,10 @@ class AbsoluteSessionLifetimeMiddleware:
     request; this bound does not, so a stolen or forgotten session cannot live forever.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
         if session is not None and session.get("_auth_user_id"):
             stamp = session.get(SIGNED_IN_AT)
@@ -63,10 +66,10 @@ class NoStoreWhenAuthenticatedMiddleware:
     """`Cache-Control: no-store` on every answer to a signed-in person or an API key, so that no
     browser history, shared cache or proxy keeps a member's plans or a staff page."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if "HTTP_AUTHORIZATION" in request.META or (user is not None and user.is_authenticated):

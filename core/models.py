@@ -1,3 +1,5 @@
+from typing import Any
+
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -43,16 +45,16 @@ class ImmutableQuerySet(models.QuerySet):
     (django-pgtrigger) that refuses the UPDATE or DELETE whatever sends it.
     """
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         raise ImmutableRecordError(f"{self.model.__name__} rows are never changed.")
 
-    def bulk_update(self, objs, fields, batch_size=None):
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
         raise ImmutableRecordError(f"{self.model.__name__} rows are never changed.")
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise ImmutableRecordError(f"{self.model.__name__} rows are never deleted.")
 
-    delete.queryset_only = True
+    delete.queryset_only = True  # type: ignore[attr-defined]  # as Django marks QuerySet.delete
 
 
 class ImmutableModel(models.Model):
@@ -63,12 +65,12 @@ class ImmutableModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise ImmutableRecordError(f"{type(self).__name__} {self.pk} is never changed.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ImmutableRecordError(f"{type(self).__name__} {self.pk} is never deleted.")
 
 

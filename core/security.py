@@ -9,29 +9,30 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 
 from .enums import SecurityEventKind
 
 _current_request: ContextVar[Any] = ContextVar("current_request", default=None)
 
 
-def current_request():
+def current_request() -> Any:
     """The request being served in this thread or task, if any (set by RequestContextMiddleware)."""
     return _current_request.get()
 
 
-def _parse(address: str):
+def _parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         return ipaddress.ip_address(address.strip())
     except ValueError:
         return None
 
 
-def _trusted(address) -> bool:
+def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return any(address in network for network in settings.TRUSTED_PROXIES)
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address: the socket peer, or, when the peer is a trusted proxy, the last
     address in X-Forwarded-For that is not one of our proxies.
 
@@ -55,18 +56,18 @@ def client_ip(request) -> str | None:
     return str(peer)
 
 
-def user_agent(request) -> str:
+def user_agent(request: HttpRequest) -> str:
     return (request.META.get("HTTP_USER_AGENT") or "")[:300]
 
 
-def security_event_from_request(request, kind: str, **fields):
+def security_event_from_request(request: HttpRequest, kind: str, **fields: Any) -> Any:
     """Log an event with the request's address, client and signed-in person."""
     from .services import security_event_record
 
     return security_event_record(kind=kind, request=request, **fields)
 
 
-def log_download(request, *, filename: str, subject: str = "", detail: dict | None = None):
+def log_download(request: HttpRequest, *, filename: str, subject: str = "", detail: dict | None = None) -> Any:
     """Log that the signed-in person (or API key) downloaded a file: every door serving one calls this.
 
     `subject` says what the file is ("compliance report 2025 #12", "attachment 7 of plan 3").

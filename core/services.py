@@ -17,7 +17,7 @@ def idempotency_keys_prune(*, now: datetime | None = None) -> int:
     return deleted
 
 
-def _person(user) -> Any:
+def _person(user: Any) -> Any:
     """A user row, or None for the anonymous and for API keys (which have no pk)."""
     if user is None or not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
         return None
@@ -27,12 +27,12 @@ def _person(user) -> Any:
 def security_event_record(
     *,
     kind: str,
-    user=None,
-    actor=None,
+    user: Any = None,
+    actor: Any = None,
     identifier: str = "",
     ip_address: str | None = None,
     detail: dict | None = None,
-    request=None,
+    request: Any = None,
 ) -> SecurityEvent:
     """Append one event to the security log.
 

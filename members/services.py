@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
@@ -233,7 +233,7 @@ def api_key_revoke(*, actor: Actor, api_key: ApiKey) -> ApiKey:
     return api_key
 
 
-def _log_key(kind: str, api_key: ApiKey, **detail) -> None:
+def _log_key(kind: str, api_key: ApiKey, **detail: Any) -> None:
     security_event_record(
         kind=kind,
         identifier=f"key:{api_key.prefix}",

@@ -45,16 +45,19 @@ class FailedKeyThrottle(_ScopedThrottle):
     """
 
     scope = "api_bad_key"
+    # Set by SimpleRateThrottle.__init__ from the rate; declared here for the type checker.
+    num_requests: int
+    duration: int
 
-    def __init__(self, request):
+    def __init__(self, request: Request) -> None:
         super().__init__()
-        self.key = self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
+        self.key: str = self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
         self.history = self.cache.get(self.key, [])
         self.now = self.timer()
         while self.history and self.history[-1] <= self.now - self.duration:
             self.history.pop()
 
-    def get_cache_key(self, request, view):
+    def get_cache_key(self, request: Request, view: APIView) -> str:
         return self.key
 
     def blocked_for(self) -> float | None:
