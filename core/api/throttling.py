@@ -1,13 +1,19 @@
 """Request rates per API key and per signed-in user, and failed key authentication per address
 (rates in settings.REST_FRAMEWORK; counted in the default cache, shared when it is Redis)."""
 
-from rest_framework.request import Request
+from typing import TYPE_CHECKING
+
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
-from rest_framework.views import APIView
 
 from ..security import client_ip
 from .principal import is_key, principal
+
+if TYPE_CHECKING:
+    # Types only: the key authentication imports this module while DRF's views module loads its
+    # settings, so importing rest_framework.views here at run time would go round in a circle.
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 class _ScopedThrottle(SimpleRateThrottle):
@@ -20,7 +26,7 @@ class _ScopedThrottle(SimpleRateThrottle):
 class ApiKeyRateThrottle(_ScopedThrottle):
     scope = "api_key"
 
-    def get_cache_key(self, request: Request, view: APIView) -> str | None:
+    def get_cache_key(self, request: "Request", view: "APIView") -> str | None:
         if not is_key(request):
             return None
         return self.cache_format % {"scope": self.scope, "ident": principal(request)}
@@ -29,7 +35,7 @@ class ApiKeyRateThrottle(_ScopedThrottle):
 class UserRateThrottle(_ScopedThrottle):
     scope = "api_user"
 
-    def get_cache_key(self, request: Request, view: APIView) -> str | None:
+    def get_cache_key(self, request: "Request", view: "APIView") -> str | None:
         if is_key(request):
             return None
         ident = principal(request)
@@ -49,7 +55,7 @@ class FailedKeyThrottle(_ScopedThrottle):
     num_requests: int
     duration: int
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: "Request") -> None:
         super().__init__()
         self.key: str = self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
         self.history = self.cache.get(self.key, [])
@@ -57,7 +63,7 @@ class FailedKeyThrottle(_ScopedThrottle):
         while self.history and self.history[-1] <= self.now - self.duration:
             self.history.pop()
 
-    def get_cache_key(self, request: Request, view: APIView) -> str:
+    def get_cache_key(self, request: "Request", view: "APIView") -> str:
         return self.key
 
     def blocked_for(self) -> float | None:
