@@ -30,7 +30,8 @@ done
 echo "-- populate $source_db"
 export DATABASE_URL="$base/$source_db" VAR_DIR="$workdir/source"
 .venv/bin/python manage.py migrate --no-input -v0
-.venv/bin/python manage.py seed_demo >/dev/null
+# seed_demo refuses to run without DEBUG (it creates accounts with a published password).
+DEBUG=true .venv/bin/python manage.py seed_demo >/dev/null
 .venv/bin/python manage.py shell -c "
 from datetime import timedelta
 from django.utils import timezone
