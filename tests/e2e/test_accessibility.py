@@ -17,6 +17,7 @@ from members.actors import Actor
 from members.enums import Role
 from plans import services
 from tests.factories import CycleFactory, DelegateFactory, StaffFactory, UserFactory, member, valid_content
+from tests.signin import authenticator_for, code_now
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls below are plain
 # synchronous test code, not coroutines, so Django's guard against async use does not apply.
@@ -58,12 +59,19 @@ def new_page(browser, language: str = "en") -> Page:
     return context.new_page()
 
 
-def sign_in(page: Page, base: str, email: str) -> None:
+def sign_in(page: Page, base: str, email: str, device=None, audit: "Audit | None" = None) -> None:
+    """The sign-in form, then (for those who have one) the authenticator app's code."""
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", email)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]:not(.button--small)")
     page.wait_for_load_state()
+    if device is not None:
+        if audit is not None:
+            audit.check(page, "second step of sign-in")
+        page.get_by_label("Code").fill(code_now(device))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
 
 
 def violations_of(page: Page, axe_source: str) -> list[str]:
@@ -110,6 +118,10 @@ def test_every_delegation_page_and_the_admin_plan_page_have_no_wcag_violations(l
     alice = DelegateFactory(user=UserFactory(email="alice@ee.example.org"), member=estonia, role=Role.SUBMITTER).user
     viewer = DelegateFactory(user=UserFactory(email="victor@ee.example.org"), member=estonia, role=Role.VIEWER).user
     staff = StaffFactory(email="charlie@staff.example.org", is_superuser=True)
+    # Submitters and staff sign in with a second step; a code is accepted once, so each sign-in
+    # below has an authenticator of its own.
+    alice_phone, alice_tablet = authenticator_for(alice), authenticator_for(alice)
+    staff_phone = authenticator_for(staff)
     audit = Audit(axe_source, live_server.url)
 
     # The checker itself: a page with two known violations must be reported.
@@ -137,7 +149,7 @@ def test_every_delegation_page_and_the_admin_plan_page_have_no_wcag_violations(l
 
     # The delegate: dashboard before and after starting the plan, the plan, the editor.
     page = new_page(browser)
-    sign_in(page, live_server.url, alice.email)
+    sign_in(page, live_server.url, alice.email, alice_phone, audit)
     audit.check(page, "dashboard without a plan", "/")
     plan = services.plan_create(cycle=cycle, member=estonia, actor=Actor.for_user(alice), content=valid_content()).plan
     audit.check(page, "dashboard with a plan", "/")
@@ -177,7 +189,7 @@ def test_every_delegation_page_and_the_admin_plan_page_have_no_wcag_violations(l
     # French.
     page = new_page(browser, language="fr")
     audit.check(page, "sign-in, French", "/accounts/login/")
-    sign_in(page, live_server.url, alice.email)
+    sign_in(page, live_server.url, alice.email, alice_tablet)
     audit.check(page, "dashboard, French", "/")
     audit.check(page, "plan, French", f"/plans/{plan.pk}/")
     audit.check(page, "versions, French", f"/plans/{plan.pk}/versions/")
@@ -189,7 +201,10 @@ def test_every_delegation_page_and_the_admin_plan_page_have_no_wcag_violations(l
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_load_state()
+    page.get_by_label("Code").fill(code_now(staff_phone))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
     audit.check(page, "admin plan page", f"/admin/plans/plan/{plan.pk}/change/")
 
     assert audit.found == {}, "axe-core found WCAG A/AA violations:" + audit.report()
-    assert len(audit.visited) == 26
+    assert len(audit.visited) == 27
