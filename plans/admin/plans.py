@@ -30,7 +30,7 @@ from ..enums import WAITING_FOR_STAFF, ApprovalLevels, Decision, RecommendationS
 from ..errors import DomainError, PlanInvalid
 from ..integrity import version_chain_breaks
 from ..models import CapabilityLine, Comment, Partnership, Plan, PlanEvent, PlanVersion, Recommendation, Review
-from ..selectors import comments_visible_to, plan_findings, plans_with_rules, reviewer_workload
+from ..selectors import comments_visible_to, plan_findings, plan_timeline, plans_with_rules, reviewer_workload
 from .forms import (
     AcceptForm,
     AssignReviewerForm,
@@ -496,6 +496,26 @@ class PlanAdmin(RecordAdmin):
             "rows": reviewer_workload(),
         }
         return TemplateResponse(request, "admin/plans/plan/workload.html", context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The admin's "History" button: the plan's whole record, not Django's (empty) change log.
+
+        Staff change plans only through the workflow services, which write the plan's own history.
+        """
+        plan = self._plan_or_404(request, object_id)
+        if not self.has_view_permission(request, plan):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": plan,
+            "plan": plan,
+            "title": gettext("History of %(plan)s") % {"plan": plan},
+            "subtitle": None,
+            "entries": plan_timeline(plan=plan, actor=actor_of(request)),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/plans/plan/object_history.html", context)
 
     def compare_view(self, request, object_id):
         if not self.has_view_permission(request):
