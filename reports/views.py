@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -18,7 +18,6 @@ from members.admin_access import actor_of, can
 from plans.enums import Bottleneck, Category
 from plans.models import Cycle
 
-from . import selectors
 from .builders import charts
 from .builders.data import report_data, status_label
 from .models import ComplianceReport, ReportStatus
@@ -44,12 +43,17 @@ def compliance_reader(view):
     return wrapper
 
 
+def staff_page(request, template: str, context: dict):
+    """A page in the admin's look: the site's name, the sidebar and the user tools, as the admin's own pages."""
+    return render(request, template, {**admin.site.each_context(request), **context})
+
+
 @require_GET
 @staff_member_required
 @compliance_reader
 def cycle_index(request):
     cycles = Cycle.objects.order_by("-year")
-    return render(request, "reports/index.html", {"cycles": cycles, "title": _("Compliance dashboard")})
+    return staff_page(request, "reports/index.html", {"cycles": cycles, "title": _("Compliance dashboard")})
 
 
 @require_GET
@@ -58,35 +62,33 @@ def cycle_index(request):
 @never_cache
 def dashboard(request, year: int):
     cycle = get_object_or_404(Cycle, year=year)
-    rows = selectors.compliance_rows(cycle=cycle)
-    for row in rows:
+    data = report_data(cycle=cycle, detail=False)
+    for row in data.rows:
         row["status_label"] = status_label(row["status"])
     categories = dict(Category.choices)
-    capacity = [
-        {**row, "label": categories.get(row["category"], row["category"])}
-        for row in selectors.capacity_by_category(cycle=cycle)
-    ]
+    capacity = [{**row, "label": categories.get(row["category"], row["category"])} for row in data.capacity]
     bottleneck_labels = dict(Bottleneck.choices)
     bottlenecks = [
-        {**row, "label": bottleneck_labels.get(row["bottleneck"], row["bottleneck"])}
-        for row in selectors.bottlenecks(cycle=cycle)
+        {**row, "label": bottleneck_labels.get(row["bottleneck"], row["bottleneck"])} for row in data.bottlenecks
     ]
     runs = list(ComplianceReport.objects.filter(cycle=cycle).select_related("requested_by")[:RUNS_SHOWN])
     context = {
         "title": _("Compliance %(year)s") % {"year": cycle.year},
         "cycle": cycle,
-        "rows": rows,
-        "totals": selectors.compliance_totals(rows),
+        "rows": data.rows,
+        "totals": data.totals,
         "capacity": capacity,
         "bottlenecks": bottlenecks,
-        "programmes": selectors.multinational_programmes(cycle=cycle),
-        "reconciliation": selectors.partnership_reconciliation(cycle=cycle),
+        "programmes": data.programmes,
+        "reconciliation": data.reconciliation,
         "runs": runs,
         # Refresh the page while a run is in progress so its progress bar moves without JavaScript.
         "refresh": any(run.status in (ReportStatus.QUEUED, ReportStatus.RUNNING) for run in runs),
-        "charts": charts.CHARTS,
+        "charts": {name: charts.describe(name, data) for name in charts.CHARTS},
+        "submissions": charts.submissions_table(data),
+        "spending": [row for row in data.rows if row["spending_pct_gdp"] is not None],
     }
-    return render(request, "reports/dashboard.html", context)
+    return staff_page(request, "reports/dashboard.html", context)
 
 
 @require_GET
@@ -96,7 +98,7 @@ def chart(request, year: int, name: str):
     if name not in charts.BUILDERS:
         raise Http404(_("No such chart."))
     cycle = get_object_or_404(Cycle, year=year)
-    svg = charts.chart(name, report_data(cycle=cycle), fmt="svg")
+    svg = charts.chart(name, report_data(cycle=cycle, detail=False), fmt="svg")
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=60"
     return response

@@ -38,10 +38,25 @@ class ReportData:
     submissions: list[datetime] = field(default_factory=list)
 
 
-def report_data(*, cycle: Cycle, at: datetime | None = None) -> ReportData:
-    """The compliance table, its totals and the alliance picture for one cycle (a fixed number of queries)."""
+def report_data(*, cycle: Cycle, at: datetime | None = None, detail: bool = True) -> ReportData:
+    """The compliance table, its totals and the alliance picture for one cycle (a fixed number of queries).
+
+    Without `detail`, the line-by-line and partnership lists are left empty (the dashboard shows neither).
+    """
     now = at or timezone.now()
     rows = selectors.compliance_rows(cycle=cycle, at=now)
+    if not detail:
+        return ReportData(
+            cycle=cycle,
+            generated_at=now,
+            rows=rows,
+            totals=selectors.compliance_totals(rows),
+            capacity=selectors.capacity_by_category(cycle=cycle),
+            bottlenecks=selectors.bottlenecks(cycle=cycle),
+            programmes=selectors.multinational_programmes(cycle=cycle),
+            reconciliation=selectors.partnership_reconciliation(cycle=cycle),
+            submissions=selectors.submissions_timeline(cycle=cycle),
+        )
     return ReportData(
         cycle=cycle,
         generated_at=now,
