@@ -528,3 +528,61 @@ def plan_timeline(*, plan: Plan, actor: Actor) -> list[dict[str, Any]]:
 
     order = {"event": 0, "version": 1, "recommendation": 2, "approval": 3, "decision": 4, "comment": 5, "extension": 6}
     return sorted(entries, key=lambda entry: (entry["at"], order[entry["kind"]]))
+
+
+# Search inside plans --------------------------------------------------------------------------
+
+SEARCH_LENGTH = 200  # characters of a search; longer is refused by the doors
+# PostgreSQL's text search configuration: English stemming ("interceptors" finds "interceptor").
+SEARCH_CONFIG = "english"
+
+
+def _text_matches(model: type, fields: tuple[str, ...], text: str, *, plan_ref: str = "pk", **filters: Any) -> Exists:
+    """Whether a row of `model` belonging to the outer plan holds `text` in one of `fields`.
+
+    PostgreSQL: full-text search (the words, stemmed, in any order; `websearch` syntax, so
+    "quoted phrases" and -exclusions work). Other databases (SQLite in development and tests):
+    every word of the search appears, case-insensitively, in one of the fields.
+    """
+    from django.db import connection
+
+    owner = "pk" if model is Plan else "plan_id"
+    rows = model.objects.filter(**{owner: OuterRef(plan_ref)}, **filters)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = SearchVector(*fields, config=SEARCH_CONFIG)
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        return Exists(rows.annotate(search=vector).filter(search=query))
+    for word in text.split():
+        any_field = Q()
+        for field in fields:
+            any_field |= Q(**{f"{field}__icontains": word})
+        rows = rows.filter(any_field)
+    return Exists(rows)
+
+
+def plan_text_condition(*, text: str, actor: Actor) -> Q:
+    """The condition "the plan holds `text`" in its summary, lines, partnerships or comments.
+
+    Comments count only as the actor may read them: internal (staff-only) comments for who may
+    read internal comments, never for a delegation or a key. Whose plans are searched is the
+    caller's queryset (plans_visible_to), so a member's search never reaches another member's plan.
+    """
+    from .models import CapabilityLine, Comment, Partnership
+
+    comment_filters: dict[str, Any] = {} if actor.can(INTERNAL_COMMENTS) else {"internal": False}
+    return (
+        Q(_text_matches(Plan, ("summary", "nil_return_reason"), text))
+        | Q(_text_matches(CapabilityLine, ("item", "unit", "notes"), text))
+        | Q(_text_matches(Partnership, ("partner_name", "description"), text))
+        | Q(_text_matches(Comment, ("body",), text, **comment_filters))
+    )
+
+
+def plans_search(plans: QuerySet[Plan], *, text: str, actor: Actor) -> QuerySet[Plan]:
+    """`plans` (already limited to what the actor may read) that hold `text`; all of them for a blank search."""
+    text = (text or "").strip()
+    if not text:
+        return plans
+    return plans.filter(plan_text_condition(text=text, actor=actor))
