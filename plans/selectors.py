@@ -32,6 +32,7 @@ from django.db.models import (
     F,
     Field,
     Func,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -537,7 +538,9 @@ SEARCH_LENGTH = 200  # characters of a search; longer is refused by the doors
 SEARCH_CONFIG = "english"
 
 
-def _text_matches(model: type, fields: tuple[str, ...], text: str, *, plan_ref: str = "pk", **filters: Any) -> Exists:
+def _text_matches(
+    model: type[Model], fields: tuple[str, ...], text: str, *, plan_ref: str = "pk", **filters: Any
+) -> Exists:
     """Whether a row of `model` belonging to the outer plan holds `text` in one of `fields`.
 
     PostgreSQL: full-text search (the words, stemmed, in any order; `websearch` syntax, so
@@ -547,7 +550,7 @@ def _text_matches(model: type, fields: tuple[str, ...], text: str, *, plan_ref: 
     from django.db import connection
 
     owner = "pk" if model is Plan else "plan_id"
-    rows = model.objects.filter(**{owner: OuterRef(plan_ref)}, **filters)
+    rows = model._default_manager.filter(**{owner: OuterRef(plan_ref)}, **filters)
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 

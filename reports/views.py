@@ -18,6 +18,7 @@ from members.admin_access import actor_of, can
 from plans.enums import Bottleneck, Category
 from plans.models import Cycle
 
+from . import selectors
 from .builders import charts
 from .builders.data import report_data, status_label
 from .models import ComplianceReport, ReportStatus
@@ -52,8 +53,31 @@ def staff_page(request, template: str, context: dict):
 @staff_member_required
 @compliance_reader
 def cycle_index(request):
+    """The cycles, and the figures across every cycle: the alliance per year, each ally per year, capacity."""
     cycles = Cycle.objects.order_by("-year")
-    return staff_page(request, "reports/index.html", {"cycles": cycles, "title": _("Compliance dashboard")})
+    across = selectors.trends()
+    years = [row["year"] for row in across["cycles"]]
+    by_ally: dict[str, dict] = {}
+    for row in across["allies"]:
+        ally = by_ally.setdefault(
+            row["member_code"], {"code": row["member_code"], "name": row["member_name"], "cells": {}}
+        )
+        ally["cells"][row["year"]] = row
+    allies = [
+        {**ally, "cells": [ally["cells"].get(year) for year in years]}
+        for ally in sorted(by_ally.values(), key=lambda ally: ally["name"])
+    ]
+    categories = dict(Category.choices)
+    capacity = [{**row, "label": categories.get(row["group"], row["group"])} for row in across["capacity"]]
+    context = {
+        "cycles": cycles,
+        "title": _("Compliance dashboard"),
+        "alliance": across["cycles"],
+        "years": years,
+        "allies": allies,
+        "capacity": capacity,
+    }
+    return staff_page(request, "reports/index.html", context)
 
 
 @require_GET

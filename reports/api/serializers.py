@@ -115,3 +115,54 @@ class ReportRequestSerializer(serializers.Serializer):
         if cycle is None:
             raise serializers.ValidationError(_("There is no cycle %(year)s.") % {"year": year})
         return cycle
+
+
+PERCENT = {"max_digits": 12, "decimal_places": 2}
+QUANTITY = {"max_digits": 24, "decimal_places": 2}
+
+
+class AllianceYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    spending_target_pct = serializers.DecimalField(**PERCENT)
+    equipment_target_pct = serializers.DecimalField(**PERCENT)
+    allies = serializers.IntegerField()
+    reported = serializers.IntegerField(help_text="Allies whose plan was submitted at least once.")
+    meeting_spending_target = serializers.IntegerField(help_text="Against that year's guideline.")
+    meeting_equipment_target = serializers.IntegerField()
+    median_spending_pct_gdp = serializers.DecimalField(**PERCENT, allow_null=True)
+    median_equipment_share_pct = serializers.DecimalField(**PERCENT, allow_null=True)
+
+
+class AllyYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    member_code = serializers.CharField()
+    member_name = serializers.CharField()
+    member_name_fr = serializers.CharField()
+    status = serializers.CharField()
+    nil_return = serializers.BooleanField()
+    spending_target_pct = serializers.DecimalField(**PERCENT)
+    equipment_target_pct = serializers.DecimalField(**PERCENT)
+    spending_pct_gdp = serializers.DecimalField(**PERCENT, allow_null=True)
+    meets_spending_target = serializers.BooleanField(allow_null=True)
+    equipment_share_pct = serializers.DecimalField(**PERCENT, allow_null=True)
+    meets_equipment_target = serializers.BooleanField(allow_null=True)
+
+
+class CapacityYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    group = serializers.CharField(help_text="What lines are added up by: today the category.")
+    category = serializers.CharField()
+    lines = serializers.IntegerField()
+    allies = serializers.IntegerField()
+    baseline = serializers.DecimalField(**QUANTITY)
+    target = serializers.DecimalField(**QUANTITY)
+    growth = serializers.DecimalField(**QUANTITY)
+    growth_pct = serializers.DecimalField(**PERCENT, allow_null=True)
+    stockpile_current = serializers.DecimalField(**QUANTITY, allow_null=True)
+    stockpile_target = serializers.DecimalField(**QUANTITY, allow_null=True)
+
+
+class TrendsSerializer(serializers.Serializer):
+    cycles = AllianceYearSerializer(many=True)
+    allies = AllyYearSerializer(many=True)
+    capacity = CapacityYearSerializer(many=True)

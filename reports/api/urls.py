@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("cycles/<int:year>/compliance/", views.ComplianceView.as_view(), name="api-cycle-compliance"),
+    path("trends/", views.TrendsView.as_view(), name="api-trends"),
     path("reports/", views.ReportCreateView.as_view(), name="api-report-list"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="api-report-detail"),
     path("reports/<int:pk>/xlsx/", views.ReportXlsxView.as_view(), name="api-report-xlsx"),

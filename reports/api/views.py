@@ -10,21 +10,22 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from core.api.base import error_responses
 from core.permissions import VIEW_COMPLIANCE, VIEW_PLAN
 from core.security import log_download
 from members.api.base import ApiView
+from members.models import Member
 from plans.models import Cycle
 
 from ..models import ComplianceReport
-from ..selectors import compliance_rows, compliance_totals
+from ..selectors import compliance_rows, compliance_totals, trends
 from ..services import report_request
-from .serializers import ComplianceSerializer, ReportRequestSerializer, ReportSerializer
+from .serializers import ComplianceSerializer, ReportRequestSerializer, ReportSerializer, TrendsSerializer
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -64,6 +65,24 @@ class StaffOnlyMixin:
         super().check_permissions(request)
         if not self.actor.can(VIEW_COMPLIANCE):
             raise PermissionDenied(_("Compliance reports are for staff who read compliance."))
+
+
+class TrendsView(StaffOnlyMixin, ApiView):
+    @extend_schema(
+        operation_id="trends",
+        summary="Figures across every cycle: the alliance per year, each ally per year, capacity per year (staff)",
+        tags=["reports"],
+        parameters=[OpenApiParameter("member", str, description="Only this ally's rows (a member code, such as EE).")],
+        responses={200: TrendsSerializer, **error_responses(400, 403)},
+    )
+    def get(self, request):
+        code = request.query_params.get("member")
+        member_id = None
+        if code is not None:
+            member_id = Member.objects.filter(code=code.upper()).values_list("pk", flat=True).first()
+            if member_id is None:
+                raise ValidationError({"member": [_("No ally has this code.")]})
+        return Response(TrendsSerializer(trends(member_id=member_id)).data)
 
 
 class ReportCreateView(StaffOnlyMixin, ApiView):

@@ -36,6 +36,8 @@ class ReportData:
     lines: list[dict[str, Any]] = field(default_factory=list)
     partnerships: list[dict[str, Any]] = field(default_factory=list)
     submissions: list[datetime] = field(default_factory=list)
+    # Across years (selectors.trends): "cycles", "allies" and "capacity" rows over every cycle.
+    trends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def report_data(*, cycle: Cycle, at: datetime | None = None, detail: bool = True) -> ReportData:
@@ -69,4 +71,5 @@ def report_data(*, cycle: Cycle, at: datetime | None = None, detail: bool = True
         lines=selectors.capability_lines(cycle=cycle),
         partnerships=selectors.partnerships(cycle=cycle),
         submissions=selectors.submissions_timeline(cycle=cycle),
+        trends=selectors.trends(),
     )
