@@ -484,3 +484,55 @@ def trends(*, member_id: int | None = None) -> dict[str, list[dict[str, Any]]]:
         "allies": allies,
         "capacity": capacity_over_cycles(member_id=member_id),
     }
+
+
+# The summit brief's executive summary --------------------------------------------------------
+
+TOP = 3  # how many capacity increases, bottlenecks and programmes the summary names
+
+
+def executive_summary(
+    *,
+    cycle: Cycle,
+    rows: list[dict[str, Any]],
+    capacity: list[dict[str, Any]],
+    bottleneck_rows: list[dict[str, Any]],
+    programmes: list[dict[str, Any]],
+    alliance_years: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The figures the brief's executive summary states, from the selectors' own results (no query).
+
+    `rows` are `compliance_rows`, `capacity` `capacity_by_category` (the per-item figures, once
+    lines name catalogue items), `bottleneck_rows` `bottlenecks`, `programmes`
+    `multinational_programmes`, `alliance_years` `alliance_trends`: the brief says nothing that
+    the dashboard, the API and the XLSX do not.
+    """
+    totals = compliance_totals(rows)
+    this_year = next((row for row in alliance_years if row["year"] == cycle.year), None)
+    earlier = [row for row in alliance_years if row["year"] < cycle.year]
+    previous = earlier[-1] if earlier else None
+    increases = sorted(
+        (row for row in capacity if row["growth"] > 0), key=lambda row: (-row["growth"], row["category"])
+    )
+    joint = sorted(programmes, key=lambda programme: (-len(programme["named_by"]), programme["name"]))
+    return {
+        "year": cycle.year,
+        "members": totals["members"],
+        "submitted": totals["submitted"],
+        "on_time": totals["on_time"],
+        "submitted_late": totals["submitted_late"],
+        "overdue": totals["overdue"],
+        "missing": totals["missing"],
+        "nil_returns": totals["nil_returns"],
+        "accepted": totals["accepted"],
+        "spending_target_pct": cycle.spending_target_pct,
+        "equipment_target_pct": cycle.equipment_target_pct,
+        "meeting_spending_target": totals["meeting_spending_target"],
+        "meeting_equipment_target": totals["meeting_equipment_target"],
+        "median_spending_pct_gdp": this_year["median_spending_pct_gdp"] if this_year else None,
+        "previous": previous,
+        "largest_increases": increases[:TOP],
+        "bottlenecks": bottleneck_rows[:TOP],
+        "programmes": len(programmes),
+        "joint_programmes": joint[:TOP],
+    }

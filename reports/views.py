@@ -21,13 +21,14 @@ from plans.models import Cycle
 from . import selectors
 from .builders import charts
 from .builders.data import report_data, status_label
-from .models import ComplianceReport, ReportStatus
+from .models import ComplianceReport, ReportLanguage, ReportStatus
 from .services import report_request
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
     "csv": "text/csv",
+    "brief": "application/pdf",
 }
 RUNS_SHOWN = 10
 
@@ -133,8 +134,12 @@ def chart(request, year: int, name: str):
 @compliance_reader
 def request_report(request, year: int):
     cycle = get_object_or_404(Cycle, year=year)
+    language = request.POST.get("language", ReportLanguage.ENGLISH)
+    if language not in ReportLanguage.values:
+        messages.error(request, _("Choose English or French."))
+        return redirect("reports:dashboard", year=year)
     with transaction.atomic():
-        report_request(cycle=cycle, actor=actor_of(request))
+        report_request(cycle=cycle, actor=actor_of(request), language=language)
     messages.success(request, _("The report for %(year)s is queued; this page follows its progress.") % {"year": year})
     return redirect("reports:dashboard", year=year)
 
@@ -153,6 +158,9 @@ def download(request, pk: int, kind: str):
         handle = field.open("rb")
     except FileNotFoundError:
         raise Http404(_("The report's file is gone.")) from None
-    filename = f"compliance-{report.cycle.year}-{report.pk}.{kind}"
+    if kind == "brief":
+        filename = f"summit-brief-{report.cycle.year}-{report.pk}-{report.language}.pdf"
+    else:
+        filename = f"compliance-{report.cycle.year}-{report.pk}.{kind}"
     log_download(request, filename=filename, subject=f"compliance report {report.cycle.year} #{report.pk}")
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[kind])

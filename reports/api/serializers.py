@@ -6,10 +6,10 @@ from rest_framework import serializers
 
 from plans.models import Cycle
 
-from ..models import ComplianceReport, ReportStatus
+from ..models import ComplianceReport, ReportLanguage, ReportStatus
 from ..selectors import STATUS_WORDS
 
-FILE_KINDS = ("xlsx", "pdf", "csv")
+FILE_KINDS = ("xlsx", "pdf", "csv", "brief")
 
 
 class ComplianceRowSerializer(serializers.Serializer):
@@ -70,6 +70,7 @@ class ReportFilesSerializer(serializers.Serializer):
     xlsx = serializers.URLField()
     pdf = serializers.URLField()
     csv = serializers.URLField()
+    brief = serializers.URLField(help_text="The summit brief (PDF).")
 
 
 class ReportSerializer(serializers.Serializer):
@@ -82,6 +83,7 @@ class ReportSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
+    language = serializers.ChoiceField(choices=ReportLanguage.values)
     files = ReportFilesSerializer(allow_null=True, help_text="Download links, once the report is done.")
 
     @staticmethod
@@ -102,6 +104,7 @@ class ReportSerializer(serializers.Serializer):
                 "created_at": report.created_at,
                 "started_at": report.started_at,
                 "finished_at": report.finished_at,
+                "language": report.language,
                 "files": files,
             }
         ).data
@@ -109,6 +112,9 @@ class ReportSerializer(serializers.Serializer):
 
 class ReportRequestSerializer(serializers.Serializer):
     cycle = serializers.IntegerField(help_text="The cycle's year.", min_value=0, max_value=32767)
+    language = serializers.ChoiceField(
+        choices=ReportLanguage.values, default=ReportLanguage.ENGLISH, help_text="The language of every file."
+    )
 
     def validate_cycle(self, year: int) -> Cycle:
         cycle = Cycle.objects.filter(year=year).first()

@@ -10,4 +10,5 @@ urlpatterns = [
     path("reports/<int:pk>/xlsx/", views.ReportXlsxView.as_view(), name="api-report-xlsx"),
     path("reports/<int:pk>/pdf/", views.ReportPdfView.as_view(), name="api-report-pdf"),
     path("reports/<int:pk>/csv/", views.ReportCsvView.as_view(), name="api-report-csv"),
+    path("reports/<int:pk>/brief/", views.ReportBriefView.as_view(), name="api-report-brief"),
 ]

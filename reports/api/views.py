@@ -31,7 +31,9 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
     "csv": "text/csv",
+    "brief": "application/pdf",
 }
+EXTENSIONS = {"brief": "pdf"}
 
 
 class ComplianceView(ApiView):
@@ -98,7 +100,11 @@ class ReportCreateView(StaffOnlyMixin, ApiView):
         serializer = ReportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            report = report_request(cycle=serializer.validated_data["cycle"], actor=self.actor)
+            report = report_request(
+                cycle=serializer.validated_data["cycle"],
+                actor=self.actor,
+                language=serializer.validated_data["language"],
+            )
         body = ReportSerializer.data_for(report, request)
         location = request.build_absolute_uri(reverse("api-report-detail", args=[report.pk]))
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
@@ -128,7 +134,7 @@ class ReportFileView(StaffOnlyMixin, ApiView):
             handle = field.open("rb")
         except FileNotFoundError:
             raise Http404(_("The report's file is gone.")) from None
-        filename = f"compliance-{report.cycle.year}-{report.pk}.{self.kind}"
+        filename = _filename(report, self.kind)
         log_download(request, filename=filename, subject=f"compliance report {report.cycle.year} #{report.pk}")
         return FileResponse(handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[self.kind])
 
@@ -136,10 +142,12 @@ class ReportFileView(StaffOnlyMixin, ApiView):
 def _file_view(kind: str) -> type[ReportFileView]:
     schema = extend_schema(
         operation_id=f"report_{kind}",
-        summary=f"Download the report's {kind.upper()} file",
+        summary="Download the summit brief (PDF)" if kind == "brief" else f"Download the report's {kind.upper()} file",
         tags=["reports"],
         responses={
-            (200, CONTENT_TYPES[kind]): OpenApiResponse(OpenApiTypes.BINARY, description=f"The {kind.upper()} file."),
+            (200, CONTENT_TYPES[kind]): OpenApiResponse(
+                OpenApiTypes.BINARY, description=f"The {EXTENSIONS.get(kind, kind).upper()} file."
+            ),
             **error_responses(403, 404),
         },
     )
@@ -157,3 +165,10 @@ def _file_view(kind: str) -> type[ReportFileView]:
 ReportXlsxView = _file_view("xlsx")
 ReportPdfView = _file_view("pdf")
 ReportCsvView = _file_view("csv")
+ReportBriefView = _file_view("brief")
+
+
+def _filename(report: ComplianceReport, kind: str) -> str:
+    if kind == "brief":
+        return f"summit-brief-{report.cycle.year}-{report.pk}-{report.language}.pdf"
+    return f"compliance-{report.cycle.year}-{report.pk}.{kind}"
