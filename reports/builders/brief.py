@@ -106,7 +106,12 @@ def _marked_canvas(marking: str) -> type[canvas.Canvas]:
 
 
 class BriefDocument(BaseDocTemplate):
-    """One frame per page; level-1 and level-2 headings go to the contents."""
+    """One frame per page; level-1 and level-2 headings go to the contents.
+
+    The annexes' own headings (style BriefAnnex) are bookmarked but left out of the contents: the
+    contents then always fit on one page, so the second layout pass finds the page numbers of the
+    first and reportlab stops there (a third pass cost a third of the build time).
+    """
 
     def __init__(self, buffer: io.BytesIO, **kwargs: Any) -> None:
         super().__init__(buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, **kwargs)
@@ -115,10 +120,13 @@ class BriefDocument(BaseDocTemplate):
 
     def afterFlowable(self, flowable: Any) -> None:
         if isinstance(flowable, Paragraph):
-            level = {"BriefH1": 0, "BriefH2": 1}.get(flowable.style.name)
-            if level is not None:
+            name = flowable.style.name
+            level = {"BriefH1": 0, "BriefH2": 1}.get(name)
+            if level is not None or name == "BriefAnnex":
                 key = f"h{id(flowable)}"
                 self.canv.bookmarkPage(key)
+                self.canv.addOutlineEntry(flowable.getPlainText(), key, level=1 if level is None else level)
+            if level is not None:
                 self.notify("TOCEntry", (level, flowable.getPlainText(), self.page, key))
 
 
@@ -133,6 +141,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "centre": ParagraphStyle("BriefCentre", parent=base["Normal"], alignment=TA_CENTER),
         "h1": ParagraphStyle("BriefH1", parent=base["Heading1"], textColor=HEADER_BLUE),
         "h2": ParagraphStyle("BriefH2", parent=base["Heading2"], textColor=HEADER_BLUE),
+        "annex": ParagraphStyle("BriefAnnex", parent=base["Heading2"], textColor=HEADER_BLUE),
         "body": ParagraphStyle("BriefBody", parent=base["BodyText"], fontSize=10, leading=14),
         "bullet": ParagraphStyle("BriefBullet", parent=base["BodyText"], fontSize=10, leading=14, leftIndent=12),
         "caption": ParagraphStyle("BriefCaption", parent=base["Italic"], fontSize=9, alignment=TA_CENTER),
@@ -316,7 +325,9 @@ def _annex(row: dict[str, Any], lines: list[dict], years: list[dict], styles: di
     categories = dict(Category.choices)
     story: list[Any] = [
         PageBreak(),
-        Paragraph(_("Annex: %(code)s %(name)s") % {"code": row["member_code"], "name": _ally_name(row)}, styles["h2"]),
+        Paragraph(
+            _("Annex: %(code)s %(name)s") % {"code": row["member_code"], "name": _ally_name(row)}, styles["annex"]
+        ),
     ]
     first = row["first_submitted_at"].strftime("%Y-%m-%d %H:%M UTC") if row["first_submitted_at"] else "-"
     facts = [
