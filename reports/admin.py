@@ -105,7 +105,9 @@ class ReportRequestForm(forms.Form):
     cycle = forms.ModelChoiceField(
         queryset=Cycle.objects.order_by("-year"), label=_("Cycle"), empty_label=None, to_field_name="year"
     )
-    language = forms.ChoiceField(choices=ReportLanguage.choices, label=_("Language of the files"), initial="en")
+    language = forms.ChoiceField(
+        choices=ReportLanguage.choices, label=_("Language of the files"), initial="en", required=False
+    )
 
 
 @admin.register(ComplianceReport)
@@ -145,7 +147,7 @@ class ComplianceReportAdmin(TableAdmin):
                     gettext("Summit brief") if kind == "brief" else kind.upper(),
                 )
                 for kind in FILE_KINDS
-                if getattr(report, kind)
+                if kind != "brief" or report.brief  # runs made before the brief existed have none
             ),
         )
 
@@ -156,7 +158,9 @@ class ComplianceReportAdmin(TableAdmin):
         if request.method == "POST" and form.is_valid():
             with transaction.atomic():
                 report = report_request(
-                    cycle=form.cleaned_data["cycle"], actor=actor_of(request), language=form.cleaned_data["language"]
+                    cycle=form.cleaned_data["cycle"],
+                    actor=actor_of(request),
+                    language=form.cleaned_data["language"] or ReportLanguage.ENGLISH,
                 )
             self.message_user(
                 request,

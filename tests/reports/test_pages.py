@@ -127,7 +127,7 @@ def test_admin_add_view_requests_a_report(cycle2025, reports_staff, django_captu
     client = signed_in(reports_staff)
     form = client.get("/admin/reports/compliancereport/add/")
     assert form.status_code == 200
-    assert list(form.context["form"].fields) == ["cycle"]
+    assert list(form.context["form"].fields) == ["cycle", "language"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/admin/reports/compliancereport/add/", {"cycle": "2025"})
     assert response.status_code == 302
