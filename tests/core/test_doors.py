@@ -187,6 +187,8 @@ def read_plan_doors(world: World) -> dict[str, bool]:
     if world.persona in STAFF:
         page = browser(world).get(reverse("admin:plans_plan_change", args=[pk]))
         doors["admin"] = allowed(page.status_code, {200}, {403, 302})
+        history = browser(world).get(reverse("admin:plans_plan_history", args=[pk]))
+        doors["admin history"] = allowed(history.status_code, {200}, {403, 302})
         lines = page.context and page.context.get("inline_admin_formsets")
         if doors["admin"]:
             # The plan's lines are part of it: who reads the plan reads them.
