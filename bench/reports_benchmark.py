@@ -2,7 +2,8 @@
 
 Fills a PostgreSQL database of its own (created if missing) with the 32 allies x 10 cycles,
 each plan with 200 capability lines and a few partnerships, then prints the median time of
-several runs of `compliance_rows` and of a whole report build (data, XLSX, PDF with charts, CSV).
+several runs of `compliance_rows`, of the figures across the ten cycles (`trends`), of a whole
+report build (data, XLSX, PDF with charts, CSV) and of the summit brief in English and French.
 
     .venv/bin/python bench/reports_benchmark.py [--database-url postgres://...] [--runs 7] [--refill]
 """
@@ -151,12 +152,14 @@ def main() -> None:
     fill(options.refill)
 
     from django.db import connection, reset_queries
+    from django.utils import translation
 
     from plans.models import CapabilityLine, Cycle
+    from reports.builders.brief import build_brief
     from reports.builders.data import report_data
     from reports.builders.pdf import build_pdf
     from reports.builders.tables import build_csv, build_xlsx
-    from reports.selectors import compliance_rows
+    from reports.selectors import compliance_rows, trends
 
     cycle = Cycle.objects.get(year=2030)
     print(f"database: {connection.settings_dict['NAME']}, lines in all: {CapabilityLine.objects.count()}")
@@ -192,6 +195,35 @@ def main() -> None:
     )
     median, best = median_seconds(full_build, max(3, options.runs // 2))
     print(f"full report build (data, XLSX, PDF with 3 charts, CSV): median {median:.2f} s, best {best:.2f} s")
+
+    reset_queries()
+    across = trends()
+    queries = len(connection.queries)
+    median, best = median_seconds(trends, options.runs)
+    print(
+        f"trends over {len(across['cycles'])} cycles ({queries} queries, {len(across['allies'])} ally-years): "
+        f"median {median * 1000:.0f} ms, best {best * 1000:.0f} ms"
+    )
+    data = report_data(cycle=cycle)
+    for language in ("en", "fr"):
+
+        def brief(language: str = language) -> None:
+            with translation.override(language):
+                build_brief(data)
+
+        with translation.override(language):
+            size = len(build_brief(data))
+        median, best = median_seconds(brief, max(3, options.runs // 2))
+        print(
+            f"summit brief ({language}, 32 allies, {len(data.lines)} lines, {size // 1024} KiB; data read once): "
+            f"median {median:.2f} s, best {best:.2f} s"
+        )
+
+    def brief_with_data() -> None:
+        build_brief(report_data(cycle=cycle))
+
+    median, best = median_seconds(brief_with_data, max(3, options.runs // 2))
+    print(f"summit brief with its data read (budget 5 s): median {median:.2f} s, best {best:.2f} s")
 
 
 if __name__ == "__main__":

@@ -5,10 +5,6 @@ from django.urls import include, path
 
 from config.metrics import metrics
 
-admin.site.site_header = "Defence industrial plans"
-admin.site.site_title = "Defence industrial plans: staff"
-admin.site.index_title = "Review workspace"
-
 urlpatterns = [
     path("health/", include("config.health")),
     path("metrics", metrics, name="metrics"),  # Prometheus's default path, without a slash

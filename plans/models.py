@@ -142,6 +142,12 @@ class Cycle(models.Model):
         default=default_overdue_days_after,
         help_text=_("Overdue reminders go out this many days after the deadline; staff are told at the first."),
     )
+    classification = models.CharField(
+        _("classification marking"),
+        max_length=60,
+        default="NATO UNCLASSIFIED",
+        help_text=_("Printed on the cover and in the header and footer of every page of the cycle's summit brief."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

@@ -32,6 +32,7 @@ from django.db.models import (
     F,
     Field,
     Func,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -410,3 +411,181 @@ def reviewer_workload() -> list[dict]:
     return sorted(
         rows, key=lambda row: (-row["plans"], row["oldest"] is None, row["oldest"] or 0, str(row["reviewer"] or ""))
     )
+
+
+# A plan's full history, for staff -------------------------------------------------------------
+
+
+def plan_timeline(*, plan: Plan, actor: Actor) -> list[dict[str, Any]]:
+    """Everything that happened to a plan, oldest first, with who and when.
+
+    Entries `{"at", "who", "kind", "what", "text", "changes", "internal"}` from every record the
+    plan has: its events (status changes and content changes field by field), its versions (each
+    with the fields that differ from the version before), decisions, recommendations and their
+    approvals, comments (internal ones only for who may read them) and the member's deadline
+    extension for the cycle (granted, changed, withdrawn). A fixed number of queries however long
+    the history.
+    """
+    from django.utils.translation import gettext
+
+    from .content import diff
+    from .enums import RecommendationStatus
+    from .models import Recommendation, Review
+
+    entries: list[dict[str, Any]] = []
+
+    def add(
+        at: datetime, who: str, kind: str, what: str, text: str = "", changes: Any = (), internal: bool = False
+    ) -> None:
+        entries.append(
+            {
+                "at": at,
+                "who": who,
+                "kind": kind,
+                "what": what,
+                "text": text,
+                "changes": list(changes),
+                "internal": internal,
+            }
+        )
+
+    for event in plan.events.order_by("at", "id"):
+        what = str(event.get_action_display())
+        if event.from_status or event.to_status:
+            what = gettext("%(action)s (%(old)s → %(new)s)") % {
+                "action": what,
+                "old": event.get_from_status_display() or "-",
+                "new": event.get_to_status_display() or "-",
+            }
+        add(event.at, event.actor_label, "event", what, event.note, event.changes or ())
+
+    previous: dict | None = None
+    versions = plan.versions.select_related("submitted_by", "submitted_by_key").order_by("number")
+    for version in versions:
+        content = version.data["content"]
+        changes = diff(previous, content) if previous is not None else ()
+        lateness = gettext("late") if version.is_late else gettext("on time")
+        what = gettext("Version %(number)d submitted (%(lateness)s)") % {"number": version.number, "lateness": lateness}
+        text = "" if previous is not None else gettext("First version.")
+        add(version.submitted_at, version.submitter_label, "version", what, text, changes)
+        previous = content
+
+    for review in Review.objects.filter(plan=plan).select_related("reviewer", "approved_by", "version"):
+        who = str(review.reviewer or "")
+        if review.approved_by_id:
+            who = gettext("%(reviewer)s, approved by %(approver)s") % {"reviewer": who, "approver": review.approved_by}
+        what = gettext("Decision on version %(number)d: %(decision)s") % {
+            "number": review.version.number,
+            "decision": review.get_decision_display(),
+        }
+        reasons = ", ".join(review.reasons or [])
+        text = f"{review.comment}\n({reasons})" if reasons else review.comment
+        add(review.created_at, who, "decision", what, text)
+
+    recommendations = Recommendation.objects.filter(plan=plan).select_related("reviewer", "approver", "version")
+    for recommendation in recommendations:
+        what = gettext("Recommendation on version %(number)d: %(decision)s") % {
+            "number": recommendation.version.number,
+            "decision": recommendation.get_decision_display(),
+        }
+        add(
+            recommendation.created_at,
+            str(recommendation.reviewer or ""),
+            "recommendation",
+            what,
+            recommendation.comment,
+            internal=True,
+        )
+        if recommendation.decided_at and recommendation.status != RecommendationStatus.PENDING:
+            what = gettext("Recommendation %(status)s") % {"status": recommendation.get_status_display().lower()}
+            add(
+                recommendation.decided_at,
+                str(recommendation.approver or ""),
+                "approval",
+                what,
+                recommendation.approver_comment,
+                internal=True,
+            )
+
+    for comment in comments_visible_to(plan=plan, actor=actor):
+        what = gettext("Internal comment") if comment.internal else gettext("Comment")
+        if comment.version_id:
+            what = f"{what} (v{comment.version.number})"
+        add(comment.created_at, comment.author_label, "comment", what, comment.body, internal=comment.internal)
+
+    extension_history = DeadlineExtension.history.filter(cycle_id=plan.cycle_id, member_id=plan.member_id)
+    kinds = {
+        "+": gettext("Deadline extension granted"),
+        "~": gettext("Deadline extension changed"),
+        "-": gettext("Deadline extension withdrawn"),
+    }
+    for record in extension_history.select_related("history_user", "granted_by").order_by("history_date", "history_id"):
+        who = str(record.history_user or record.granted_by or "")
+        text = gettext("New deadline: %(deadline)s. Reason: %(reason)s") % {
+            "deadline": timezone.localtime(record.deadline).strftime("%Y-%m-%d %H:%M %Z"),
+            "reason": record.reason,
+        }
+        add(record.history_date, who, "extension", kinds.get(record.history_type, ""), text)
+
+    order = {"event": 0, "version": 1, "recommendation": 2, "approval": 3, "decision": 4, "comment": 5, "extension": 6}
+    return sorted(entries, key=lambda entry: (entry["at"], order[entry["kind"]]))
+
+
+# Search inside plans --------------------------------------------------------------------------
+
+SEARCH_LENGTH = 200  # characters of a search; longer is refused by the doors
+# PostgreSQL's text search configuration: English stemming ("interceptors" finds "interceptor").
+SEARCH_CONFIG = "english"
+
+
+def _text_matches(
+    model: type[Model], fields: tuple[str, ...], text: str, *, plan_ref: str = "pk", **filters: Any
+) -> Exists:
+    """Whether a row of `model` belonging to the outer plan holds `text` in one of `fields`.
+
+    PostgreSQL: full-text search (the words, stemmed, in any order; `websearch` syntax, so
+    "quoted phrases" and -exclusions work). Other databases (SQLite in development and tests):
+    every word of the search appears, case-insensitively, in one of the fields.
+    """
+    from django.db import connection
+
+    owner = "pk" if model is Plan else "plan_id"
+    rows = model._default_manager.filter(**{owner: OuterRef(plan_ref)}, **filters)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = SearchVector(*fields, config=SEARCH_CONFIG)
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        return Exists(rows.annotate(search=vector).filter(search=query))
+    for word in text.split():
+        any_field = Q()
+        for field in fields:
+            any_field |= Q(**{f"{field}__icontains": word})
+        rows = rows.filter(any_field)
+    return Exists(rows)
+
+
+def plan_text_condition(*, text: str, actor: Actor) -> Q:
+    """The condition "the plan holds `text`" in its summary, lines, partnerships or comments.
+
+    Comments count only as the actor may read them: internal (staff-only) comments for who may
+    read internal comments, never for a delegation or a key. Whose plans are searched is the
+    caller's queryset (plans_visible_to), so a member's search never reaches another member's plan.
+    """
+    from .models import CapabilityLine, Comment, Partnership
+
+    comment_filters: dict[str, Any] = {} if actor.can(INTERNAL_COMMENTS) else {"internal": False}
+    return (
+        Q(_text_matches(Plan, ("summary", "nil_return_reason"), text))
+        | Q(_text_matches(CapabilityLine, ("item", "unit", "notes"), text))
+        | Q(_text_matches(Partnership, ("partner_name", "description"), text))
+        | Q(_text_matches(Comment, ("body",), text, **comment_filters))
+    )
+
+
+def plans_search(plans: QuerySet[Plan], *, text: str, actor: Actor) -> QuerySet[Plan]:
+    """`plans` (already limited to what the actor may read) that hold `text`; all of them for a blank search."""
+    text = (text or "").strip()
+    if not text:
+        return plans
+    return plans.filter(plan_text_condition(text=text, actor=actor))

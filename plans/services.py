@@ -654,6 +654,7 @@ def cycle_validate(
     approval_levels: int | None = None,
     reminder_days_before: list[int] | None = None,
     overdue_days_after: list[int] | None = None,
+    classification: str | None = None,
 ) -> list[Finding]:
     """What `cycle_open` would refuse in these settings, per field; writes nothing."""
     findings: list[Finding] = []
@@ -679,6 +680,10 @@ def cycle_validate(
             findings.append(Finding(field, "out_of_range", _("Give a percentage between 0 and 100."), "error"))
     if approval_levels is not None and approval_levels not in ApprovalLevels.values:
         findings.append(Finding("approval_levels", "invalid", _("Give 1 or 2 approval levels."), "error"))
+    if classification is not None and not classification.strip():
+        findings.append(
+            Finding("classification", "required", _("Give the marking, such as NATO UNCLASSIFIED."), "error")
+        )
     findings += _ladder_findings("reminder_days_before", reminder_days_before)
     findings += _ladder_findings("overdue_days_after", overdue_days_after)
     return findings
@@ -697,6 +702,7 @@ def cycle_open(
     approval_levels: int | None = None,
     reminder_days_before: list[int] | None = None,
     overdue_days_after: list[int] | None = None,
+    classification: str | None = None,
 ) -> tuple[Cycle, bool]:
     """Create or update the cycle for `year`, open for submissions from `opens_at`, with its reminder ladder.
 
@@ -715,6 +721,7 @@ def cycle_open(
         "approval_levels": approval_levels,
         "reminder_days_before": reminder_days_before,
         "overdue_days_after": overdue_days_after,
+        "classification": classification.strip() if classification is not None else None,
     }
     # Checked here so that every caller gets a message naming the field, not an IntegrityError.
     findings = cycle_validate(**settings)

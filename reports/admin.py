@@ -22,11 +22,11 @@ from plans.admin.cycles import CycleAdmin
 from plans.models import Cycle
 from plans.reminders import reminder_send_now
 
-from .models import ComplianceReport, ReportStatus
+from .models import ComplianceReport, ReportLanguage, ReportStatus
 from .selectors import compliance_rows, compliance_totals
 from .services import report_request
 
-FILE_KINDS = ("xlsx", "pdf", "csv")
+FILE_KINDS = ("xlsx", "pdf", "csv", "brief")
 # Rows of the compliance page that get a "remind now" button; whether one is sent is the reminders' call.
 CHASED_ROW_STATUSES = {"missing", "draft", "returned"}
 
@@ -105,6 +105,9 @@ class ReportRequestForm(forms.Form):
     cycle = forms.ModelChoiceField(
         queryset=Cycle.objects.order_by("-year"), label=_("Cycle"), empty_label=None, to_field_name="year"
     )
+    language = forms.ChoiceField(
+        choices=ReportLanguage.choices, label=_("Language of the files"), initial="en", required=False
+    )
 
 
 @admin.register(ComplianceReport)
@@ -123,6 +126,7 @@ class ComplianceReportAdmin(TableAdmin):
         "progress",
         "error",
         "requested_by",
+        "language",
         "created_at",
         "started_at",
         "finished_at",
@@ -137,7 +141,14 @@ class ComplianceReportAdmin(TableAdmin):
         return format_html_join(
             " · ",
             '<a href="{}">{}</a>',
-            ((reverse("reports:download", args=[report.pk, kind]), kind.upper()) for kind in FILE_KINDS),
+            (
+                (
+                    reverse("reports:download", args=[report.pk, kind]),
+                    gettext("Summit brief") if kind == "brief" else kind.upper(),
+                )
+                for kind in FILE_KINDS
+                if kind != "brief" or report.brief  # runs made before the brief existed have none
+            ),
         )
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -146,7 +157,11 @@ class ComplianceReportAdmin(TableAdmin):
         form = ReportRequestForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             with transaction.atomic():
-                report = report_request(cycle=form.cleaned_data["cycle"], actor=actor_of(request))
+                report = report_request(
+                    cycle=form.cleaned_data["cycle"],
+                    actor=actor_of(request),
+                    language=form.cleaned_data["language"] or ReportLanguage.ENGLISH,
+                )
             self.message_user(
                 request,
                 format_html(

@@ -14,6 +14,13 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ReportLanguage(models.TextChoices):
+    """The language of every file of a run (the service's two languages)."""
+
+    ENGLISH = "en", "English"
+    FRENCH = "fr", "Français"
+
+
 def report_upload_to(instance: "ComplianceReport", filename: str) -> str:
     return f"reports/{instance.cycle.year}/{instance.pk}/{filename}"
 
@@ -34,6 +41,10 @@ class ComplianceReport(models.Model):
     xlsx = models.FileField(_("XLSX"), upload_to=report_upload_to, blank=True)
     pdf = models.FileField(_("PDF"), upload_to=report_upload_to, blank=True)
     csv = models.FileField(_("CSV"), upload_to=report_upload_to, blank=True)
+    brief = models.FileField(_("summit brief (PDF)"), upload_to=report_upload_to, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=ReportLanguage.choices, default=ReportLanguage.ENGLISH
+    )
 
     class Meta:
         ordering = ["-created_at"]

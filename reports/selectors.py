@@ -357,3 +357,182 @@ def submissions_timeline(*, cycle: Cycle) -> list[datetime]:
         .values_list("first", flat=True)
     )
     return sorted(firsts)
+
+
+# Across years: every cycle, for each ally and for the alliance ---------------------------------
+
+
+def ally_trends(*, member_id: int | None = None) -> list[dict[str, Any]]:
+    """Each ally's guideline figures in every cycle, oldest cycle first, in one query.
+
+    One row per plan that has been submitted at least once (as the compliance table reports
+    figures: not for drafts), each against its own cycle's guideline thresholds, with the figures
+    of plans.selectors (the same definitions as every other door).
+    """
+    plans = Plan.objects.exclude(status=PlanStatus.DRAFT).filter(latest_version__isnull=False)
+    if member_id is not None:
+        plans = plans.filter(member_id=member_id)
+    rows = (
+        plans.annotate(**guideline_figures())
+        .order_by("cycle__year", "member__name")
+        .values(
+            *GUIDELINE_KEYS,
+            "status",
+            "nil_return",
+            year=F("cycle__year"),
+            member_code=F("member__code"),
+            member_name=F("member__name"),
+            member_name_fr=F("member__name_fr"),
+            spending_target_pct=F("cycle__spending_target_pct"),
+            equipment_target_pct=F("cycle__equipment_target_pct"),
+        )
+    )
+    return [dict(row) for row in rows]
+
+
+def _median(values: list[Decimal]) -> Decimal | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return ((ordered[middle - 1] + ordered[middle]) / 2).quantize(Decimal("0.01"))
+
+
+def alliance_trends(ally_rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Per cycle, oldest first: the guidelines in force, how many allies reported and met each, and the medians.
+
+    Built from `ally_trends()` rows (pass them if already read): two queries in all, whatever
+    the number of allies or cycles. Money is in national currencies, so the alliance figures are
+    counts and medians of the allies' percentages, never sums of their amounts.
+    """
+    rows = ally_trends() if ally_rows is None else ally_rows
+    allies = Member.objects.count()
+    per_year: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        per_year.setdefault(row["year"], []).append(row)
+    result = []
+    for cycle in Cycle.objects.order_by("year").values("year", "spending_target_pct", "equipment_target_pct"):
+        year_rows = per_year.get(cycle["year"], [])
+        spending = [row["spending_pct_gdp"] for row in year_rows if row["spending_pct_gdp"] is not None]
+        equipment = [row["equipment_share_pct"] for row in year_rows if row["equipment_share_pct"] is not None]
+        result.append(
+            {
+                **cycle,
+                "allies": allies,
+                "reported": len(year_rows),
+                "meeting_spending_target": sum(1 for row in year_rows if row["meets_spending_target"] is True),
+                "meeting_equipment_target": sum(1 for row in year_rows if row["meets_equipment_target"] is True),
+                "median_spending_pct_gdp": _median(spending),
+                "median_equipment_share_pct": _median(equipment),
+            }
+        )
+    return result
+
+
+def capacity_over_cycles(*, member_id: int | None = None) -> list[dict[str, Any]]:
+    """Capacity and stockpiles per cycle and per group of like equipment, over the submitted plans, in one query.
+
+    The one place the year-over-year figures read capability lines. Today a group is a category
+    (as the single-cycle capacity table); when lines name catalogue items, this groups by item
+    (never adding different units) and every caller follows.
+    """
+    lines = CapabilityLine.objects.filter(plan__status__in=REPORTED_STATES)
+    if member_id is not None:
+        lines = lines.filter(plan__member_id=member_id)
+    rows = (
+        lines.order_by()
+        .values("category", year=F("plan__cycle__year"))
+        .annotate(
+            lines=Count("pk"),
+            allies=Count("plan__member_id", distinct=True),
+            baseline=Sum("baseline_capacity"),
+            target=Sum("target_capacity"),
+            stockpile_current=Sum("stockpile_current"),
+            stockpile_target=Sum("stockpile_target"),
+        )
+        .order_by("year", "category")
+    )
+    result = []
+    for row in rows:
+        baseline, target = Decimal(row["baseline"] or 0), Decimal(row["target"] or 0)
+        growth = target - baseline
+        result.append(
+            {
+                "year": row["year"],
+                "group": row["category"],
+                "category": row["category"],
+                "lines": row["lines"],
+                "allies": row["allies"],
+                "baseline": baseline,
+                "target": target,
+                "growth": growth,
+                "growth_pct": (growth / baseline * 100).quantize(Decimal("0.01")) if baseline else None,
+                "stockpile_current": row["stockpile_current"],
+                "stockpile_target": row["stockpile_target"],
+            }
+        )
+    return result
+
+
+def trends(*, member_id: int | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Everything across years: per cycle for the alliance, per ally and cycle, capacity per cycle (four queries)."""
+    allies = ally_trends(member_id=member_id)
+    return {
+        "cycles": alliance_trends(allies if member_id is None else None),
+        "allies": allies,
+        "capacity": capacity_over_cycles(member_id=member_id),
+    }
+
+
+# The summit brief's executive summary --------------------------------------------------------
+
+TOP = 3  # how many capacity increases, bottlenecks and programmes the summary names
+
+
+def executive_summary(
+    *,
+    cycle: Cycle,
+    rows: list[dict[str, Any]],
+    capacity: list[dict[str, Any]],
+    bottleneck_rows: list[dict[str, Any]],
+    programmes: list[dict[str, Any]],
+    alliance_years: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The figures the brief's executive summary states, from the selectors' own results (no query).
+
+    `rows` are `compliance_rows`, `capacity` `capacity_by_category` (the per-item figures, once
+    lines name catalogue items), `bottleneck_rows` `bottlenecks`, `programmes`
+    `multinational_programmes`, `alliance_years` `alliance_trends`: the brief says nothing that
+    the dashboard, the API and the XLSX do not.
+    """
+    totals = compliance_totals(rows)
+    this_year = next((row for row in alliance_years if row["year"] == cycle.year), None)
+    earlier = [row for row in alliance_years if row["year"] < cycle.year]
+    previous = earlier[-1] if earlier else None
+    increases = sorted(
+        (row for row in capacity if row["growth"] > 0), key=lambda row: (-row["growth"], row["category"])
+    )
+    joint = sorted(programmes, key=lambda programme: (-len(programme["named_by"]), programme["name"]))
+    return {
+        "year": cycle.year,
+        "members": totals["members"],
+        "submitted": totals["submitted"],
+        "on_time": totals["on_time"],
+        "submitted_late": totals["submitted_late"],
+        "overdue": totals["overdue"],
+        "missing": totals["missing"],
+        "nil_returns": totals["nil_returns"],
+        "accepted": totals["accepted"],
+        "spending_target_pct": cycle.spending_target_pct,
+        "equipment_target_pct": cycle.equipment_target_pct,
+        "meeting_spending_target": totals["meeting_spending_target"],
+        "meeting_equipment_target": totals["meeting_equipment_target"],
+        "median_spending_pct_gdp": this_year["median_spending_pct_gdp"] if this_year else None,
+        "previous": previous,
+        "largest_increases": increases[:TOP],
+        "bottlenecks": bottleneck_rows[:TOP],
+        "programmes": len(programmes),
+        "joint_programmes": joint[:TOP],
+    }

@@ -35,6 +35,7 @@ class CycleAdmin(SimpleHistoryAdmin, TableAdmin):
         (_("Guideline thresholds"), {"fields": ["spending_target_pct", "equipment_target_pct"]}),
         (_("Review"), {"fields": ["approval_levels"]}),
         (_("Reminders"), {"fields": LADDER_FIELDS}),
+        (_("Summit brief"), {"fields": ["classification"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):

@@ -120,6 +120,7 @@ class CycleForm(forms.ModelForm):
             "approval_levels",
             "reminder_days_before",
             "overdue_days_after",
+            "classification",
         ]
 
     def clean(self):

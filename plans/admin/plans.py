@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -30,7 +30,15 @@ from ..enums import WAITING_FOR_STAFF, ApprovalLevels, Decision, RecommendationS
 from ..errors import DomainError, PlanInvalid
 from ..integrity import version_chain_breaks
 from ..models import CapabilityLine, Comment, Partnership, Plan, PlanEvent, PlanVersion, Recommendation, Review
-from ..selectors import comments_visible_to, plan_findings, plans_with_rules, reviewer_workload
+from ..selectors import (
+    SEARCH_LENGTH,
+    comments_visible_to,
+    plan_findings,
+    plan_text_condition,
+    plan_timeline,
+    plans_with_rules,
+    reviewer_workload,
+)
 from .forms import (
     AcceptForm,
     AssignReviewerForm,
@@ -200,6 +208,7 @@ class PlanAdmin(RecordAdmin):
     ]
     list_select_related = ["member", "cycle", "latest_version", "assigned_reviewer"]
     search_fields = ["member__name", "member__name_fr", "=member__code"]
+    search_help_text = _("A member's name or code, or words from a plan's summary, lines, partnerships or comments.")
     list_per_page = 50
     actions = ["assign_reviewer", "send_reminder_now"]
     inlines = [CapabilityLineInline, PartnershipInline]
@@ -235,6 +244,15 @@ class PlanAdmin(RecordAdmin):
     def get_queryset(self, request):
         # Every rule's figure as an annotation: the columns, filters and orderings read them.
         return plans_with_rules(super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        """The member's name or code, or any text of the plan: summary, lines, partnerships, comments."""
+        by_member, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        text = search_term.strip()[:SEARCH_LENGTH]
+        if not text:
+            return by_member, may_have_duplicates
+        in_plan = plan_text_condition(text=text, actor=actor_of(request))
+        return queryset.filter(Q(pk__in=by_member.values("pk")) | in_plan), False
 
     def get_ordering(self, request):
         # Oldest waiting first: plans waiting for staff, by the time their current version came in.
@@ -496,6 +514,26 @@ class PlanAdmin(RecordAdmin):
             "rows": reviewer_workload(),
         }
         return TemplateResponse(request, "admin/plans/plan/workload.html", context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The admin's "History" button: the plan's whole record, not Django's (empty) change log.
+
+        Staff change plans only through the workflow services, which write the plan's own history.
+        """
+        plan = self._plan_or_404(request, object_id)
+        if not self.has_view_permission(request, plan):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": plan,
+            "plan": plan,
+            "title": gettext("History of %(plan)s") % {"plan": plan},
+            "subtitle": None,
+            "entries": plan_timeline(plan=plan, actor=actor_of(request)),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/plans/plan/object_history.html", context)
 
     def compare_view(self, request, object_id):
         if not self.has_view_permission(request):

@@ -23,7 +23,7 @@ from plans import services
 from plans.content import diff, plan_content
 from plans.enums import PlanStatus
 from plans.models import Cycle, Plan, PlanVersion, Recommendation, Review
-from plans.selectors import comments_visible_to
+from plans.selectors import SEARCH_LENGTH, comments_visible_to, plans_search
 
 from . import reads
 from .filters import PlanFilter
@@ -93,6 +93,13 @@ PLAN_FILTERS = [
         enum=[f"{sign}{name}" for name in ("cycle", "member", "status", "updated_at") for sign in ("", "-")],
     ),
     OpenApiParameter("expand", str, enum=["content"], description="`content` adds lines and partnerships."),
+    OpenApiParameter(
+        "q",
+        {"type": "string", "minLength": 1, "maxLength": SEARCH_LENGTH},
+        description=(
+            "Words found in the plan's summary, lines, partnerships or comments (internal comments for staff only)."
+        ),
+    ),
     *PAGE_PARAMETERS,
 ]
 
@@ -158,6 +165,13 @@ class PlanListView(PlanMixin, ApiView):
         if blank:
             raise exceptions.ValidationError(blank)
         queryset = reads.plans_for(self.actor)
+        text = request.query_params.get("q")
+        if text is not None:
+            if len(text) > SEARCH_LENGTH:
+                raise exceptions.ValidationError(
+                    {"q": [_("Search with at most %(count)d characters.") % {"count": SEARCH_LENGTH}]}
+                )
+            queryset = plans_search(queryset, text=text, actor=self.actor)
         if PlanFilter.base_filters.keys() & request.query_params.keys():  # a filter set costs ~1 ms to build
             plans = PlanFilter(request.query_params, queryset=queryset)
             if not plans.is_valid():

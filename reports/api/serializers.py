@@ -6,10 +6,10 @@ from rest_framework import serializers
 
 from plans.models import Cycle
 
-from ..models import ComplianceReport, ReportStatus
+from ..models import ComplianceReport, ReportLanguage, ReportStatus
 from ..selectors import STATUS_WORDS
 
-FILE_KINDS = ("xlsx", "pdf", "csv")
+FILE_KINDS = ("xlsx", "pdf", "csv", "brief")
 
 
 class ComplianceRowSerializer(serializers.Serializer):
@@ -70,6 +70,7 @@ class ReportFilesSerializer(serializers.Serializer):
     xlsx = serializers.URLField()
     pdf = serializers.URLField()
     csv = serializers.URLField()
+    brief = serializers.URLField(help_text="The summit brief (PDF).")
 
 
 class ReportSerializer(serializers.Serializer):
@@ -82,6 +83,7 @@ class ReportSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
+    language = serializers.ChoiceField(choices=ReportLanguage.values)
     files = ReportFilesSerializer(allow_null=True, help_text="Download links, once the report is done.")
 
     @staticmethod
@@ -102,6 +104,7 @@ class ReportSerializer(serializers.Serializer):
                 "created_at": report.created_at,
                 "started_at": report.started_at,
                 "finished_at": report.finished_at,
+                "language": report.language,
                 "files": files,
             }
         ).data
@@ -109,9 +112,63 @@ class ReportSerializer(serializers.Serializer):
 
 class ReportRequestSerializer(serializers.Serializer):
     cycle = serializers.IntegerField(help_text="The cycle's year.", min_value=0, max_value=32767)
+    language = serializers.ChoiceField(
+        choices=ReportLanguage.values, default=ReportLanguage.ENGLISH, help_text="The language of every file."
+    )
 
     def validate_cycle(self, year: int) -> Cycle:
         cycle = Cycle.objects.filter(year=year).first()
         if cycle is None:
             raise serializers.ValidationError(_("There is no cycle %(year)s.") % {"year": year})
         return cycle
+
+
+PERCENT = {"max_digits": 12, "decimal_places": 2}
+QUANTITY = {"max_digits": 24, "decimal_places": 2}
+
+
+class AllianceYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    spending_target_pct = serializers.DecimalField(**PERCENT)
+    equipment_target_pct = serializers.DecimalField(**PERCENT)
+    allies = serializers.IntegerField()
+    reported = serializers.IntegerField(help_text="Allies whose plan was submitted at least once.")
+    meeting_spending_target = serializers.IntegerField(help_text="Against that year's guideline.")
+    meeting_equipment_target = serializers.IntegerField()
+    median_spending_pct_gdp = serializers.DecimalField(**PERCENT, allow_null=True)
+    median_equipment_share_pct = serializers.DecimalField(**PERCENT, allow_null=True)
+
+
+class AllyYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    member_code = serializers.CharField()
+    member_name = serializers.CharField()
+    member_name_fr = serializers.CharField()
+    status = serializers.CharField()
+    nil_return = serializers.BooleanField()
+    spending_target_pct = serializers.DecimalField(**PERCENT)
+    equipment_target_pct = serializers.DecimalField(**PERCENT)
+    spending_pct_gdp = serializers.DecimalField(**PERCENT, allow_null=True)
+    meets_spending_target = serializers.BooleanField(allow_null=True)
+    equipment_share_pct = serializers.DecimalField(**PERCENT, allow_null=True)
+    meets_equipment_target = serializers.BooleanField(allow_null=True)
+
+
+class CapacityYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    group = serializers.CharField(help_text="What lines are added up by: today the category.")
+    category = serializers.CharField()
+    lines = serializers.IntegerField()
+    allies = serializers.IntegerField()
+    baseline = serializers.DecimalField(**QUANTITY)
+    target = serializers.DecimalField(**QUANTITY)
+    growth = serializers.DecimalField(**QUANTITY)
+    growth_pct = serializers.DecimalField(**PERCENT, allow_null=True)
+    stockpile_current = serializers.DecimalField(**QUANTITY, allow_null=True)
+    stockpile_target = serializers.DecimalField(**QUANTITY, allow_null=True)
+
+
+class TrendsSerializer(serializers.Serializer):
+    cycles = AllianceYearSerializer(many=True)
+    allies = AllyYearSerializer(many=True)
+    capacity = CapacityYearSerializer(many=True)

@@ -4,9 +4,11 @@ from . import views
 
 urlpatterns = [
     path("cycles/<int:year>/compliance/", views.ComplianceView.as_view(), name="api-cycle-compliance"),
+    path("trends/", views.TrendsView.as_view(), name="api-trends"),
     path("reports/", views.ReportCreateView.as_view(), name="api-report-list"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="api-report-detail"),
     path("reports/<int:pk>/xlsx/", views.ReportXlsxView.as_view(), name="api-report-xlsx"),
     path("reports/<int:pk>/pdf/", views.ReportPdfView.as_view(), name="api-report-pdf"),
     path("reports/<int:pk>/csv/", views.ReportCsvView.as_view(), name="api-report-csv"),
+    path("reports/<int:pk>/brief/", views.ReportBriefView.as_view(), name="api-report-brief"),
 ]

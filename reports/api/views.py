@@ -10,27 +10,30 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from core.api.base import error_responses
 from core.permissions import VIEW_COMPLIANCE, VIEW_PLAN
 from core.security import log_download
 from members.api.base import ApiView
+from members.models import Member
 from plans.models import Cycle
 
 from ..models import ComplianceReport
-from ..selectors import compliance_rows, compliance_totals
+from ..selectors import compliance_rows, compliance_totals, trends
 from ..services import report_request
-from .serializers import ComplianceSerializer, ReportRequestSerializer, ReportSerializer
+from .serializers import ComplianceSerializer, ReportRequestSerializer, ReportSerializer, TrendsSerializer
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
     "csv": "text/csv",
+    "brief": "application/pdf",
 }
+EXTENSIONS = {"brief": "pdf"}
 
 
 class ComplianceView(ApiView):
@@ -66,6 +69,24 @@ class StaffOnlyMixin:
             raise PermissionDenied(_("Compliance reports are for staff who read compliance."))
 
 
+class TrendsView(StaffOnlyMixin, ApiView):
+    @extend_schema(
+        operation_id="trends",
+        summary="Figures across every cycle: the alliance per year, each ally per year, capacity per year (staff)",
+        tags=["reports"],
+        parameters=[OpenApiParameter("member", str, description="Only this ally's rows (a member code, such as EE).")],
+        responses={200: TrendsSerializer, **error_responses(400, 403)},
+    )
+    def get(self, request):
+        code = request.query_params.get("member")
+        member_id = None
+        if code is not None:
+            member_id = Member.objects.filter(code=code.upper()).values_list("pk", flat=True).first()
+            if member_id is None:
+                raise ValidationError({"member": [_("No ally has this code.")]})
+        return Response(TrendsSerializer(trends(member_id=member_id)).data)
+
+
 class ReportCreateView(StaffOnlyMixin, ApiView):
     @extend_schema(
         operation_id="report_create",
@@ -79,7 +100,11 @@ class ReportCreateView(StaffOnlyMixin, ApiView):
         serializer = ReportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            report = report_request(cycle=serializer.validated_data["cycle"], actor=self.actor)
+            report = report_request(
+                cycle=serializer.validated_data["cycle"],
+                actor=self.actor,
+                language=serializer.validated_data["language"],
+            )
         body = ReportSerializer.data_for(report, request)
         location = request.build_absolute_uri(reverse("api-report-detail", args=[report.pk]))
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
@@ -109,7 +134,7 @@ class ReportFileView(StaffOnlyMixin, ApiView):
             handle = field.open("rb")
         except FileNotFoundError:
             raise Http404(_("The report's file is gone.")) from None
-        filename = f"compliance-{report.cycle.year}-{report.pk}.{self.kind}"
+        filename = _filename(report, self.kind)
         log_download(request, filename=filename, subject=f"compliance report {report.cycle.year} #{report.pk}")
         return FileResponse(handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[self.kind])
 
@@ -117,10 +142,12 @@ class ReportFileView(StaffOnlyMixin, ApiView):
 def _file_view(kind: str) -> type[ReportFileView]:
     schema = extend_schema(
         operation_id=f"report_{kind}",
-        summary=f"Download the report's {kind.upper()} file",
+        summary="Download the summit brief (PDF)" if kind == "brief" else f"Download the report's {kind.upper()} file",
         tags=["reports"],
         responses={
-            (200, CONTENT_TYPES[kind]): OpenApiResponse(OpenApiTypes.BINARY, description=f"The {kind.upper()} file."),
+            (200, CONTENT_TYPES[kind]): OpenApiResponse(
+                OpenApiTypes.BINARY, description=f"The {EXTENSIONS.get(kind, kind).upper()} file."
+            ),
             **error_responses(403, 404),
         },
     )
@@ -138,3 +165,10 @@ def _file_view(kind: str) -> type[ReportFileView]:
 ReportXlsxView = _file_view("xlsx")
 ReportPdfView = _file_view("pdf")
 ReportCsvView = _file_view("csv")
+ReportBriefView = _file_view("brief")
+
+
+def _filename(report: ComplianceReport, kind: str) -> str:
+    if kind == "brief":
+        return f"summit-brief-{report.cycle.year}-{report.pk}-{report.language}.pdf"
+    return f"compliance-{report.cycle.year}-{report.pk}.{kind}"

@@ -5,6 +5,7 @@
 
 import io
 from datetime import datetime
+from typing import Any
 
 import matplotlib
 from django.utils.translation import gettext as _
@@ -96,3 +97,81 @@ def render(figure: Figure, fmt: str = "png", dpi: int = 110) -> bytes:
 
 def chart(name: str, data: ReportData, fmt: str = "png") -> bytes:
     return render(BUILDERS[name](data), fmt=fmt)
+
+
+def _figure(value: Any) -> str:
+    return f"{value:,}".replace(",", " ") if isinstance(value, int) else str(value)
+
+
+def describe(name: str, data: ReportData) -> dict[str, str]:
+    """A chart's alternative text (what it shows, with the figures that matter) and its caption.
+
+    Written from the same data as the chart, so a screen reader user hears what a sighted reader
+    sees; the full figures are in the data table beside each chart.
+    """
+    year = data.cycle.year
+    if name == "spending":
+        rows = [row for row in data.rows if row["spending_pct_gdp"] is not None]
+        meeting = sum(1 for row in rows if row["meets_spending_target"])
+        caption = _(
+            "Defence expenditure as a share of GDP per ally, %(year)s, against the %(target)s %% guideline."
+        ) % {
+            "year": year,
+            "target": data.cycle.spending_target_pct,
+        }
+        if not rows:
+            return {
+                "caption": caption,
+                "alt": _("Bar chart with no figures yet: no plan with figures has been submitted."),
+            }
+        high = max(rows, key=lambda row: row["spending_pct_gdp"])
+        low = min(rows, key=lambda row: row["spending_pct_gdp"])
+        alt = _(
+            "Bar chart of %(count)d allies' defence expenditure as a share of GDP; %(meeting)d meet the "
+            "%(target)s %% guideline. Highest %(high)s at %(high_pct)s %%, lowest %(low)s at %(low_pct)s %%."
+        ) % {
+            "count": len(rows),
+            "meeting": meeting,
+            "target": data.cycle.spending_target_pct,
+            "high": high["member_code"],
+            "high_pct": high["spending_pct_gdp"],
+            "low": low["member_code"],
+            "low_pct": low["spending_pct_gdp"],
+        }
+        return {"caption": caption, "alt": alt}
+    if name == "submissions":
+        caption = _("Plans submitted over time, %(year)s, against the deadline.") % {"year": year}
+        on_time = sum(1 for moment in data.submissions if moment <= data.cycle.deadline)
+        alt = _(
+            "Step chart of first submissions over time: %(submitted)d of %(members)d allies have submitted, "
+            "%(on_time)d by the cycle's deadline of %(deadline)s."
+        ) % {
+            "submitted": len(data.submissions),
+            "members": len(data.rows),
+            "on_time": on_time,
+            "deadline": data.cycle.deadline.strftime("%Y-%m-%d"),
+        }
+        return {"caption": caption, "alt": alt}
+    labels = dict(Category.choices)
+    caption = _("Planned capacity per category, %(year)s: baseline and target summed over the allies.") % {"year": year}
+    if not data.capacity:
+        return {"caption": caption, "alt": _("Bar chart with no capability lines submitted yet.")}
+    largest = max(data.capacity, key=lambda row: row["growth"])
+    alt = _(
+        "Horizontal bar chart of baseline and target capacity in %(count)d categories; the largest "
+        "increase is in %(category)s, from %(baseline)s to %(target)s units a year."
+    ) % {
+        "count": len(data.capacity),
+        "category": labels.get(largest["category"], largest["category"]),
+        "baseline": _figure(largest["baseline"]),
+        "target": _figure(largest["target"]),
+    }
+    return {"caption": caption, "alt": alt}
+
+
+def submissions_table(data: ReportData) -> list[dict[str, Any]]:
+    """The submissions chart as rows: each first submission with the running count."""
+    return [
+        {"at": moment, "count": index, "late": moment > data.cycle.deadline}
+        for index, moment in enumerate(data.submissions, start=1)
+    ]

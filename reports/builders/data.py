@@ -36,12 +36,29 @@ class ReportData:
     lines: list[dict[str, Any]] = field(default_factory=list)
     partnerships: list[dict[str, Any]] = field(default_factory=list)
     submissions: list[datetime] = field(default_factory=list)
+    # Across years (selectors.trends): "cycles", "allies" and "capacity" rows over every cycle.
+    trends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def report_data(*, cycle: Cycle, at: datetime | None = None) -> ReportData:
-    """The compliance table, its totals and the alliance picture for one cycle (a fixed number of queries)."""
+def report_data(*, cycle: Cycle, at: datetime | None = None, detail: bool = True) -> ReportData:
+    """The compliance table, its totals and the alliance picture for one cycle (a fixed number of queries).
+
+    Without `detail`, the line-by-line and partnership lists are left empty (the dashboard shows neither).
+    """
     now = at or timezone.now()
     rows = selectors.compliance_rows(cycle=cycle, at=now)
+    if not detail:
+        return ReportData(
+            cycle=cycle,
+            generated_at=now,
+            rows=rows,
+            totals=selectors.compliance_totals(rows),
+            capacity=selectors.capacity_by_category(cycle=cycle),
+            bottlenecks=selectors.bottlenecks(cycle=cycle),
+            programmes=selectors.multinational_programmes(cycle=cycle),
+            reconciliation=selectors.partnership_reconciliation(cycle=cycle),
+            submissions=selectors.submissions_timeline(cycle=cycle),
+        )
     return ReportData(
         cycle=cycle,
         generated_at=now,
@@ -54,4 +71,5 @@ def report_data(*, cycle: Cycle, at: datetime | None = None) -> ReportData:
         lines=selectors.capability_lines(cycle=cycle),
         partnerships=selectors.partnerships(cycle=cycle),
         submissions=selectors.submissions_timeline(cycle=cycle),
+        trends=selectors.trends(),
     )

@@ -97,6 +97,35 @@ RECONCILIATION_COLUMNS: list[tuple[str, str, str | None]] = [
     ("partner_name", N_("Partner name"), None),
     ("partner_plan", N_("Partner has a submitted plan"), None),
 ]
+ALLIANCE_YEAR_COLUMNS: list[tuple[str, str, str | None]] = [
+    ("year", N_("Cycle"), "0"),
+    ("spending_target_pct", N_("Spending guideline % GDP"), PERCENT_FORMAT),
+    ("equipment_target_pct", N_("Equipment guideline %"), PERCENT_FORMAT),
+    ("allies", N_("Allies"), "0"),
+    ("reported", N_("Plans submitted"), "0"),
+    ("meeting_spending_target", N_("Meeting the spending guideline"), "0"),
+    ("meeting_equipment_target", N_("Meeting the equipment guideline"), "0"),
+    ("median_spending_pct_gdp", N_("Median % GDP"), PERCENT_FORMAT),
+    ("median_equipment_share_pct", N_("Median equipment share %"), PERCENT_FORMAT),
+]
+ALLY_YEAR_COLUMNS: list[tuple[str, str, str | None]] = [
+    ("year", N_("Cycle"), "0"),
+    ("member_code", N_("Code"), None),
+    ("member_name", N_("Ally"), None),
+    ("status", N_("Status"), None),
+    ("spending_pct_gdp", N_("Defence expenditure % GDP"), PERCENT_FORMAT),
+    ("spending_target_pct", N_("Spending guideline % GDP"), PERCENT_FORMAT),
+    ("meets_spending_target", N_("Meets spending guideline"), None),
+    ("equipment_share_pct", N_("Equipment share %"), PERCENT_FORMAT),
+    ("equipment_target_pct", N_("Equipment guideline %"), PERCENT_FORMAT),
+    ("meets_equipment_target", N_("Meets equipment guideline"), None),
+]
+CAPACITY_YEAR_COLUMNS: list[tuple[str, str, str | None]] = [
+    ("year", N_("Cycle"), "0"),
+    *CAPACITY_COLUMNS,
+    ("stockpile_current", N_("Current stockpile"), QUANTITY_FORMAT),
+    ("stockpile_target", N_("Stockpile target"), QUANTITY_FORMAT),
+]
 LABELS = {
     "category": dict(Category.choices),
     "funding": dict(Funding.choices),
@@ -158,6 +187,10 @@ def build_xlsx(data: ReportData) -> bytes:
     _sheet(workbook.create_sheet(_("Partnerships")), PARTNERSHIP_COLUMNS, partnerships)
     _sheet(workbook.create_sheet(_("Capacity by category")), CAPACITY_COLUMNS, data.capacity)
     _sheet(workbook.create_sheet(_("Reconciliation")), RECONCILIATION_COLUMNS, data.reconciliation)
+    if data.trends:
+        _sheet(workbook.create_sheet(_("Alliance by year")), ALLIANCE_YEAR_COLUMNS, data.trends["cycles"])
+        _sheet(workbook.create_sheet(_("Allies by year")), ALLY_YEAR_COLUMNS, data.trends["allies"])
+        _sheet(workbook.create_sheet(_("Capacity by year")), CAPACITY_YEAR_COLUMNS, data.trends["capacity"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

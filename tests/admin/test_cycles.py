@@ -22,6 +22,7 @@ def cycle_form(**overrides) -> dict:
         "approval_levels": "1",
         "reminder_days_before": "[30, 14, 7, 1]",
         "overdue_days_after": "[1, 7]",
+        "classification": "NATO UNCLASSIFIED",
     }
     data.update(overrides)
     return data
@@ -111,3 +112,14 @@ def test_editing_an_extension_records_the_new_grantor(manager_client, manager, c
     assert response.status_code == 302
     extension.refresh_from_db()
     assert (extension.deadline, extension.reason, extension.granted_by) == (later, "Second.", manager)
+
+
+def test_the_classification_marking_is_set_per_cycle_and_required(manager_client):
+    from plans.models import Cycle
+
+    blank = manager_client.post(reverse("admin:plans_cycle_add"), cycle_form(classification=""))
+    saved = manager_client.post(reverse("admin:plans_cycle_add"), cycle_form(classification="NATO RESTRICTED"))
+
+    assert list(blank.context["adminform"].form.errors) == ["classification"]
+    assert saved.status_code == 302
+    assert Cycle.objects.get(year=2031).classification == "NATO RESTRICTED"

@@ -187,6 +187,8 @@ def read_plan_doors(world: World) -> dict[str, bool]:
     if world.persona in STAFF:
         page = browser(world).get(reverse("admin:plans_plan_change", args=[pk]))
         doors["admin"] = allowed(page.status_code, {200}, {403, 302})
+        history = browser(world).get(reverse("admin:plans_plan_history", args=[pk]))
+        doors["admin history"] = allowed(history.status_code, {200}, {403, 302})
         lines = page.context and page.context.get("inline_admin_formsets")
         if doors["admin"]:
             # The plan's lines are part of it: who reads the plan reads them.
@@ -356,12 +358,16 @@ def compliance_doors(world: World) -> dict[str, bool]:
     year = world.plan.cycle.year
     response = api(world).get(f"/api/v1/cycles/{year}/compliance/")
     doors = {"api": response.status_code == 200 and len(response.json()["rows"]) == 32}
+    # Figures across years: every ally's, so staff only; a member is refused rather than given its own rows.
+    doors["api trends"] = allowed(api(world).get("/api/v1/trends/").status_code, {200}, {403})
     if world.persona in STAFF:
         cycle = world.plan.cycle
         admin = browser(world).get(reverse("admin:plans_cycle_compliance", args=[cycle.pk]))
         doors["admin compliance page"] = allowed(admin.status_code, {200}, {403, 302})
         dashboard = browser(world).get(reverse("reports:dashboard", args=[year]))
         doors["staff dashboard"] = allowed(dashboard.status_code, {200}, {403, 302})
+        across_years = browser(world).get(reverse("reports:index"))
+        doors["staff dashboard across years"] = allowed(across_years.status_code, {200}, {403, 302})
         reports = api(world).post("/api/v1/reports/", {"cycle": year}, format="json")
         doors["report request"] = allowed(reports.status_code, {202}, {403})
     return doors

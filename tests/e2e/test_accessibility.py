@@ -205,6 +205,10 @@ def test_every_delegation_page_and_the_admin_plan_page_have_no_wcag_violations(l
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()
     audit.check(page, "admin plan page", f"/admin/plans/plan/{plan.pk}/change/")
+    audit.check(page, "admin plan history", f"/admin/plans/plan/{plan.pk}/history/")
+    audit.check(page, "admin index", "/admin/")
+    audit.check(page, "compliance dashboard index", "/staff/reports/")
+    audit.check(page, "compliance dashboard", f"/staff/reports/{cycle.year}/")
 
     assert audit.found == {}, "axe-core found WCAG A/AA violations:" + audit.report()
-    assert len(audit.visited) == 27
+    assert len(audit.visited) == 31

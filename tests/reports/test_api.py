@@ -124,7 +124,7 @@ def test_staff_request_a_report_and_download_its_files(cycle2025, charlie, djang
         charlie.email,
     )
     assert detail["files"] == {
-        kind: f"http://testserver/api/v1/reports/{report.pk}/{kind}/" for kind in ("xlsx", "pdf", "csv")
+        kind: f"http://testserver/api/v1/reports/{report.pk}/{kind}/" for kind in ("xlsx", "pdf", "csv", "brief")
     }
     download = client.get(f"/api/v1/reports/{report.pk}/csv/")
     assert (download.status_code, download["Content-Type"]) == (200, "text/csv")

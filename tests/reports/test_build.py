@@ -64,6 +64,9 @@ def test_xlsx_summary_details_and_totals(filled_cycle, charlie, django_capture_o
         "Partnerships",
         "Capacity by category",
         "Reconciliation",
+        "Alliance by year",
+        "Allies by year",
+        "Capacity by year",
     ]
     summary = workbook["Summary"]
     assert (summary.freeze_panes, summary.auto_filter.ref) == ("A2", "A1:P33")

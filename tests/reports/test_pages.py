@@ -67,8 +67,8 @@ def test_dashboard_queries_do_not_grow(charlie, runs, django_assert_num_queries)
         ComplianceReport.objects.create(cycle=cycle, requested_by=charlie)
     client = signed_in(charlie)
     # session, user, cycle, rows, capacity, bottlenecks, runs, programmes (2), reconciliation (3),
-    # and the session's save (savepoint, update, release)
-    with django_assert_num_queries(16):
+    # the submissions (for the chart's data table), and the session's save (savepoint, update, release)
+    with django_assert_num_queries(17):
         response = client.get("/staff/reports/2025/")
     assert len(response.context["runs"]) == runs
 
@@ -127,7 +127,7 @@ def test_admin_add_view_requests_a_report(cycle2025, reports_staff, django_captu
     client = signed_in(reports_staff)
     form = client.get("/admin/reports/compliancereport/add/")
     assert form.status_code == 200
-    assert list(form.context["form"].fields) == ["cycle"]
+    assert list(form.context["form"].fields) == ["cycle", "language"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/admin/reports/compliancereport/add/", {"cycle": "2025"})
     assert response.status_code == 302
@@ -152,3 +152,54 @@ def test_admin_list_queries_do_not_grow(cycle2025, reports_staff, runs, django_a
     with django_assert_num_queries(10):
         response = client.get("/admin/reports/compliancereport/")
     assert response.content.decode().count("/pdf/") == runs
+
+
+def test_dashboard_is_in_the_admins_look_with_the_service_name(cycle2025, charlie):
+    response = signed_in(charlie).get("/staff/reports/2025/")
+
+    html = response.content.decode()
+    assert "Defence industrial plans" in html
+    assert "Django administration" not in html
+    assert 'id="nav-sidebar"' in html
+    assert 'href="/staff/reports/"' in html
+
+
+def test_charts_have_alt_texts_with_figures_and_a_data_table_beside_them(cycle2025, charlie):
+    with time_machine.travel(AFTER, tick=False):
+        response = signed_in(charlie).get("/staff/reports/2025/")
+
+    charts = response.context["charts"]
+    assert set(charts) == {"spending", "submissions", "capacity"}
+    assert charts["submissions"]["alt"] == (
+        "Step chart of first submissions over time: 2 of 32 allies have submitted, "
+        f"1 by the cycle's deadline of {DEADLINE:%Y-%m-%d}."
+    )
+    spending = {row["member_code"]: row["spending_pct_gdp"] for row in response.context["spending"]}
+    assert f"{len(spending)} allies" in charts["spending"]["alt"]
+    html = response.content.decode()
+    for name in ("spending", "submissions", "capacity"):
+        assert f'alt="{charts[name]["alt"]}"'.replace("'", "&#x27;") in html
+    for table in ("spending-data", "submissions-data", "capacity"):
+        assert f'id="{table}"' in html
+    assert [row["count"] for row in response.context["submissions"]] == [1, 2]
+
+
+def test_admin_index_and_sidebar_link_the_dashboard_and_report_runs(charlie):
+    client = signed_in(charlie)
+
+    index = client.get("/admin/").content.decode()
+    plan_list = client.get("/admin/plans/plan/").content.decode()
+
+    for html in (index, plan_list):
+        assert 'href="/staff/reports/"' in html
+        assert 'href="/admin/reports/compliancereport/"' in html
+        assert "Django administration" not in html
+
+
+def test_the_dashboard_link_is_not_offered_to_staff_who_may_not_read_compliance(db):
+    from tests.factories import StaffFactory
+
+    clerk = StaffFactory(email="clerk@staff.example.org", groups=[])
+
+    assert 'href="/staff/reports/"' not in signed_in(clerk).get("/admin/").content.decode()
+    assert signed_in(clerk).get("/staff/reports/").status_code == 403
