@@ -126,7 +126,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class CapabilityLineInline(ReadOnlyInline):
     model = CapabilityLine
-    fields = list(LINE_FIELDS)
+    fields = ["item_code", *(field for field in LINE_FIELDS if field not in ("key", "item_code"))]
 
 
 class PartnershipInline(ReadOnlyInline):

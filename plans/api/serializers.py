@@ -44,6 +44,12 @@ def content_field(spec: FieldSpec, *, write: bool) -> serializers.Field:
         field = serializers.BooleanField(**common)
     elif spec.kind == "choice":
         field = serializers.ChoiceField(choices=spec.choices, **common)
+    elif spec.kind == "key":
+        field = serializers.UUIDField(
+            help_text="The row's stable key, kept across saves and versions: send it back as read; "
+            "leave it out for a new row.",
+            **common,
+        )
     elif spec.kind == "codes":
         child = serializers.CharField(max_length=spec.max_length)
         field = serializers.ListField(
@@ -51,11 +57,18 @@ def content_field(spec: FieldSpec, *, write: bool) -> serializers.Field:
         )
     else:
         blank = {"allow_blank": True} if not spec.required else {}
-        field = serializers.CharField(max_length=spec.max_length if write else None, **blank, **common)
+        extra = {"help_text": ITEM_CODE_HELP} if spec.name == "item_code" else {}
+        field = serializers.CharField(max_length=spec.max_length if write else None, **blank, **common, **extra)
     field.validators = [v for v in field.validators if not isinstance(v, (MinValueValidator, MaxValueValidator))]
     if write and spec.pattern is not None:
         field.validators.append(StatedPattern(spec.pattern.regex))
     return field
+
+
+ITEM_CODE_HELP = (
+    "The catalogue item's code (GET /api/v1/catalogue/); its category and unit come with it. "
+    'Null (or "other") for an item the catalogue does not list: then category, item and unit are required.'
+)
 
 
 class StatedPattern(RegexValidator):

@@ -17,6 +17,7 @@ def content_with(rows: int) -> dict:
         {
             "category": "ammunition",
             "item": f"Shells {n}",
+            "unit": "rounds",
             "baseline_capacity": Decimal(10),
             "target_capacity": Decimal(20),
             "target_year": 2030,
