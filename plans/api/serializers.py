@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from core.api.base import FindingSerializer
 from plans.content import COMMENT_BODY, HEADLINE, LINE, PARTNERSHIP, REVIEW_COMMENT, ContentSchema, FieldSpec
-from plans.enums import Decision, PlanStatus, RecommendationStatus, ReturnReason, ReviewAction
+from plans.enums import Category, Decision, PlanStatus, RecommendationStatus, ReturnReason, ReviewAction, Unit
 from plans.models import CYCLE_YEARS
 
 
@@ -354,6 +354,18 @@ class CommentSerializer(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True)
     author = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
+
+
+class CatalogueItemSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="What a line's `item_code` names.")
+    name = serializers.CharField(help_text="In the request's language (English or French).")
+    name_en = serializers.CharField()
+    name_fr = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
+    unit = serializers.ChoiceField(choices=Unit.choices, help_text="What the lines of this item count in.")
+    unit_label = serializers.CharField(help_text="The unit in the request's language.")
+    parent = serializers.CharField(allow_null=True, help_text="The code of the broader item it belongs to.")
+    active = serializers.BooleanField(help_text="Retired items (false) stay on lines; new lines cannot pick them.")
 
 
 class CycleSerializer(serializers.Serializer):

@@ -28,6 +28,7 @@ from plans.selectors import comments_visible_to
 from . import reads
 from .filters import PlanFilter
 from .serializers import (
+    CatalogueItemSerializer,
     CommentInputSerializer,
     CommentSerializer,
     CycleSerializer,
@@ -396,6 +397,17 @@ class CommentListView(PlanMixin, ApiView):
             version=version,
         )
         return Response(reads.comment_row(comment), status=status.HTTP_201_CREATED)
+
+
+class CatalogueView(ApiView):
+    @extend_schema(
+        operation_id="catalogue_list",
+        responses={200: CatalogueItemSerializer(many=True)},
+        tags=["catalogue"],
+        description="The capability catalogue that lines pick their item from (`item_code`), retired items included.",
+    )
+    def get(self, request):
+        return Response(reads.catalogue_rows())
 
 
 class CycleListView(ApiView):

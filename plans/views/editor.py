@@ -149,7 +149,9 @@ def plan_edit(request, plan: Plan):
             # Rows are added by sending the form back: nothing is saved, nothing typed is lost.
             typed = _typed_content(headline, lines, partnerships)
             extra = {ADD_ROWS[action]: EXTRA_ROWS + 3}
-            headline, lines, partnerships = _forms(content=typed, choices=choices, item_choices=item_choices, extra=extra)
+            headline, lines, partnerships = _forms(
+                content=typed, choices=choices, item_choices=item_choices, extra=extra
+            )
             _prepare(headline, lines, partnerships)
         else:
             _prepare(headline, lines, partnerships)
