@@ -20,7 +20,7 @@ from plans.models import Cycle
 
 from . import selectors
 from .builders import charts
-from .builders.data import report_data, status_label
+from .builders.data import item_label, money_label, report_data, status_label, unit_label
 from .models import ComplianceReport, ReportStatus
 from .services import report_request
 
@@ -62,9 +62,26 @@ def dashboard(request, year: int):
     for row in rows:
         row["status_label"] = status_label(row["status"])
     categories = dict(Category.choices)
+    figures = selectors.capacity_by_item(cycle=cycle)
     capacity = [
-        {**row, "label": categories.get(row["category"], row["category"])}
-        for row in selectors.capacity_by_category(cycle=cycle)
+        {
+            "label": categories.get(group["category"], group["category"]),
+            "items": [
+                {
+                    **item,
+                    "label": item_label(item),
+                    "unit_label": unit_label(item["unit"]),
+                    "investment_label": money_label(item["investment"]),
+                }
+                for item in group["items"]
+            ],
+            "other": [{**line, "unit_label": unit_label(line["unit"])} for line in group["other"]],
+        }
+        for group in selectors.capacity_by_category(figures)
+    ]
+    joint = [
+        {**item, "label": item_label(item), "unit_label": unit_label(item["unit"])}
+        for item in selectors.joint_procurement(cycle=cycle)
     ]
     bottleneck_labels = dict(Bottleneck.choices)
     bottlenecks = [
@@ -78,6 +95,7 @@ def dashboard(request, year: int):
         "rows": rows,
         "totals": selectors.compliance_totals(rows),
         "capacity": capacity,
+        "joint": joint,
         "bottlenecks": bottlenecks,
         "programmes": selectors.multinational_programmes(cycle=cycle),
         "reconciliation": selectors.partnership_reconciliation(cycle=cycle),

@@ -11,9 +11,7 @@ from django.utils.translation import gettext as _
 from matplotlib.dates import DateFormatter
 from matplotlib.figure import Figure
 
-from plans.enums import Category
-
-from .data import ReportData
+from .data import ReportData, item_label, unit_label
 
 # Figures below never touch pyplot; this only keeps a stray pyplot import from picking a GUI.
 matplotlib.use("Agg")
@@ -64,23 +62,34 @@ def submissions_chart(data: ReportData) -> Figure:
     return figure
 
 
+# The chart shows this many items, those with the most allies first (the XLSX has them all).
+CAPACITY_CHART_ITEMS = 15
+
+
 def capacity_chart(data: ReportData) -> Figure:
-    """Planned capacity per category: baseline and target summed over the submitted plans."""
+    """Planned capacity growth per catalogue item, in % of its baseline.
+
+    Items count in different units (rounds, missiles, tonnes), so no axis can hold their
+    quantities together; the growth in % can. Each label names the item's summed figures in its
+    own unit (selectors.capacity_by_item).
+    """
     figure = Figure(figsize=(10, 4.5), layout="constrained")
     axes = figure.add_subplot()
-    labels = dict(Category.choices)
-    names = [str(labels.get(row["category"], row["category"])) for row in data.capacity]
+    items = sorted(
+        (item for item in data.capacity["items"] if item["growth_pct"] is not None),
+        key=lambda item: (-len(item["allies"]), item["category"], item["code"]),
+    )[:CAPACITY_CHART_ITEMS]
+    items.reverse()  # barh draws from the bottom up
+    names = [
+        f"{item_label(item)}: {item['baseline']:,.0f} -> {item['target']:,.0f} {unit_label(item['unit'])}"
+        for item in items
+    ]
     positions = range(len(names))
-    baseline = [float(row["baseline"]) for row in data.capacity]
-    target = [float(row["target"]) for row in data.capacity]
-    axes.barh([p - 0.2 for p in positions], baseline, height=0.4, color="#9db4c0", label=_("Baseline"))
-    axes.barh([p + 0.2 for p in positions], target, height=0.4, color=ACCENT, label=_("Target"))
-    axes.set_yticks(list(positions), names)
-    axes.set_xlabel(_("Units a year (summed over allies)"))
-    axes.set_title(_("Planned capacity per category, %(year)s") % {"year": data.cycle.year})
-    if names:
-        axes.legend(loc="lower right")
-    else:
+    axes.barh(list(positions), [float(item["growth_pct"]) for item in items], height=0.6, color=ACCENT)
+    axes.set_yticks(list(positions), names, fontsize=7)
+    axes.set_xlabel(_("Growth of yearly capacity, % of the baseline (summed over allies, per item)"))
+    axes.set_title(_("Planned capacity growth per item, %(year)s") % {"year": data.cycle.year})
+    if not names:
         axes.text(0.5, 0.5, _("No submitted capability lines yet"), ha="center", va="center", transform=axes.transAxes)
     return figure
 

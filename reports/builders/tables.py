@@ -16,7 +16,7 @@ from core.exports import csv_text, xlsx_row
 from plans.enums import Bottleneck, Category, Funding, PartnershipKind, PartnershipStatus, Priority
 from reports.selectors import ROW_KEYS
 
-from .data import ReportData, status_label
+from .data import ReportData, item_label, money_label, status_label, unit_label
 
 PERCENT_FORMAT = "0.00"
 QUANTITY_FORMAT = "#,##0.00"
@@ -59,6 +59,7 @@ TOTAL_LABELS = {
 LINE_COLUMNS: list[tuple[str, str, str | None]] = [
     ("member_code", N_("Ally"), None),
     ("category", N_("Category"), None),
+    ("item_code", N_("Item code"), None),
     ("item", N_("Item"), None),
     ("unit", N_("Unit"), None),
     ("baseline_capacity", N_("Baseline capacity"), QUANTITY_FORMAT),
@@ -81,14 +82,49 @@ PARTNERSHIP_COLUMNS: list[tuple[str, str, str | None]] = [
     ("partnership_status", N_("Status"), None),
     ("value", N_("Value"), QUANTITY_FORMAT),
 ]
+# Per catalogue item and unit (selectors.capacity_by_item): figures in one unit per row, never summed across.
 CAPACITY_COLUMNS: list[tuple[str, str, str | None]] = [
     ("category", N_("Category"), None),
-    ("allies", N_("Allies"), "0"),
+    ("code", N_("Item code"), None),
+    ("name", N_("Item"), None),
+    ("unit", N_("Unit"), None),
+    ("ally_count", N_("Allies"), "0"),
+    ("allies", N_("Ally codes"), None),
     ("lines", N_("Lines"), "0"),
-    ("baseline", N_("Baseline"), QUANTITY_FORMAT),
-    ("target", N_("Target"), QUANTITY_FORMAT),
+    ("baseline", N_("Baseline capacity (a year)"), QUANTITY_FORMAT),
+    ("target", N_("Target capacity (a year)"), QUANTITY_FORMAT),
     ("growth", N_("Growth"), QUANTITY_FORMAT),
     ("growth_pct", N_("Growth %"), PERCENT_FORMAT),
+    ("stockpile_current", N_("Current stockpile"), QUANTITY_FORMAT),
+    ("stockpile_target", N_("Stockpile target"), QUANTITY_FORMAT),
+    ("stockpile_gap", N_("Stockpile gap"), QUANTITY_FORMAT),
+    ("investment", N_("Planned investment (per currency)"), None),
+]
+# Lines without a catalogue item: listed, never summed.
+OTHER_COLUMNS: list[tuple[str, str, str | None]] = [
+    ("member_code", N_("Ally"), None),
+    ("category", N_("Category"), None),
+    ("item", N_("Item"), None),
+    ("unit", N_("Unit"), None),
+    ("baseline", N_("Baseline capacity (a year)"), QUANTITY_FORMAT),
+    ("target", N_("Target capacity (a year)"), QUANTITY_FORMAT),
+    ("growth", N_("Growth"), QUANTITY_FORMAT),
+    ("stockpile_current", N_("Current stockpile"), QUANTITY_FORMAT),
+    ("stockpile_target", N_("Stockpile target"), QUANTITY_FORMAT),
+    ("planned_investment", N_("Planned investment"), QUANTITY_FORMAT),
+    ("currency", N_("Currency"), None),
+]
+JOINT_COLUMNS: list[tuple[str, str, str | None]] = [
+    ("category", N_("Category"), None),
+    ("code", N_("Item code"), None),
+    ("name", N_("Item"), None),
+    ("unit", N_("Unit"), None),
+    ("ally_count", N_("Allies"), "0"),
+    ("allies", N_("Ally codes"), None),
+    ("target_increase", N_("Combined target increase (a year)"), QUANTITY_FORMAT),
+    ("stockpile_gap", N_("Combined stockpile gap"), QUANTITY_FORMAT),
+    ("partnered", N_("Pairs already partners"), None),
+    ("already_partners", N_("All already partners"), None),
 ]
 RECONCILIATION_COLUMNS: list[tuple[str, str, str | None]] = [
     ("member_code", N_("Ally"), None),
@@ -117,6 +153,8 @@ def excel_value(key: str, value: Any) -> Any:
         return status_label(value)
     if isinstance(value, list):
         return ", ".join(value)
+    if key == "unit":
+        return unit_label(value)
     if key in LABELS and value in LABELS[key]:
         return str(LABELS[key][value])
     return value
@@ -141,6 +179,30 @@ def _sheet(sheet: Worksheet, columns, rows: list[dict[str, Any]]) -> None:
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
 
 
+def capacity_rows(data: ReportData) -> list[dict[str, Any]]:
+    return [
+        {
+            **item,
+            "name": item_label(item),
+            "ally_count": len(item["allies"]),
+            "investment": money_label(item["investment"]),
+        }
+        for item in data.capacity["items"]
+    ]
+
+
+def joint_rows(data: ReportData) -> list[dict[str, Any]]:
+    return [
+        {
+            **item,
+            "name": item_label(item),
+            "ally_count": len(item["allies"]),
+            "partnered": ", ".join("-".join(pair) for pair in item["partnered_pairs"]),
+        }
+        for item in data.joint
+    ]
+
+
 def build_xlsx(data: ReportData) -> bytes:
     workbook = Workbook()
     summary = workbook.active
@@ -156,7 +218,9 @@ def build_xlsx(data: ReportData) -> bytes:
     _sheet(workbook.create_sheet(_("Capability lines")), LINE_COLUMNS, lines)
     partnerships = [{**row, "partnership_status": row["status"]} for row in data.partnerships]
     _sheet(workbook.create_sheet(_("Partnerships")), PARTNERSHIP_COLUMNS, partnerships)
-    _sheet(workbook.create_sheet(_("Capacity by category")), CAPACITY_COLUMNS, data.capacity)
+    _sheet(workbook.create_sheet(_("Capacity by item")), CAPACITY_COLUMNS, capacity_rows(data))
+    _sheet(workbook.create_sheet(_("Other lines (not summed)")), OTHER_COLUMNS, data.capacity["other"])
+    _sheet(workbook.create_sheet(_("Joint procurement")), JOINT_COLUMNS, joint_rows(data))
     _sheet(workbook.create_sheet(_("Reconciliation")), RECONCILIATION_COLUMNS, data.reconciliation)
     buffer = io.BytesIO()
     workbook.save(buffer)
