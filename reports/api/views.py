@@ -21,10 +21,17 @@ from core.security import log_download
 from members.api.base import ApiView
 from plans.models import Cycle
 
+from ..builders.data import item_label
 from ..models import ComplianceReport
-from ..selectors import compliance_rows, compliance_totals
+from ..selectors import capacity_by_item, compliance_rows, compliance_totals, joint_procurement
 from ..services import report_request
-from .serializers import ComplianceSerializer, ReportRequestSerializer, ReportSerializer
+from .serializers import (
+    CapacitySerializer,
+    ComplianceSerializer,
+    JointProcurementSerializer,
+    ReportRequestSerializer,
+    ReportSerializer,
+)
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -64,6 +71,34 @@ class StaffOnlyMixin:
         super().check_permissions(request)
         if not self.actor.can(VIEW_COMPLIANCE):
             raise PermissionDenied(_("Compliance reports are for staff who read compliance."))
+
+
+class CapacityView(StaffOnlyMixin, ApiView):
+    @extend_schema(
+        operation_id="cycle_capacity",
+        summary="Alliance capacity per catalogue item and unit (staff)",
+        description="The figures of the dashboard, the XLSX and the PDF: one aggregation (reports.selectors).",
+        tags=["reports"],
+        responses={200: CapacitySerializer, **error_responses(403, 404)},
+    )
+    def get(self, request, year: int):
+        cycle = get_object_or_404(Cycle, year=year)
+        figures = capacity_by_item(cycle=cycle)
+        items = [{**item, "name": item_label(item)} for item in figures["items"]]
+        return Response(CapacitySerializer({"cycle": cycle.year, "items": items, "other": figures["other"]}).data)
+
+
+class JointProcurementView(StaffOnlyMixin, ApiView):
+    @extend_schema(
+        operation_id="cycle_joint_procurement",
+        summary="Joint procurement signals: items two or more allies plan to expand or restock (staff)",
+        tags=["reports"],
+        responses={200: JointProcurementSerializer, **error_responses(403, 404)},
+    )
+    def get(self, request, year: int):
+        cycle = get_object_or_404(Cycle, year=year)
+        items = [{**item, "name": item_label(item)} for item in joint_procurement(cycle=cycle)]
+        return Response(JointProcurementSerializer({"cycle": cycle.year, "items": items}).data)
 
 
 class ReportCreateView(StaffOnlyMixin, ApiView):
