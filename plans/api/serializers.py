@@ -312,9 +312,34 @@ class ChangeSerializer(serializers.Serializer):
     new = serializers.JSONField(allow_null=True)
 
 
+class ComparedFieldSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField(help_text="The field's name in the request's language.")
+    old = serializers.CharField(help_text="As words: numbers grouped, with their unit or currency; labels of choices.")
+    new = serializers.CharField()
+
+
+class ComparisonSerializer(serializers.Serializer):
+    part = serializers.ChoiceField(choices=["plan", "line", "partnership"])
+    change = serializers.ChoiceField(choices=["added", "removed", "changed"])
+    key = serializers.UUIDField(allow_null=True, help_text="The line's or partnership's stable key; null for the plan.")
+    label = serializers.CharField(allow_blank=True, help_text="The line's item or the partner's name.")
+    fields = ComparedFieldSerializer(many=True)
+    text = serializers.CharField(
+        help_text='The change as a sentence, e.g. "Line changed: 155 mm artillery rounds: '
+        'target capacity (a year) 50,000 -> 60,000 rounds".'
+    )
+
+
 class VersionDetailSerializer(VersionSerializer):
     content = serializers.DictField(help_text="The content as submitted (canonical JSON).")
-    changes = ChangeSerializer(many=True, help_text="What changed since the previous version.")
+    changes = ChangeSerializer(
+        many=True,
+        help_text="What changed since the previous version, field by field; rows matched by their key.",
+    )
+    comparison = ComparisonSerializer(
+        many=True, help_text="The same changes for people: one entry per added, removed or changed row."
+    )
 
 
 class ReviewSerializer(serializers.Serializer):

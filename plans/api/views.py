@@ -20,6 +20,7 @@ from core.api.idempotency import idempotent
 from core.permissions import ADD_COMMENT, APPROVE_PLAN, CHANGE_PLAN, REVIEW_PLAN, SUBMIT_PLAN, VIEW_PLAN
 from members.api.base import ApiView
 from plans import services
+from plans.comparison import compare
 from plans.content import diff, plan_content
 from plans.enums import PlanStatus
 from plans.models import Cycle, Plan, PlanVersion, Recommendation, Review
@@ -318,6 +319,7 @@ class VersionDetailView(PlanMixin, ApiView):
         data = reads.version_summary(version)
         data["content"] = content
         data["changes"] = diff(previous_content, content) if previous else []
+        data["comparison"] = compare(previous_content, content) if previous else []
         return Response(data)
 
 
