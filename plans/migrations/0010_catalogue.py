@@ -290,37 +290,45 @@ def _unit(text):
     return None
 
 
-def map_lines(apps, schema_editor):
-    """Every line and partnership gets a key; lines whose text clearly names an item get it.
+def map_line(line, *, units, categories, patterns):
+    """Give one line a key, and its catalogue item when its text clearly names one (in a unit that fits).
 
     Nothing is lost: the item text stays, and a unit that the list cannot say is kept in the notes.
     """
-    CapabilityLine = apps.get_model("plans", "CapabilityLine")
-    Partnership = apps.get_model("plans", "Partnership")
-    CatalogueItem = apps.get_model("plans", "CatalogueItem")
+    line.key = uuid.uuid4()
+    unit = _unit(line.unit)
+    code = next((code for code, pattern in patterns if pattern.search(line.item or "")), None)
+    # The item's unit must be the one the line counted in (or the line gave none).
+    if code is not None and ((unit is None and (line.unit or "").strip()) or unit not in (None, units[code])):
+        code = None
+    if code is not None:
+        line.item_code_id = code
+        line.category = categories[code]
+        unit = units[code]
+    if unit is None:
+        if (line.unit or "").strip():
+            kept = f"Unit as given: {line.unit.strip()}"
+            line.notes = f"{line.notes}\n{kept}" if line.notes else kept
+        unit = "units"
+    line.unit = unit
+
+
+def catalogue_lookups(CatalogueItem):
     units = dict(CatalogueItem.objects.values_list("code", "unit"))
     categories = dict(CatalogueItem.objects.values_list("code", "category"))
     patterns = [(code, re.compile(pattern, re.IGNORECASE)) for code, pattern in ITEM_PATTERNS]
+    return {"units": units, "categories": categories, "patterns": patterns}
+
+
+def map_lines(apps, schema_editor):
+    CapabilityLine = apps.get_model("plans", "CapabilityLine")
+    Partnership = apps.get_model("plans", "Partnership")
+    lookups = catalogue_lookups(apps.get_model("plans", "CatalogueItem"))
     for partnership in Partnership.objects.filter(key__isnull=True).iterator():
         partnership.key = uuid.uuid4()
         partnership.save(update_fields=["key"])
     for line in CapabilityLine.objects.filter(key__isnull=True).iterator():
-        line.key = uuid.uuid4()
-        unit = _unit(line.unit)
-        code = next((code for code, pattern in patterns if pattern.search(line.item or "")), None)
-        # The item's unit must be the one the line counted in (or the line gave none).
-        if code is not None and unit not in (None, units[code]) or code is not None and line.unit and unit is None:
-            code = None
-        if code is not None:
-            line.item_code_id = code
-            line.category = categories[code]
-            unit = units[code]
-        if unit is None:
-            if (line.unit or "").strip():
-                kept = f"Unit as given: {line.unit.strip()}"
-                line.notes = f"{line.notes}\n{kept}" if line.notes else kept
-            unit = "units"
-        line.unit = unit
+        map_line(line, **lookups)
         line.save(update_fields=["key", "item_code", "category", "unit", "notes"])
 
 
