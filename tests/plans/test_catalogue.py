@@ -108,7 +108,7 @@ def test_the_catalogue_api_is_one_query_whatever_its_size(alice, items, django_a
         response = client.get("/api/v1/catalogue/", HTTP_ACCEPT_LANGUAGE="fr")
     assert len(response.json()) == items
     names = {row["code"]: (row["name"], row["unit_label"]) for row in response.json()}
-    assert names["art-155"] == ("Obus d'artillerie de 155 mm", "rounds")  # French labels once translated
+    assert names["art-155"] == ("Obus d'artillerie de 155 mm", "coups")
 
 
 def test_the_admin_retires_and_never_deletes_an_item_in_use(manager, draft, as_alice):
