@@ -306,7 +306,7 @@ def catalogue_items(content: dict) -> dict[str, dict[str, Any]]:
     if not codes:
         return {}
     rows = CatalogueItem.objects.filter(code__in=codes).values("code", "name_en", "category", "unit", "active")
-    return {row["code"]: row for row in rows}
+    return {row["code"]: dict(row) for row in rows}
 
 
 def catalogue_choices() -> list[tuple[str, list[tuple[str, str]]]]:

@@ -265,7 +265,7 @@ def capacity_by_item(*, cycle: Cycle) -> dict[str, Any]:
     items: dict[tuple[str, str], dict[str, Any]] = {}
     for row in grouped:
         item = items.setdefault(
-            (row["item_code_id"], row["unit"]),
+            (str(row["item_code_id"]), row["unit"]),
             {
                 "code": row["item_code_id"],
                 "name_en": row["name_en"],
@@ -306,8 +306,9 @@ def capacity_by_item(*, cycle: Cycle) -> dict[str, Any]:
                 "investment": dict(sorted(item["investment"].items())),
             }
         )
-    other = list(
-        reported.filter(item_code__isnull=True)
+    other: list[dict[str, Any]] = [
+        dict(row)
+        for row in reported.filter(item_code__isnull=True)
         .order_by("category", "plan__member__name", "position", "pk")
         .values(
             "category",
@@ -321,7 +322,7 @@ def capacity_by_item(*, cycle: Cycle) -> dict[str, Any]:
             baseline=F("baseline_capacity"),
             target=F("target_capacity"),
         )
-    )
+    ]
     for line in other:
         line["growth"] = line["target"] - line["baseline"]
     return {"items": result, "other": other}
@@ -397,7 +398,7 @@ def joint_procurement(*, cycle: Cycle) -> list[dict[str, Any]]:
     items: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
         item = items.setdefault(
-            (row["item_code_id"], row["unit"]),
+            (str(row["item_code_id"]), row["unit"]),
             {
                 "code": row["item_code_id"],
                 "name_en": row["name_en"],
