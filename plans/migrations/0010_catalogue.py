@@ -324,12 +324,31 @@ def map_lines(apps, schema_editor):
     CapabilityLine = apps.get_model("plans", "CapabilityLine")
     Partnership = apps.get_model("plans", "Partnership")
     lookups = catalogue_lookups(apps.get_model("plans", "CatalogueItem"))
-    for partnership in Partnership.objects.filter(key__isnull=True).iterator():
+    # In batches: a database holds tens of thousands of lines (32 allies x 200 lines x the years).
+    batch = []
+    for partnership in Partnership.objects.filter(key__isnull=True).only("pk").iterator(chunk_size=BATCH):
         partnership.key = uuid.uuid4()
-        partnership.save(update_fields=["key"])
-    for line in CapabilityLine.objects.filter(key__isnull=True).iterator():
+        batch.append(partnership)
+        if len(batch) == BATCH:
+            Partnership.objects.bulk_update(batch, ["key"])
+            batch = []
+    Partnership.objects.bulk_update(batch, ["key"])
+    batch = []
+    fields = ["key", "item_code", "category", "unit", "notes"]
+    for line in (
+        CapabilityLine.objects.filter(key__isnull=True)
+        .only("pk", "item", "unit", "notes", "category")
+        .iterator(chunk_size=BATCH)
+    ):
         map_line(line, **lookups)
-        line.save(update_fields=["key", "item_code", "category", "unit", "notes"])
+        batch.append(line)
+        if len(batch) == BATCH:
+            CapabilityLine.objects.bulk_update(batch, fields)
+            batch = []
+    CapabilityLine.objects.bulk_update(batch, fields)
+
+
+BATCH = 2000
 
 
 class Migration(migrations.Migration):
