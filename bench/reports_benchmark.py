@@ -24,6 +24,15 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/plans_reports_bench"
 YEARS = range(2025, 2035)
 LINES_PER_PLAN = 200
 CATEGORIES = ["ammunition", "air_missile_defence", "missiles", "land_systems", "naval_systems", "uncrewed_systems"]
+# A catalogue item of each category above, with its unit; one line in four is "other" (free text).
+ITEMS = [
+    ("art-155", "rounds"),
+    ("manpads", "missiles"),
+    ("lrpf-gmlrs", "rockets"),
+    ("mbt", "systems"),
+    ("frigates", "vessels"),
+    ("loitering", "units"),
+]
 BOTTLENECKS = ["none", "none", "workforce", "components", "raw_materials", "financing"]
 STATUSES = ["accepted", "accepted", "in_review", "submitted", "returned", "draft"]
 
@@ -108,8 +117,11 @@ def fill(refill: bool) -> None:
                     plan=plan,
                     position=position,
                     category=CATEGORIES[position % len(CATEGORIES)],
+                    item_code_id=None if position % 4 == 3 else ITEMS[position % len(ITEMS)][0],
                     item=f"Item {position}",
-                    unit="units",
+                    unit="units" if position % 4 == 3 else ITEMS[position % len(ITEMS)][1],
+                    stockpile_current=Decimal(50 + position),
+                    stockpile_target=Decimal(80 + position),
                     baseline_capacity=Decimal(100 + position),
                     target_capacity=Decimal(200 + position * 2),
                     target_year=year + 5,

@@ -10,6 +10,7 @@ import dataclasses
 import enum
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -20,6 +21,7 @@ from django.db import models
 
 from members.models import Member
 
+from .enums import OTHER_ITEM
 from .models import CapabilityLine, Comment, Partnership, Plan, Review
 
 # The schema of the content --------------------------------------------------------------------
@@ -84,6 +86,13 @@ def field_spec(model: type[models.Model], name: str, **extra: Any) -> FieldSpec:
     if model_field.many_to_many:
         code = Member._meta.get_field("code")
         return FieldSpec(name, "codes", required=False, default=[], max_length=code.max_length, **extra)
+    if model_field.many_to_one:
+        # A line's catalogue item, by its code (the key the relation points at); null for "other".
+        target = cast(models.Field, model_field.target_field)  # type: ignore[attr-defined]
+        return FieldSpec(name, "text", required=False, default=None, max_length=target.max_length, **extra)
+    if isinstance(model_field, models.UUIDField):
+        # A row's stable key: given back as read, or left out for a new row (the service makes one).
+        return FieldSpec(name, "key", required=False, default=None, **extra)
     if model_field.has_default():
         default = model_field.get_default()
         default = default.value if isinstance(default, enum.Enum) else default
@@ -163,6 +172,8 @@ HEADLINE = ContentSchema(
 LINE = ContentSchema(
     CapabilityLine,
     (
+        "key",
+        "item_code",
         "category",
         "item",
         "unit",
@@ -178,10 +189,13 @@ LINE = ContentSchema(
         "notes",
     ),
     max_rows=2000,
+    # A catalogue item brings its category, unit and name; for "other" lines the plan rules
+    # require them (plans.validation).
+    extra={"category": {"required": False}, "item": {"required": False}, "unit": {"required": False}},
 )
 PARTNERSHIP = ContentSchema(
     Partnership,
-    ("kind", "partner_name", "partner_members", "description", "value", "status"),
+    ("key", "kind", "partner_name", "partner_members", "description", "value", "status"),
     max_rows=500,
     extra={"partner_members": {"max_items": 32}},  # the allies
 )
@@ -209,25 +223,77 @@ def empty_content() -> dict:
     return {**HEADLINE_DEFAULTS, "lines": [], "partnerships": []}
 
 
+def _key(value: Any) -> Any:
+    """A row's key as text (the content's form); a value that is not a UUID is left for the rules to name."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return value
+
+
+def _item_code(value: Any) -> Any:
+    # "other" (or nothing) is a line without a catalogue item.
+    return None if value in (None, "", OTHER_ITEM) else value
+
+
 def normalize(content: dict) -> dict:
     """Fill in defaults, so that every caller can hand over only what it has."""
     result = {field: content.get(field, HEADLINE_DEFAULTS[field]) for field in HEADLINE_FIELDS}
-    result["lines"] = [{**LINE_DEFAULTS, **line} for line in content.get("lines") or []]
+    result["lines"] = [
+        {**LINE_DEFAULTS, **line, "key": _key(line.get("key")), "item_code": _item_code(line.get("item_code"))}
+        for line in content.get("lines") or []
+    ]
     result["partnerships"] = [
-        {**PARTNERSHIP_DEFAULTS, **p, "partner_members": sorted(set(p.get("partner_members") or []))}
+        {
+            **PARTNERSHIP_DEFAULTS,
+            **p,
+            "key": _key(p.get("key")),
+            "partner_members": sorted(set(p.get("partner_members") or [])),
+        }
         for p in content.get("partnerships") or []
     ]
     return result
 
 
+def with_keys(content: dict, *, before: dict | None = None) -> dict:
+    """Normalised content whose every line and partnership has a key.
+
+    A row sent without one takes the key of the row at its place in `before` (what was stored),
+    unless another row of the content claims that key: a client that does not know about keys
+    keeps its lines' identity as long as it keeps their order. Any other row gets a new key.
+    """
+    for group in ("lines", "partnerships"):
+        rows = content[group]
+        old = (before or {}).get(group) or []
+        used = {row["key"] for row in rows if row.get("key")}
+        for index, row in enumerate(rows):
+            if row.get("key"):
+                continue
+            inherited = _key(old[index].get("key")) if index < len(old) else None
+            if inherited and inherited not in used:
+                row["key"] = inherited
+            else:
+                row["key"] = str(uuid.uuid4())
+            used.add(row["key"])
+    return content
+
+
 def plan_content(plan: Plan) -> dict:
     """The working content of a plan as stored now (two queries: lines, partnerships)."""
     content = {field: getattr(plan, field) for field in HEADLINE_FIELDS}
-    content["lines"] = list(CapabilityLine.objects.filter(plan=plan).order_by("position", "id").values(*LINE_FIELDS))
+    content["lines"] = [
+        {**line, "key": str(line["key"])}
+        for line in CapabilityLine.objects.filter(plan=plan).order_by("position", "id").values(*LINE_FIELDS)
+    ]
     partnerships = Partnership.objects.filter(plan=plan).order_by("position", "id").prefetch_related("partner_members")
     content["partnerships"] = [
         {
             **{field: getattr(p, field) for field in PARTNERSHIP_FIELDS if field != "partner_members"},
+            "key": str(p.key),
             "partner_members": sorted(m.code for m in p.partner_members.all()),
         }
         for p in partnerships
@@ -240,6 +306,8 @@ def _jsonable(value: Any) -> Any:
         # Fixed notation, no exponent, so that 1E+3 and 1000.00 hash alike; adding zero turns
         # a negative zero (-0, or -0.001 once rounded) into 0.00, as the database stores it.
         return format(value.quantize(Decimal("0.01")) + 0, "f")
+    if isinstance(value, uuid.UUID):
+        return str(value)
     if isinstance(value, dict):
         return {key: _jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -260,6 +328,37 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def pair_rows(old_rows: list[dict], new_rows: list[dict]) -> list[tuple[int, dict | None, dict | None]]:
+    """The rows of two contents side by side: `(index, old row, new row)`, a side None when added or removed.
+
+    Rows are matched by their stable key when every row of both sides has one; versions made
+    before rows had keys are matched by position. `index` is the row's place in the new content
+    (in the old one for a removed row), and the pairs come in that order.
+    """
+    keyed = all(row.get("key") for row in (*old_rows, *new_rows))
+    if not keyed:
+        length = max(len(old_rows), len(new_rows))
+        return [
+            (
+                index,
+                old_rows[index] if index < len(old_rows) else None,
+                new_rows[index] if index < len(new_rows) else None,
+            )
+            for index in range(length)
+        ]
+    old_by_key = {str(row["key"]): (index, row) for index, row in enumerate(old_rows)}
+    new_keys = {str(row["key"]) for row in new_rows}
+    pairs: list[tuple[float, int, dict | None, dict | None]] = []
+    for index, row in enumerate(new_rows):
+        old = old_by_key.get(str(row["key"]))
+        pairs.append((index, index, old[1] if old else None, row))
+    for key, (index, row) in old_by_key.items():
+        if key not in new_keys:
+            # Shown where it stood, before the row that now has its place.
+            pairs.append((index - 0.5, index, row, None))
+    return [(index, old, new) for _order, index, old, new in sorted(pairs, key=lambda pair: pair[0])]
+
+
 def flatten(content: dict) -> dict[str, Any]:
     """`{"lines": [{"item": "x"}]}` -> `{"lines[0].item": "x"}`, for field-by-field comparison."""
     flat: dict[str, Any] = {}
@@ -275,13 +374,29 @@ def flatten(content: dict) -> dict[str, Any]:
 
 
 def diff(old: dict, new: dict) -> list[dict]:
-    """The fields whose value differs, in a stable order: `[{"field", "old", "new"}]`."""
-    old_flat, new_flat = flatten(old), flatten(new)
+    """The fields whose value differs, in a stable order: `[{"field", "old", "new"}]`.
+
+    Lines and partnerships are matched by key (plans.content.pair_rows): removing one line of
+    sixteen is that line's fields, not a shift of every line below it. Paths give the row's
+    place in the new content (in the old one for a removed row); keys themselves are not listed.
+    """
+    old_json, new_json = to_jsonable(old), to_jsonable(new)
     changes = []
-    for field in sorted(set(old_flat) | set(new_flat), key=_field_sort_key):
-        before, after = old_flat.get(field), new_flat.get(field)
+    for field in sorted(set(old_json) | set(new_json), key=_field_sort_key):
+        if field in ("lines", "partnerships"):
+            continue
+        before, after = old_json.get(field), new_json.get(field)
         if before != after:
             changes.append({"field": field, "old": before, "new": after})
+    for group in ("lines", "partnerships"):
+        for index, old_row, new_row in pair_rows(old_json.get(group) or [], new_json.get(group) or []):
+            names = sorted({*(new_row or {}), *(old_row or {})})
+            for name in names:
+                if name == "key":
+                    continue
+                before, after = (old_row or {}).get(name), (new_row or {}).get(name)
+                if before != after:
+                    changes.append({"field": f"{group}[{index}].{name}", "old": before, "new": after})
     return changes
 
 

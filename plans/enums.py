@@ -147,3 +147,22 @@ class NotificationStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     # A reminder whose plan was submitted between the claim and the send.
     CANCELLED = "cancelled", _("Not needed")
+
+
+class Unit(models.TextChoices):
+    """Units of measure of capability lines: a controlled list, so figures add only like with like."""
+
+    ROUNDS = "rounds", _("rounds")
+    MISSILES = "missiles", _("missiles")
+    ROCKETS = "rockets", _("rockets")
+    SYSTEMS = "systems", _("systems")
+    AIRCRAFT = "aircraft", _("aircraft")
+    VESSELS = "vessels", _("vessels")
+    UNITS = "units", _("units (pieces)")
+    TONNES = "tonnes", _("tonnes")
+    EUR = "eur", _("euros")
+    HOURS = "hours", _("hours")
+
+
+# The content's word for a line that names no catalogue item: free text with a unit from the list.
+OTHER_ITEM = "other"

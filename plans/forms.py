@@ -10,6 +10,7 @@ from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from .content import COMMENT_BODY, HEADLINE, LINE, PARTNERSHIP, FieldSpec
+from .enums import OTHER_ITEM
 
 # Blank rows offered under the filled ones, so rows can be added without JavaScript.
 EXTRA_ROWS = 2
@@ -89,9 +90,20 @@ class RowForm(forms.Form):
 
 
 class LineForm(RowForm):
-    category = content_field(LINE["category"], _("Category"))
-    item = content_field(LINE["item"], _("Item"))
-    unit = content_field(LINE["unit"], _("Unit"))
+    # The line's identity across saves and versions, given back as it was rendered.
+    key = forms.CharField(required=False, widget=forms.HiddenInput)
+    item_code = forms.ChoiceField(
+        label=_("Catalogue item"),
+        required=False,
+        help_text=_("Its category and unit come with it. Pick “Other” for an item the catalogue does not list."),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=BLANK + list(LINE["category"].choices), help_text=_("For “Other”.")
+    )
+    item = content_field(LINE["item"], _("Item"), help_text=_("For “Other”; optional for a catalogue item."))
+    unit = forms.ChoiceField(
+        label=_("Unit"), required=False, choices=BLANK + list(LINE["unit"].choices), help_text=_("For “Other”.")
+    )
     baseline_capacity = content_field(LINE["baseline_capacity"], _("Baseline capacity (a year)"))
     target_capacity = content_field(LINE["target_capacity"], _("Target capacity (a year)"))
     target_year = content_field(LINE["target_year"], _("Target year"))
@@ -103,11 +115,24 @@ class LineForm(RowForm):
     bottleneck = content_field(LINE["bottleneck"], _("Bottleneck"))
     notes = content_field(LINE["notes"], _("Notes"))
 
+    def __init__(self, *args, item_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item_code"].choices = [*BLANK, (OTHER_ITEM, _("Other (not in the catalogue)")), *item_choices]
+        # A saved line without a catalogue item is an "other" line; a blank row stays blank.
+        if self.initial and not self.initial.get("item_code") and self.initial.get("item"):
+            self.initial["item_code"] = OTHER_ITEM
+
     def content(self) -> dict:
-        return {field: self.cleaned_data.get(field) for field in LINE.names}
+        content = {field: self.cleaned_data.get(field) for field in LINE.names}
+        # Blank choices are "not given", as the API's null.
+        return {
+            **content,
+            **{field: content[field] or None for field in ("key", "item_code", "category", "unit")},
+        }
 
 
 class PartnershipForm(RowForm):
+    key = forms.CharField(required=False, widget=forms.HiddenInput)
     kind = content_field(PARTNERSHIP["kind"], _("Kind"))
     partner_name = content_field(PARTNERSHIP["partner_name"], _("Partner name"))
     partner_members = content_field(
@@ -122,7 +147,8 @@ class PartnershipForm(RowForm):
         self.fields["partner_members"].choices = ally_choices
 
     def content(self) -> dict:
-        return {field: self.cleaned_data.get(field) for field in PARTNERSHIP.names}
+        content = {field: self.cleaned_data.get(field) for field in PARTNERSHIP.names}
+        return {**content, "key": content["key"] or None}
 
 
 class RowFormSet(BaseFormSet):

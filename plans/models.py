@@ -1,4 +1,5 @@
 import json
+import uuid
 from datetime import datetime
 from decimal import Decimal
 
@@ -30,6 +31,7 @@ from .enums import (
     PlanStatus,
     Priority,
     RecommendationStatus,
+    Unit,
 )
 
 # What the content may hold is declared here, on the fields (sizes, lengths, choices, ranges as
@@ -365,6 +367,67 @@ class Plan(models.Model):
         return f'"{self.pk}-{self.revision}"'
 
 
+CATALOGUE_CODE = "[a-z0-9][a-z0-9_-]*"
+CATALOGUE_CODE_FORMAT = RegexValidator(
+    f"^{CATALOGUE_CODE}$",
+    _("Use lower-case letters, digits, hyphens and underscores, such as art-155."),
+    code="invalid",
+)
+
+
+class CatalogueItem(models.Model):
+    """An item of essential equipment that lines name, so that alliance figures add like with like.
+
+    Maintained by cycle managers. An item that lines use is retired (`active` off), never
+    deleted: the lines keep pointing at it (PROTECT), and new lines cannot pick it.
+    """
+
+    code = models.CharField(_("code"), max_length=40, unique=True, validators=[CATALOGUE_CODE_FORMAT])
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+    category = models.CharField(_("category"), max_length=25, choices=Category.choices)
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("group"),
+        help_text=_("An optional broader item this one belongs to, for grouping."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Retired items stay on the lines that use them; new lines cannot pick them."),
+    )
+
+    class Meta:
+        ordering = ["category", "position", "code"]
+        verbose_name = _("catalogue item")
+        verbose_name_plural = _("catalogue")
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=f"^{CATALOGUE_CODE}$"), name="catalogue_code_format"),
+            models.CheckConstraint(condition=Q(category__in=Category.values), name="catalogue_category_valid"),
+            models.CheckConstraint(condition=Q(unit__in=Unit.values), name="catalogue_unit_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_unit_display()})"
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (French or English)."""
+        return localized_name(self.name_en, self.name_fr)
+
+
+def localized_name(name_en: str, name_fr: str) -> str:
+    from django.utils.translation import get_language
+
+    return name_fr if (get_language() or "").startswith("fr") and name_fr else name_en
+
+
 NON_NEGATIVE_LINE_FIELDS = (
     "baseline_capacity",
     "target_capacity",
@@ -379,9 +442,23 @@ class CapabilityLine(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(default=0)
+    # Kept from creation through every version and every copy: version comparisons match by it.
+    key = models.UUIDField(_("key"), default=uuid.uuid4, editable=False)
     category = models.CharField(_("category"), max_length=25, choices=Category.choices)
+    # Named for what the content and the API carry: the catalogue item's code (to_field), null
+    # for "other" (a free-text item with a unit from the list).
+    item_code = models.ForeignKey(
+        CatalogueItem,
+        to_field="code",
+        db_column="item_code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        verbose_name=_("catalogue item"),
+    )
     item = models.CharField(_("item"), max_length=200)
-    unit = models.CharField(_("unit"), max_length=50, blank=True)
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
     baseline_capacity = models.DecimalField(_("baseline capacity (a year)"), validators=NON_NEGATIVE, **QUANTITY)
     target_capacity = models.DecimalField(_("target capacity (a year)"), validators=NON_NEGATIVE, **QUANTITY)
     target_year = models.PositiveSmallIntegerField(_("target year"), validators=year_range(TARGET_YEARS))
@@ -418,6 +495,8 @@ class CapabilityLine(models.Model):
             models.CheckConstraint(condition=Q(funding__in=Funding.values), name="line_funding_valid"),
             models.CheckConstraint(condition=Q(priority__in=Priority.values), name="line_priority_valid"),
             models.CheckConstraint(condition=Q(bottleneck__in=Bottleneck.values), name="line_bottleneck_valid"),
+            models.CheckConstraint(condition=Q(unit__in=Unit.values), name="line_unit_valid"),
+            models.UniqueConstraint(fields=["plan", "key"], name="line_key_unique_per_plan"),
         ]
 
     def __str__(self) -> str:
@@ -439,6 +518,7 @@ class Partnership(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="partnerships")
     position = models.PositiveIntegerField(default=0)
+    key = models.UUIDField(_("key"), default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=15, choices=PartnershipKind.choices)
     partner_name = models.CharField(_("partner name"), max_length=200)
     partner_members = models.ManyToManyField(
@@ -460,6 +540,7 @@ class Partnership(models.Model):
             ),
             models.CheckConstraint(condition=Q(kind__in=PartnershipKind.values), name="partnership_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=PartnershipStatus.values), name="partnership_status_valid"),
+            models.UniqueConstraint(fields=["plan", "key"], name="partnership_key_unique_per_plan"),
         ]
 
     def __str__(self) -> str:

@@ -49,7 +49,7 @@ from members.actors import Actor
 from members.models import Member
 
 from .content import normalize, plan_content
-from .models import Cycle, DeadlineExtension, Plan, PlanVersion
+from .models import CatalogueItem, Cycle, DeadlineExtension, Plan, PlanVersion
 from .validation import validate_content
 
 HUNDREDTH = Decimal("0.01")
@@ -297,7 +297,54 @@ def plan_findings(
         ally_codes=known,
         current_year=(at or timezone.now()).year,
         for_submission=for_submission,
+        catalogue={code: item["active"] for code, item in catalogue_items(content).items()},
     )
+
+
+def catalogue_items(content: dict) -> dict[str, dict[str, Any]]:
+    """The catalogue items the content's lines name, by code (one query; none when they name none)."""
+    codes = {line["item_code"] for line in content["lines"] if isinstance(line.get("item_code"), str)}
+    if not codes:
+        return {}
+    rows = CatalogueItem.objects.filter(code__in=codes).values("code", "name_en", "category", "unit", "active")
+    return {row["code"]: dict(row) for row in rows}
+
+
+def catalogue_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The catalogue as grouped choices for a select (one query): per category, each item with its unit.
+
+    Retired items are offered only to show what a line holds; the plan rules refuse them.
+    """
+    from django.utils.translation import gettext
+
+    from .enums import Category, Unit
+    from .models import localized_name
+
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for row in CatalogueItem.objects.order_by("category", "position", "code").values(
+        "code", "name_en", "name_fr", "category", "unit", "active"
+    ):
+        label = f"{localized_name(row['name_en'], row['name_fr'])} ({Unit(row['unit']).label})"
+        if not row["active"]:
+            label = f"{label} [{gettext('retired')}]"
+        groups.setdefault(row["category"], []).append((row["code"], label))
+    return [(str(Category(category).label), items) for category, items in groups.items()]
+
+
+def with_catalogue(content: dict) -> dict:
+    """Normalised content whose catalogue lines carry their item's category and unit (and name, if none given).
+
+    A line's unit comes from its item: whatever was sent for a catalogue line is replaced.
+    """
+    items = catalogue_items(content)
+    for line in content["lines"]:
+        item = items.get(line.get("item_code"))
+        if item is None:
+            continue
+        line["category"], line["unit"] = item["category"], item["unit"]
+        if not (line.get("item") or "").strip():
+            line["item"] = item["name_en"]
+    return content
 
 
 # Visibility and lookups -----------------------------------------------------------------------

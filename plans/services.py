@@ -41,6 +41,7 @@ from .content import (
     normalize,
     plan_content,
     sha256_hex,
+    with_keys,
 )
 from .enums import (
     EDITABLE,
@@ -77,7 +78,7 @@ from .models import (
     Review,
     submission_is_late,
 )
-from .selectors import effective_deadline, last_submitted_plan, plan_findings
+from .selectors import effective_deadline, last_submitted_plan, plan_findings, with_catalogue
 from .validation import Finding, errors, field_findings, warnings
 
 # The workflow: transition -> (statuses it may start from, status it leads to).
@@ -207,12 +208,18 @@ def _validate(content: dict, *, plan: Plan, for_submission: bool) -> list[Findin
     return findings
 
 
+# The content names a line's catalogue item by its code, which the relation stores as it is.
+LINE_ATTRIBUTES = {"item_code": "item_code_id"}
+
+
 def _write_children(plan: Plan, content: dict) -> None:
     """Replace the plan's lines and partnerships with those of `content`."""
     CapabilityLine.objects.filter(plan=plan).delete()
     Partnership.objects.filter(plan=plan).delete()
     CapabilityLine.objects.bulk_create(
-        CapabilityLine(plan=plan, position=index, **{field: line[field] for field in LINE_FIELDS})
+        CapabilityLine(
+            plan=plan, position=index, **{LINE_ATTRIBUTES.get(field, field): line[field] for field in LINE_FIELDS}
+        )
         for index, line in enumerate(content["lines"])
     )
     partnerships = Partnership.objects.bulk_create(
@@ -264,8 +271,9 @@ def plan_create(
     if content is None and copy_previous:
         previous = last_submitted_plan(member_id=member.pk, before_year=cycle.year)
         content = plan_content(previous) if previous else None
-    content = normalize(content or {})
+    content = with_catalogue(normalize(content or {}))
     findings = _validate(content, plan=Plan(cycle=cycle, member=member), for_submission=False)
+    content = with_keys(content)
     try:
         with transaction.atomic():
             plan = Plan.objects.create(
@@ -291,7 +299,7 @@ def plan_update(*, plan: Plan, actor: Actor, content: dict, expected_revision: i
     concurrent writers holding the same revision exactly one wins.
     """
     _require(actor.can(CHANGE_PLAN, plan), _("You may not write this member's plan."))
-    content = normalize(content)
+    content = with_catalogue(normalize(content))
     findings = _validate(content, plan=plan, for_submission=False)
 
     claim = Plan.objects.filter(pk=plan.pk, status__in=EDITABLE)
@@ -307,6 +315,7 @@ def plan_update(*, plan: Plan, actor: Actor, content: dict, expected_revision: i
     # The UPDATE above holds the row lock until commit; read the state we now own.
     locked = _lock(plan)
     before = plan_content(locked)
+    content = with_keys(content, before=before)
     for field in HEADLINE_FIELDS:
         setattr(locked, field, content[field])
     locked.save(update_fields=[*HEADLINE_FIELDS, "updated_at"])

@@ -5,6 +5,7 @@ Warnings are shown and returned with the plan but never block.
 Field names are paths into the content: `gdp`, `lines[2].target_capacity`.
 """
 
+import uuid
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -77,10 +78,40 @@ def schema_findings(prefix: str, row: dict, schema: ContentSchema) -> list[Findi
     ]
 
 
+def key_findings(group: str, rows: list[dict]) -> list[Finding]:
+    """Each row's key, when given, is a UUID that no other row of the plan has."""
+    found: list[Finding] = []
+    seen: set[str] = set()
+    for index, row in enumerate(rows):
+        key = row.get("key")
+        if key in (None, ""):
+            continue
+        try:
+            key = str(uuid.UUID(str(key)))
+        except ValueError:
+            found.append(Finding(f"{group}[{index}].key", "invalid", _("Give a UUID, as read from the plan."), ERROR))
+            continue
+        if key in seen:
+            found.append(Finding(f"{group}[{index}].key", "duplicate", _("Another row has this key."), ERROR))
+        seen.add(key)
+    return found
+
+
 def validate_content(
-    content: dict, *, member_code: str, ally_codes: set[str], current_year: int, for_submission: bool
+    content: dict,
+    *,
+    member_code: str,
+    ally_codes: set[str],
+    current_year: int,
+    for_submission: bool,
+    catalogue: dict[str, bool] | None = None,
 ) -> list[Finding]:
-    """Check normalised content. `for_submission` adds the completeness rules."""
+    """Check normalised content. `for_submission` adds the completeness rules.
+
+    `catalogue` maps the catalogue codes the lines name to whether the item is active (codes
+    not in it are unknown).
+    """
+    catalogue = catalogue or {}
     findings: list[Finding] = []
 
     def error(field: str, code: str, message: str) -> None:
@@ -125,10 +156,34 @@ def validate_content(
         if schema.max_rows is not None and len(rows) > schema.max_rows:
             error(group, "too_many", _("At most %(limit)d rows.") % {"limit": schema.max_rows})
 
+    findings += key_findings("lines", lines) + key_findings("partnerships", partnerships)
+
     # Capability lines.
     for index, line in enumerate(lines):
         prefix = f"lines[{index}]"
         findings += schema_findings(f"{prefix}.", line, LINE)
+        code = line.get("item_code")
+        if code is None:
+            # "other": a free-text item, with its category and a unit from the list.
+            for field, message in (
+                ("category", _("Give the category of an item that is not in the catalogue.")),
+                ("item", _("Name the item, or pick it from the catalogue.")),
+                ("unit", _("Give the unit of an item that is not in the catalogue.")),
+            ):
+                if not (line.get(field) or "").strip():
+                    error(f"{prefix}.{field}", "required", message)
+        elif code not in catalogue:
+            error(
+                f"{prefix}.item_code",
+                "unknown_item",
+                _('%(code)r is not in the catalogue; pick an item from it, or "other".') % {"code": code},
+            )
+        elif not catalogue[code]:
+            error(
+                f"{prefix}.item_code",
+                "retired_item",
+                _('%(code)r is retired from the catalogue; pick a current item, or "other".') % {"code": code},
+            )
         baseline, target = line.get("baseline_capacity"), line.get("target_capacity")
         if baseline is not None and target is not None and 0 <= target < baseline:
             warning(

@@ -12,13 +12,27 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, FilteredRelation, IntegerField, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members.models import Member
 from plans.content import LINE_FIELDS
-from plans.enums import KINDS_WITH_PARTNER_MEMBERS, SUBMITTED_STATES, PlanStatus
+from plans.enums import KINDS_WITH_PARTNER_MEMBERS, SUBMITTED_STATES, Category, PlanStatus
 from plans.models import CapabilityLine, Cycle, Partnership, Plan, PlanVersion
 from plans.selectors import (
     effective_deadline_expression,
@@ -33,6 +47,7 @@ from plans.selectors import (
 MISSING = "missing"
 NIL_RETURN = "nil_return"
 STATUS_WORDS = [MISSING, *PlanStatus.values, NIL_RETURN]
+ZERO = Decimal("0")
 
 # Plans whose working content is what was last submitted: content is locked from submission on,
 # so their lines and partnerships are the submitted ones. Returned plans are being revised and
@@ -195,37 +210,226 @@ def compliance_totals(rows: list[dict[str, Any]]) -> dict[str, int]:
 # The alliance picture: submitted content only (see REPORTED_STATES).
 
 
-def capacity_by_category(*, cycle: Cycle) -> list[dict[str, Any]]:
-    """Baseline, target and growth summed per category over the submitted plans' lines, in one query."""
-    rows = (
-        CapabilityLine.objects.filter(plan__cycle_id=cycle.pk, plan__status__in=REPORTED_STATES)
-        .order_by()
-        .values("category")
+def _growth_pct(growth: Decimal, baseline: Decimal) -> Decimal | None:
+    return (growth / baseline * 100).quantize(Decimal("0.01")) if baseline else None
+
+
+def _stock_gap_expression() -> Case:
+    """What one line still has to stock: its stockpile target above the current stock, else nothing."""
+    return Case(
+        When(
+            stockpile_target__gt=Coalesce(F("stockpile_current"), Value(ZERO)),
+            then=F("stockpile_target") - Coalesce(F("stockpile_current"), Value(ZERO)),
+        ),
+        default=Value(ZERO),
+        output_field=DecimalField(max_digits=16, decimal_places=2),
+    )
+
+
+def capacity_by_item(*, cycle: Cycle) -> dict[str, Any]:
+    """The alliance figures per catalogue item and unit: the one aggregation every door shows.
+
+    Capacity (baseline, target, growth), stockpiles (current, target, gap) are summed over the
+    submitted plans' lines of one item, in its unit, never across items or units; investment is
+    summed per currency (money in two currencies is two units). Lines without a catalogue item
+    ("other") are listed one by one, never summed. Two queries whatever the data.
+
+    Returns `{"items": [...], "other": [...]}`; each item: code, name_en, name_fr, category,
+    unit, parent, lines, allies (codes), baseline, target, growth, growth_pct, stockpile_current,
+    stockpile_target, stockpile_gap, investment (`{currency: amount}`).
+    """
+    reported = CapabilityLine.objects.filter(plan__cycle_id=cycle.pk, plan__status__in=REPORTED_STATES).order_by()
+    grouped = (
+        reported.filter(item_code__isnull=False)
+        .values(
+            "item_code_id",
+            "unit",
+            "plan__member__code",
+            "plan__currency",
+            name_en=F("item_code__name_en"),
+            name_fr=F("item_code__name_fr"),
+            item_category=F("item_code__category"),
+            parent=F("item_code__parent__code"),
+            item_position=F("item_code__position"),
+        )
         .annotate(
             lines=Count("pk"),
-            allies=Count("plan__member_id", distinct=True),
             baseline=Sum("baseline_capacity"),
             target=Sum("target_capacity"),
+            stock=Sum("stockpile_current"),
+            stock_target=Sum("stockpile_target"),
+            stock_gap=Sum(_stock_gap_expression()),
+            investment=Sum("planned_investment"),
         )
-        .order_by("category")
     )
+    items: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in grouped:
+        item = items.setdefault(
+            (str(row["item_code_id"]), row["unit"]),
+            {
+                "code": row["item_code_id"],
+                "name_en": row["name_en"],
+                "name_fr": row["name_fr"],
+                "category": row["item_category"],
+                "unit": row["unit"],
+                "parent": row["parent"],
+                "position": row["item_position"],
+                "lines": 0,
+                "allies": set(),
+                "baseline": ZERO,
+                "target": ZERO,
+                "stockpile_current": ZERO,
+                "stockpile_target": ZERO,
+                "stockpile_gap": ZERO,
+                "investment": {},
+            },
+        )
+        item["lines"] += row["lines"]
+        item["allies"].add(row["plan__member__code"])
+        item["baseline"] += row["baseline"] or ZERO
+        item["target"] += row["target"] or ZERO
+        item["stockpile_current"] += row["stock"] or ZERO
+        item["stockpile_target"] += row["stock_target"] or ZERO
+        item["stockpile_gap"] += row["stock_gap"] or ZERO
+        if row["investment"] is not None:
+            currency = row["plan__currency"] or ""
+            item["investment"][currency] = item["investment"].get(currency, ZERO) + row["investment"]
     result = []
-    for row in rows:
-        baseline = Decimal(row["baseline"] or 0)
-        target = Decimal(row["target"] or 0)
-        growth = target - baseline
+    for item in sorted(items.values(), key=lambda item: (item["category"], item["position"], item["code"])):
+        growth = item["target"] - item["baseline"]
         result.append(
             {
-                "category": row["category"],
-                "lines": row["lines"],
-                "allies": row["allies"],
-                "baseline": baseline,
-                "target": target,
+                **{key: value for key, value in item.items() if key != "position"},
+                "allies": sorted(item["allies"]),
                 "growth": growth,
-                "growth_pct": (growth / baseline * 100).quantize(Decimal("0.01")) if baseline else None,
+                "growth_pct": _growth_pct(growth, item["baseline"]),
+                "investment": dict(sorted(item["investment"].items())),
             }
         )
-    return result
+    other: list[dict[str, Any]] = [
+        dict(row)
+        for row in reported.filter(item_code__isnull=True)
+        .order_by("category", "plan__member__name", "position", "pk")
+        .values(
+            "category",
+            "item",
+            "unit",
+            "stockpile_current",
+            "stockpile_target",
+            "planned_investment",
+            member_code=F("plan__member__code"),
+            currency=F("plan__currency"),
+            baseline=F("baseline_capacity"),
+            target=F("target_capacity"),
+        )
+    ]
+    for line in other:
+        line["growth"] = line["target"] - line["baseline"]
+    return {"items": result, "other": other}
+
+
+def capacity_by_category(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """`capacity_by_item`'s figures grouped for a category view: its items side by side, never a sum.
+
+    Each category: `category`, `items` (as capacity_by_item gives them) and `other` (its lines
+    without a catalogue item, listed). Categories in their declared order.
+    """
+    order = {value: index for index, value in enumerate(Category.values)}
+    categories: dict[str, dict[str, Any]] = {}
+    for item in figures["items"]:
+        categories.setdefault(item["category"], {"category": item["category"], "items": [], "other": []})
+        categories[item["category"]]["items"].append(item)
+    for line in figures["other"]:
+        categories.setdefault(line["category"], {"category": line["category"], "items": [], "other": []})
+        categories[line["category"]]["other"].append(line)
+    return sorted(categories.values(), key=lambda group: order.get(group["category"], len(order)))
+
+
+def _increase_expression() -> Case:
+    """How much one line raises its yearly capacity: target above baseline, else nothing."""
+    return Case(
+        When(target_capacity__gt=F("baseline_capacity"), then=F("target_capacity") - F("baseline_capacity")),
+        default=Value(ZERO),
+        output_field=DecimalField(max_digits=16, decimal_places=2),
+    )
+
+
+def partner_pairs(*, cycle: Cycle) -> set[frozenset[str]]:
+    """Pairs of allies of which at least one names the other as a partner (ally or multinational), one query."""
+    through = Partnership.partner_members.through.objects.filter(
+        partnership__plan__cycle_id=cycle.pk,
+        partnership__plan__status__in=REPORTED_STATES,
+        partnership__kind__in=KINDS_WITH_PARTNER_MEMBERS,
+    )
+    return {
+        frozenset((a, b))
+        for a, b in through.values_list("partnership__plan__member__code", "member__code").distinct()
+        if a != b
+    }
+
+
+def joint_procurement(*, cycle: Cycle) -> list[dict[str, Any]]:
+    """Catalogue items that two or more allies plan to expand (target above baseline) or restock
+    (stockpile target above the current stock): candidates for buying together.
+
+    Per item (and unit): the allies, their combined target increase and stockpile gap, and which
+    pairs of them already name each other in a partnership. The items most allies plan come first.
+    Two queries whatever the data.
+    """
+    rows = (
+        CapabilityLine.objects.filter(
+            plan__cycle_id=cycle.pk, plan__status__in=REPORTED_STATES, item_code__isnull=False
+        )
+        .filter(
+            Q(target_capacity__gt=F("baseline_capacity"))
+            | Q(stockpile_target__gt=Coalesce("stockpile_current", Value(ZERO)))
+        )
+        .order_by()
+        .values(
+            "item_code_id",
+            "unit",
+            "plan__member__code",
+            name_en=F("item_code__name_en"),
+            name_fr=F("item_code__name_fr"),
+            item_category=F("item_code__category"),
+        )
+        .annotate(increase=Sum(_increase_expression()), gap=Sum(_stock_gap_expression()))
+    )
+    items: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        item = items.setdefault(
+            (str(row["item_code_id"]), row["unit"]),
+            {
+                "code": row["item_code_id"],
+                "name_en": row["name_en"],
+                "name_fr": row["name_fr"],
+                "category": row["item_category"],
+                "unit": row["unit"],
+                "allies": set(),
+                "target_increase": ZERO,
+                "stockpile_gap": ZERO,
+            },
+        )
+        item["allies"].add(row["plan__member__code"])
+        item["target_increase"] += row["increase"] or ZERO
+        item["stockpile_gap"] += row["gap"] or ZERO
+    candidates = [item for item in items.values() if len(item["allies"]) >= 2]
+    pairs_named = partner_pairs(cycle=cycle)
+    result = []
+    for item in candidates:
+        allies = sorted(item["allies"])
+        pairs = [[a, b] for index, a in enumerate(allies) for b in allies[index + 1 :]]
+        partnered = [pair for pair in pairs if frozenset(pair) in pairs_named]
+        result.append(
+            {
+                **item,
+                "allies": allies,
+                "partnered_pairs": partnered,
+                "pairs": len(pairs),
+                "already_partners": len(partnered) == len(pairs),
+            }
+        )
+    return sorted(result, key=lambda item: (-len(item["allies"]), item["category"], item["code"]))
 
 
 def bottlenecks(*, cycle: Cycle) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from plans.models import Cycle
 
 from . import selectors
 from .builders import charts
-from .builders.data import report_data, status_label
+from .builders.data import item_label, money_label, report_data, status_label, unit_label
 from .models import ComplianceReport, ReportLanguage, ReportStatus
 from .services import report_request
 
@@ -91,7 +91,23 @@ def dashboard(request, year: int):
     for row in data.rows:
         row["status_label"] = status_label(row["status"])
     categories = dict(Category.choices)
-    capacity = [{**row, "label": categories.get(row["category"], row["category"])} for row in data.capacity]
+    capacity = [
+        {
+            "label": categories.get(group["category"], group["category"]),
+            "items": [
+                {
+                    **item,
+                    "label": item_label(item),
+                    "unit_label": unit_label(item["unit"]),
+                    "investment_label": money_label(item["investment"]),
+                }
+                for item in group["items"]
+            ],
+            "other": [{**line, "unit_label": unit_label(line["unit"])} for line in group["other"]],
+        }
+        for group in selectors.capacity_by_category(data.capacity)
+    ]
+    joint = [{**item, "label": item_label(item), "unit_label": unit_label(item["unit"])} for item in data.joint]
     bottleneck_labels = dict(Bottleneck.choices)
     bottlenecks = [
         {**row, "label": bottleneck_labels.get(row["bottleneck"], row["bottleneck"])} for row in data.bottlenecks
@@ -103,6 +119,7 @@ def dashboard(request, year: int):
         "rows": data.rows,
         "totals": data.totals,
         "capacity": capacity,
+        "joint": joint,
         "bottlenecks": bottlenecks,
         "programmes": data.programmes,
         "reconciliation": data.reconciliation,

@@ -25,7 +25,8 @@ from core.permissions import (
 from members.admin_access import TableAdmin, actor_of, can
 
 from .. import services
-from ..content import LINE_FIELDS, diff
+from ..comparison import compare
+from ..content import LINE_FIELDS
 from ..enums import WAITING_FOR_STAFF, ApprovalLevels, Decision, RecommendationStatus, Transition
 from ..errors import DomainError, PlanInvalid
 from ..integrity import version_chain_breaks
@@ -134,7 +135,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class CapabilityLineInline(ReadOnlyInline):
     model = CapabilityLine
-    fields = list(LINE_FIELDS)
+    fields = ["item_code", *(field for field in LINE_FIELDS if field not in ("key", "item_code"))]
 
 
 class PartnershipInline(ReadOnlyInline):
@@ -543,7 +544,7 @@ class PlanAdmin(RecordAdmin):
         changes = None
         if form.is_valid():
             old, new = form.cleaned_data["old"], form.cleaned_data["new"]
-            changes = diff(json.loads(old.content)["content"], json.loads(new.content)["content"])
+            changes = compare(json.loads(old.content)["content"], json.loads(new.content)["content"])
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -22,8 +22,10 @@ from core.findings import warnings
 from core.permissions import VIEW_PLAN
 from members.actors import Actor
 from plans.content import HEADLINE_FIELDS, LINE, LINE_FIELDS, PARTNERSHIP_FIELDS
+from plans.enums import Unit
 from plans.models import (
     CapabilityLine,
+    CatalogueItem,
     Comment,
     Cycle,
     Partnership,
@@ -31,6 +33,7 @@ from plans.models import (
     PlanVersion,
     Recommendation,
     Review,
+    localized_name,
 )
 from plans.selectors import (
     cycles_with_deadline,
@@ -309,6 +312,27 @@ def comment_row(comment: Comment) -> dict:
         "author": comment.author_label,
         "created_at": comment.created_at,
     }
+
+
+def catalogue_rows() -> list[dict]:
+    """The catalogue, every item, in one query: names and unit labels in the active language."""
+    rows = CatalogueItem.objects.order_by("category", "position", "code").values(
+        "code", "name_en", "name_fr", "category", "unit", "active", parent_code=F("parent__code")
+    )
+    return [
+        {
+            "code": row["code"],
+            "name": localized_name(row["name_en"], row["name_fr"]),
+            "name_en": row["name_en"],
+            "name_fr": row["name_fr"],
+            "category": row["category"],
+            "unit": row["unit"],
+            "unit_label": str(Unit(row["unit"]).label),
+            "parent": row["parent_code"],
+            "active": row["active"],
+        }
+        for row in rows
+    ]
 
 
 def cycles_for(actor: Actor) -> QuerySet[Cycle]:

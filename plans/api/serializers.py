@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from core.api.base import FindingSerializer
 from plans.content import COMMENT_BODY, HEADLINE, LINE, PARTNERSHIP, REVIEW_COMMENT, ContentSchema, FieldSpec
-from plans.enums import Decision, PlanStatus, RecommendationStatus, ReturnReason, ReviewAction
+from plans.enums import Category, Decision, PlanStatus, RecommendationStatus, ReturnReason, ReviewAction, Unit
 from plans.models import CYCLE_YEARS
 
 
@@ -44,6 +44,12 @@ def content_field(spec: FieldSpec, *, write: bool) -> serializers.Field:
         field = serializers.BooleanField(**common)
     elif spec.kind == "choice":
         field = serializers.ChoiceField(choices=spec.choices, **common)
+    elif spec.kind == "key":
+        field = serializers.UUIDField(
+            help_text="The row's stable key, kept across saves and versions: send it back as read; "
+            "leave it out for a new row.",
+            **common,
+        )
     elif spec.kind == "codes":
         child = serializers.CharField(max_length=spec.max_length)
         field = serializers.ListField(
@@ -51,11 +57,18 @@ def content_field(spec: FieldSpec, *, write: bool) -> serializers.Field:
         )
     else:
         blank = {"allow_blank": True} if not spec.required else {}
-        field = serializers.CharField(max_length=spec.max_length if write else None, **blank, **common)
+        extra = {"help_text": ITEM_CODE_HELP} if spec.name == "item_code" else {}
+        field = serializers.CharField(max_length=spec.max_length if write else None, **blank, **common, **extra)
     field.validators = [v for v in field.validators if not isinstance(v, (MinValueValidator, MaxValueValidator))]
     if write and spec.pattern is not None:
         field.validators.append(StatedPattern(spec.pattern.regex))
     return field
+
+
+ITEM_CODE_HELP = (
+    "The catalogue item's code (GET /api/v1/catalogue/); its category and unit come with it. "
+    'Null (or "other") for an item the catalogue does not list: then category, item and unit are required.'
+)
 
 
 class StatedPattern(RegexValidator):
@@ -299,9 +312,34 @@ class ChangeSerializer(serializers.Serializer):
     new = serializers.JSONField(allow_null=True)
 
 
+class ComparedFieldSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField(help_text="The field's name in the request's language.")
+    old = serializers.CharField(help_text="As words: numbers grouped, with their unit or currency; labels of choices.")
+    new = serializers.CharField()
+
+
+class ComparisonSerializer(serializers.Serializer):
+    part = serializers.ChoiceField(choices=["plan", "line", "partnership"])
+    change = serializers.ChoiceField(choices=["added", "removed", "changed"])
+    key = serializers.UUIDField(allow_null=True, help_text="The line's or partnership's stable key; null for the plan.")
+    label = serializers.CharField(allow_blank=True, help_text="The line's item or the partner's name.")
+    fields = ComparedFieldSerializer(many=True)
+    text = serializers.CharField(
+        help_text='The change as a sentence, e.g. "Line changed: 155 mm artillery rounds: '
+        'target capacity (a year) 50,000 -> 60,000 rounds".'
+    )
+
+
 class VersionDetailSerializer(VersionSerializer):
     content = serializers.DictField(help_text="The content as submitted (canonical JSON).")
-    changes = ChangeSerializer(many=True, help_text="What changed since the previous version.")
+    changes = ChangeSerializer(
+        many=True,
+        help_text="What changed since the previous version, field by field; rows matched by their key.",
+    )
+    comparison = ComparisonSerializer(
+        many=True, help_text="The same changes for people: one entry per added, removed or changed row."
+    )
 
 
 class ReviewSerializer(serializers.Serializer):
@@ -341,6 +379,18 @@ class CommentSerializer(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True)
     author = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
+
+
+class CatalogueItemSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="What a line's `item_code` names.")
+    name = serializers.CharField(help_text="In the request's language (English or French).")
+    name_en = serializers.CharField()
+    name_fr = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
+    unit = serializers.ChoiceField(choices=Unit.choices, help_text="What the lines of this item count in.")
+    unit_label = serializers.CharField(help_text="The unit in the request's language.")
+    parent = serializers.CharField(allow_null=True, help_text="The code of the broader item it belongs to.")
+    active = serializers.BooleanField(help_text="Retired items (false) stay on lines; new lines cannot pick them.")
 
 
 class CycleSerializer(serializers.Serializer):

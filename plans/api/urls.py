@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("catalogue/", views.CatalogueView.as_view(), name="api-catalogue"),
     path("cycles/", views.CycleListView.as_view(), name="api-cycle-list"),
     path("cycles/<int:year>/", views.CycleDetailView.as_view(), name="api-cycle-detail"),
     path("plans/", views.PlanListView.as_view(), name="api-plan-list"),

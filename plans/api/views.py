@@ -20,6 +20,7 @@ from core.api.idempotency import idempotent
 from core.permissions import ADD_COMMENT, APPROVE_PLAN, CHANGE_PLAN, REVIEW_PLAN, SUBMIT_PLAN, VIEW_PLAN
 from members.api.base import ApiView
 from plans import services
+from plans.comparison import compare
 from plans.content import diff, plan_content
 from plans.enums import PlanStatus
 from plans.models import Cycle, Plan, PlanVersion, Recommendation, Review
@@ -28,6 +29,7 @@ from plans.selectors import SEARCH_LENGTH, comments_visible_to, plans_search
 from . import reads
 from .filters import PlanFilter
 from .serializers import (
+    CatalogueItemSerializer,
     CommentInputSerializer,
     CommentSerializer,
     CycleSerializer,
@@ -331,6 +333,7 @@ class VersionDetailView(PlanMixin, ApiView):
         data = reads.version_summary(version)
         data["content"] = content
         data["changes"] = diff(previous_content, content) if previous else []
+        data["comparison"] = compare(previous_content, content) if previous else []
         return Response(data)
 
 
@@ -410,6 +413,17 @@ class CommentListView(PlanMixin, ApiView):
             version=version,
         )
         return Response(reads.comment_row(comment), status=status.HTTP_201_CREATED)
+
+
+class CatalogueView(ApiView):
+    @extend_schema(
+        operation_id="catalogue_list",
+        responses={200: CatalogueItemSerializer(many=True)},
+        tags=["catalogue"],
+        description="The capability catalogue that lines pick their item from (`item_code`), retired items included.",
+    )
+    def get(self, request):
+        return Response(reads.catalogue_rows())
 
 
 class CycleListView(ApiView):

@@ -11,7 +11,7 @@ from core.permissions import CHANGE_PLAN, SUBMIT_PLAN
 from members.models import Member
 from members.views import delegation_door
 
-from ..enums import Bottleneck, Category, Funding, PartnershipKind, PartnershipStatus, Priority
+from ..enums import Bottleneck, Category, Funding, PartnershipKind, PartnershipStatus, Priority, Unit
 from ..forms import HeadlineForm, LineForm, PartnershipForm
 from ..models import Plan
 from ..selectors import plans_visible_to, plans_with_rules
@@ -21,6 +21,7 @@ CHOICE_LABELS = {
     "funding": Funding,
     "priority": Priority,
     "bottleneck": Bottleneck,
+    "unit": Unit,
     "kind": PartnershipKind,
     "status": PartnershipStatus,
 }

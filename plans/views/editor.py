@@ -13,7 +13,7 @@ from ..content import plan_content
 from ..errors import IllegalTransition, NotAllowed, PlanExists, PlanInvalid, StalePlan
 from ..forms import EXTRA_ROWS, HeadlineForm, LineFormSet, PartnershipFormSet, StartPlanForm, filled_rows
 from ..models import Plan
-from ..selectors import current_cycle, plan_findings
+from ..selectors import catalogue_choices, current_cycle, plan_findings
 from ..services import plan_create, plan_update
 from ..validation import ERROR
 from .common import PATH_RE, ally_choices, ally_names, delegation_page, field_label
@@ -45,12 +45,17 @@ def plan_start(request):
     return redirect("plan-edit", result.plan.pk)
 
 
-def _forms(data=None, *, content=None, choices=(), extra=None):
+def _forms(data=None, *, content=None, choices=(), item_choices=(), extra=None):
     """The editor's three parts, bound to posted data or filled from content."""
     extra = extra or {}
     content = content or {}
     headline = HeadlineForm(data, initial=None if data is not None else content)
-    lines = LineFormSet(data, prefix="lines", initial=None if data is not None else content.get("lines"))
+    lines = LineFormSet(
+        data,
+        prefix="lines",
+        initial=None if data is not None else content.get("lines"),
+        form_kwargs={"item_choices": item_choices},
+    )
     partnerships = PartnershipFormSet(
         data,
         prefix="partnerships",
@@ -130,6 +135,7 @@ def plan_edit(request, plan: Plan):
         return redirect("plan-detail-page", plan.pk)
     # A member cannot be its own partner, so it is not offered.
     choices = [choice for choice in ally_choices(ally_names()) if choice[0] != plan.member.code]
+    item_choices = catalogue_choices()
     status = 200
     top_errors: list[str] = []
     findings = None
@@ -137,13 +143,15 @@ def plan_edit(request, plan: Plan):
 
     if request.method == "POST":
         revision = _int_or_none(request.POST.get("revision"))
-        headline, lines, partnerships = _forms(request.POST, choices=choices)
+        headline, lines, partnerships = _forms(request.POST, choices=choices, item_choices=item_choices)
         action = request.POST.get("action", "save")
         if action in ADD_ROWS:
             # Rows are added by sending the form back: nothing is saved, nothing typed is lost.
             typed = _typed_content(headline, lines, partnerships)
             extra = {ADD_ROWS[action]: EXTRA_ROWS + 3}
-            headline, lines, partnerships = _forms(content=typed, choices=choices, extra=extra)
+            headline, lines, partnerships = _forms(
+                content=typed, choices=choices, item_choices=item_choices, extra=extra
+            )
             _prepare(headline, lines, partnerships)
         else:
             _prepare(headline, lines, partnerships)
@@ -191,7 +199,7 @@ def plan_edit(request, plan: Plan):
                 status = 400
     else:
         content = plan_content(plan)
-        headline, lines, partnerships = _forms(content=content, choices=choices)
+        headline, lines, partnerships = _forms(content=content, choices=choices, item_choices=item_choices)
         _prepare(headline, lines, partnerships)
         findings_list = plan_findings(plan=plan, content=content, for_submission=True)
         rows = (lines.forms[: len(content["lines"])], partnerships.forms[: len(content["partnerships"])])

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from core.permissions import ADD_COMMENT, CHANGE_PLAN, ISSUE_API_KEYS
 from members.views import forbidden
 
-from ..content import diff, plan_content
+from ..comparison import compare
+from ..content import plan_content
 from ..errors import NotAllowed, PlanInvalid
 from ..forms import CommentForm, StartPlanForm
 from ..models import Plan, is_overdue
@@ -33,7 +34,6 @@ from .common import (
     can_submit,
     delegation_page,
     displayed_content,
-    field_label,
     labelled_findings,
     version_or_404,
 )
@@ -187,13 +187,8 @@ def plan_compare(request, plan: Plan):
     if not form.is_valid():
         return render(request, "plans/compare.html", {"plan": plan, "form": form}, status=400)
     old, new = versions[form.cleaned_data["old"]], versions[form.cleaned_data["new"]]
-    changes = diff(json.loads(old.content)["content"], json.loads(new.content)["content"])
-    rows = [
-        {"label": field_label(change["field"]), "old": _shown(change["old"]), "new": _shown(change["new"])}
-        for change in changes
-    ]
-    return render(request, "plans/compare.html", {"plan": plan, "form": form, "old": old, "new": new, "rows": rows})
-
-
-def _shown(value):
-    return ", ".join(map(str, value)) if isinstance(value, list) else value
+    # Rows matched by key: one removed line is one entry, not a shift of every line below it.
+    changes = compare(json.loads(old.content)["content"], json.loads(new.content)["content"])
+    return render(
+        request, "plans/compare.html", {"plan": plan, "form": form, "old": old, "new": new, "changes": changes}
+    )

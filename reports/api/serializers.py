@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from plans.enums import Category, Unit
 from plans.models import Cycle
 
 from ..models import ComplianceReport, ReportLanguage, ReportStatus
@@ -42,6 +43,71 @@ class ComplianceRowSerializer(serializers.Serializer):
     meets_spending_target = serializers.BooleanField(allow_null=True)
     equipment_share_pct = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     meets_equipment_target = serializers.BooleanField(allow_null=True)
+
+
+def quantity(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=20, decimal_places=2, **kwargs)
+
+
+class CapacityItemSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="The catalogue item (GET catalogue/).")
+    name = serializers.CharField(help_text="In the request's language.")
+    category = serializers.ChoiceField(choices=Category.choices)
+    unit = serializers.ChoiceField(choices=Unit.choices, help_text="Every figure of the row counts in this unit.")
+    parent = serializers.CharField(allow_null=True)
+    lines = serializers.IntegerField()
+    allies = serializers.ListField(child=serializers.CharField(), help_text="Codes of the allies with such lines.")
+    baseline = quantity(help_text="Yearly capacity now, summed over the allies.")
+    target = quantity()
+    growth = quantity()
+    growth_pct = quantity(allow_null=True)
+    stockpile_current = quantity()
+    stockpile_target = quantity()
+    stockpile_gap = quantity(help_text="Sum over lines of the stockpile target above the current stock.")
+    investment = serializers.DictField(
+        child=quantity(), help_text="Planned investment per currency (ISO 4217): amounts are never converted."
+    )
+
+
+class OtherLineSerializer(serializers.Serializer):
+    member_code = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
+    item = serializers.CharField()
+    unit = serializers.ChoiceField(choices=Unit.choices)
+    baseline = quantity()
+    target = quantity()
+    growth = quantity()
+    stockpile_current = quantity(allow_null=True)
+    stockpile_target = quantity(allow_null=True)
+    planned_investment = quantity(allow_null=True)
+    currency = serializers.CharField(allow_blank=True)
+
+
+class CapacitySerializer(serializers.Serializer):
+    cycle = serializers.IntegerField()
+    items = CapacityItemSerializer(many=True, help_text="Per catalogue item and unit; never summed across them.")
+    other = OtherLineSerializer(many=True, help_text="Lines outside the catalogue: listed, not summed.")
+
+
+class JointSignalSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
+    unit = serializers.ChoiceField(choices=Unit.choices)
+    allies = serializers.ListField(child=serializers.CharField(), help_text="Allies that plan to expand or restock.")
+    target_increase = quantity(help_text="Combined yearly capacity increase (target above baseline).")
+    stockpile_gap = quantity(help_text="Combined stockpile target above the current stock.")
+    partnered_pairs = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Pairs of these allies of which one already names the other in a partnership.",
+    )
+    pairs = serializers.IntegerField(help_text="Pairs among these allies.")
+    already_partners = serializers.BooleanField(help_text="Every pair already names each other.")
+
+
+class JointProcurementSerializer(serializers.Serializer):
+    cycle = serializers.IntegerField()
+    items = JointSignalSerializer(many=True)
 
 
 class ComplianceTotalsSerializer(serializers.Serializer):

@@ -22,10 +22,18 @@ from members.api.base import ApiView
 from members.models import Member
 from plans.models import Cycle
 
+from ..builders.data import item_label
 from ..models import ComplianceReport
-from ..selectors import compliance_rows, compliance_totals, trends
+from ..selectors import capacity_by_item, compliance_rows, compliance_totals, joint_procurement, trends
 from ..services import report_request
-from .serializers import ComplianceSerializer, ReportRequestSerializer, ReportSerializer, TrendsSerializer
+from .serializers import (
+    CapacitySerializer,
+    ComplianceSerializer,
+    JointProcurementSerializer,
+    ReportRequestSerializer,
+    ReportSerializer,
+    TrendsSerializer,
+)
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -85,6 +93,34 @@ class TrendsView(StaffOnlyMixin, ApiView):
             if member_id is None:
                 raise ValidationError({"member": [_("No ally has this code.")]})
         return Response(TrendsSerializer(trends(member_id=member_id)).data)
+
+
+class CapacityView(StaffOnlyMixin, ApiView):
+    @extend_schema(
+        operation_id="cycle_capacity",
+        summary="Alliance capacity per catalogue item and unit (staff)",
+        description="The figures of the dashboard, the XLSX and the PDF: one aggregation (reports.selectors).",
+        tags=["reports"],
+        responses={200: CapacitySerializer, **error_responses(403, 404)},
+    )
+    def get(self, request, year: int):
+        cycle = get_object_or_404(Cycle, year=year)
+        figures = capacity_by_item(cycle=cycle)
+        items = [{**item, "name": item_label(item)} for item in figures["items"]]
+        return Response(CapacitySerializer({"cycle": cycle.year, "items": items, "other": figures["other"]}).data)
+
+
+class JointProcurementView(StaffOnlyMixin, ApiView):
+    @extend_schema(
+        operation_id="cycle_joint_procurement",
+        summary="Joint procurement signals: items two or more allies plan to expand or restock (staff)",
+        tags=["reports"],
+        responses={200: JointProcurementSerializer, **error_responses(403, 404)},
+    )
+    def get(self, request, year: int):
+        cycle = get_object_or_404(Cycle, year=year)
+        items = [{**item, "name": item_label(item)} for item in joint_procurement(cycle=cycle)]
+        return Response(JointProcurementSerializer({"cycle": cycle.year, "items": items}).data)
 
 
 class ReportCreateView(StaffOnlyMixin, ApiView):

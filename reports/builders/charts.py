@@ -12,9 +12,7 @@ from django.utils.translation import gettext as _
 from matplotlib.dates import DateFormatter
 from matplotlib.figure import Figure
 
-from plans.enums import Category
-
-from .data import ReportData
+from .data import ReportData, item_label, unit_label
 
 # Figures below never touch pyplot; this only keeps a stray pyplot import from picking a GUI.
 matplotlib.use("Agg")
@@ -65,23 +63,34 @@ def submissions_chart(data: ReportData) -> Figure:
     return figure
 
 
+# The chart shows this many items, those with the most allies first (the XLSX has them all).
+CAPACITY_CHART_ITEMS = 15
+
+
 def capacity_chart(data: ReportData) -> Figure:
-    """Planned capacity per category: baseline and target summed over the submitted plans."""
+    """Planned capacity growth per catalogue item, in % of its baseline.
+
+    Items count in different units (rounds, missiles, tonnes), so no axis can hold their
+    quantities together; the growth in % can. Each label names the item's summed figures in its
+    own unit (selectors.capacity_by_item).
+    """
     figure = Figure(figsize=(10, 4.5), layout="constrained")
     axes = figure.add_subplot()
-    labels = dict(Category.choices)
-    names = [str(labels.get(row["category"], row["category"])) for row in data.capacity]
+    items = sorted(
+        (item for item in data.capacity["items"] if item["growth_pct"] is not None),
+        key=lambda item: (-len(item["allies"]), item["category"], item["code"]),
+    )[:CAPACITY_CHART_ITEMS]
+    items.reverse()  # barh draws from the bottom up
+    names = [
+        f"{item_label(item)}: {item['baseline']:,.0f} -> {item['target']:,.0f} {unit_label(item['unit'])}"
+        for item in items
+    ]
     positions = range(len(names))
-    baseline = [float(row["baseline"]) for row in data.capacity]
-    target = [float(row["target"]) for row in data.capacity]
-    axes.barh([p - 0.2 for p in positions], baseline, height=0.4, color="#9db4c0", label=_("Baseline"))
-    axes.barh([p + 0.2 for p in positions], target, height=0.4, color=ACCENT, label=_("Target"))
-    axes.set_yticks(list(positions), names)
-    axes.set_xlabel(_("Units a year (summed over allies)"))
-    axes.set_title(_("Planned capacity per category, %(year)s") % {"year": data.cycle.year})
-    if names:
-        axes.legend(loc="lower right")
-    else:
+    axes.barh(list(positions), [float(item["growth_pct"]) for item in items], height=0.6, color=ACCENT)
+    axes.set_yticks(list(positions), names, fontsize=7)
+    axes.set_xlabel(_("Growth of yearly capacity, % of the baseline (summed over allies, per item)"))
+    axes.set_title(_("Planned capacity growth per item, %(year)s") % {"year": data.cycle.year})
+    if not names:
         axes.text(0.5, 0.5, _("No submitted capability lines yet"), ha="center", va="center", transform=axes.transAxes)
     return figure
 
@@ -152,19 +161,23 @@ def describe(name: str, data: ReportData) -> dict[str, str]:
             "deadline": data.cycle.deadline.strftime("%Y-%m-%d"),
         }
         return {"caption": caption, "alt": alt}
-    labels = dict(Category.choices)
-    caption = _("Planned capacity per category, %(year)s: baseline and target summed over the allies.") % {"year": year}
-    if not data.capacity:
+    caption = _(
+        "Planned growth of yearly capacity per catalogue item, %(year)s, in %% of the baseline summed over the allies."
+    ) % {"year": year}
+    items = [item for item in data.capacity["items"] if item["growth_pct"] is not None]
+    if not items:
         return {"caption": caption, "alt": _("Bar chart with no capability lines submitted yet.")}
-    largest = max(data.capacity, key=lambda row: row["growth"])
+    largest = max(items, key=lambda item: (item["growth_pct"], item["code"]))
     alt = _(
-        "Horizontal bar chart of baseline and target capacity in %(count)d categories; the largest "
-        "increase is in %(category)s, from %(baseline)s to %(target)s units a year."
+        "Horizontal bar chart of the planned capacity growth of %(count)d catalogue items; the largest "
+        "is %(item)s, from %(baseline)s to %(target)s %(unit)s a year (%(pct)s %%)."
     ) % {
-        "count": len(data.capacity),
-        "category": labels.get(largest["category"], largest["category"]),
+        "count": min(len(items), CAPACITY_CHART_ITEMS),
+        "item": item_label(largest),
         "baseline": _figure(largest["baseline"]),
         "target": _figure(largest["target"]),
+        "unit": unit_label(largest["unit"]),
+        "pct": largest["growth_pct"],
     }
     return {"caption": caption, "alt": alt}
 

@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from plans.enums import PlanStatus
-from plans.models import Cycle
+from plans.enums import PlanStatus, Unit
+from plans.models import Cycle, localized_name
 
 from .. import selectors
 
@@ -23,13 +24,29 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
+def item_label(row: dict[str, Any]) -> str:
+    """A catalogue item's name in the active language."""
+    return localized_name(row["name_en"], row["name_fr"])
+
+
+def unit_label(unit: str) -> str:
+    return str(Unit(unit).label) if unit in Unit.values else unit
+
+
+def money_label(amounts: dict[str, Decimal]) -> str:
+    """Investment per currency, as text: amounts in two currencies are never added."""
+    return "; ".join(f"{currency} {amount:,.2f}".strip() for currency, amount in amounts.items())
+
+
 @dataclass
 class ReportData:
     cycle: Cycle
     generated_at: datetime
     rows: list[dict[str, Any]]
     totals: dict[str, int]
-    capacity: list[dict[str, Any]] = field(default_factory=list)
+    # selectors.capacity_by_item: {"items": [...], "other": [...]}, per catalogue item and unit.
+    capacity: dict[str, Any] = field(default_factory=lambda: {"items": [], "other": []})
+    joint: list[dict[str, Any]] = field(default_factory=list)
     bottlenecks: list[dict[str, Any]] = field(default_factory=list)
     programmes: list[dict[str, Any]] = field(default_factory=list)
     reconciliation: list[dict[str, Any]] = field(default_factory=list)
@@ -53,7 +70,8 @@ def report_data(*, cycle: Cycle, at: datetime | None = None, detail: bool = True
             generated_at=now,
             rows=rows,
             totals=selectors.compliance_totals(rows),
-            capacity=selectors.capacity_by_category(cycle=cycle),
+            capacity=selectors.capacity_by_item(cycle=cycle),
+            joint=selectors.joint_procurement(cycle=cycle),
             bottlenecks=selectors.bottlenecks(cycle=cycle),
             programmes=selectors.multinational_programmes(cycle=cycle),
             reconciliation=selectors.partnership_reconciliation(cycle=cycle),
@@ -64,7 +82,8 @@ def report_data(*, cycle: Cycle, at: datetime | None = None, detail: bool = True
         generated_at=now,
         rows=rows,
         totals=selectors.compliance_totals(rows),
-        capacity=selectors.capacity_by_category(cycle=cycle),
+        capacity=selectors.capacity_by_item(cycle=cycle),
+        joint=selectors.joint_procurement(cycle=cycle),
         bottlenecks=selectors.bottlenecks(cycle=cycle),
         programmes=selectors.multinational_programmes(cycle=cycle),
         reconciliation=selectors.partnership_reconciliation(cycle=cycle),

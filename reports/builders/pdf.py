@@ -11,7 +11,7 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from . import charts
-from .data import ReportData, status_label
+from .data import ReportData, item_label, status_label, unit_label
 from .tables import TOTAL_LABELS
 
 PAGE = landscape(A4)
@@ -75,6 +75,62 @@ def _summary_table(data: ReportData) -> Table:
     return table
 
 
+def _quantity(value) -> str:
+    return f"{value:,.0f}"
+
+
+def _plain_table(header: list[str], body: list[list[str]]) -> Table:
+    table = Table([header, *body], repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1f4e79")),
+                ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#eef2f7")]),
+                ("ALIGN", (3, 1), (-1, -1), "RIGHT"),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+            ]
+        )
+    )
+    return table
+
+
+def _capacity_table(data: ReportData) -> Table:
+    """Per catalogue item, in its own unit (selectors.capacity_by_item): the same figures as the XLSX."""
+    header = [_("Item"), _("Unit"), _("Allies"), _("Baseline"), _("Target"), _("Growth %"), _("Stockpile gap")]
+    body = [
+        [
+            item_label(item),
+            unit_label(item["unit"]),
+            str(len(item["allies"])),
+            _quantity(item["baseline"]),
+            _quantity(item["target"]),
+            "" if item["growth_pct"] is None else f"{item['growth_pct']:.2f}",
+            _quantity(item["stockpile_gap"]),
+        ]
+        for item in data.capacity["items"]
+    ]
+    return _plain_table(header, body)
+
+
+def _joint_table(data: ReportData) -> Table:
+    header = [_("Item"), _("Unit"), _("Allies"), _("Target increase"), _("Stockpile gap"), _("Already partners")]
+    body = [
+        [
+            item_label(item),
+            unit_label(item["unit"]),
+            ", ".join(item["allies"]),
+            _quantity(item["target_increase"]),
+            _quantity(item["stockpile_gap"]),
+            ", ".join("-".join(pair) for pair in item["partnered_pairs"]) or _("none"),
+        ]
+        for item in data.joint
+    ]
+    return _plain_table(header, body)
+
+
 def build_pdf(data: ReportData, progress: Callable[[int], None] | None = None) -> bytes:
     """The PDF; `progress` is told 0-100 as the charts are drawn (the slow part)."""
     styles = getSampleStyleSheet()
@@ -97,6 +153,25 @@ def build_pdf(data: ReportData, progress: Callable[[int], None] | None = None) -
         Paragraph(_("Summary"), styles["Heading2"]),
         Paragraph(_("* an extension moved the deadline."), styles["Normal"]),
         _summary_table(data),
+        PageBreak(),
+        Paragraph(_("Capacity per catalogue item"), styles["Heading2"]),
+        Paragraph(
+            _(
+                "Summed over the allies' submitted lines of each item, in its own unit; "
+                "lines outside the catalogue are not summed (see the XLSX)."
+            ),
+            styles["Normal"],
+        ),
+        _capacity_table(data),
+        Paragraph(_("Joint procurement signals"), styles["Heading2"]),
+        Paragraph(
+            _(
+                "Items that two or more allies plan to expand or restock, "
+                "and which of them already name each other as partners."
+            ),
+            styles["Normal"],
+        ),
+        _joint_table(data),
     ]
     for index, name in enumerate(charts.CHARTS):
         png = charts.chart(name, data)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -16,7 +16,7 @@ from core.exports import csv_text, xlsx_row
 from plans.enums import Bottleneck, Category, Funding, PartnershipKind, PartnershipStatus, Priority
 from reports.selectors import ROW_KEYS
 
-from .data import ReportData, status_label
+from .data import ReportData, item_label, money_label, status_label, unit_label
 
 PERCENT_FORMAT = "0.00"
 QUANTITY_FORMAT = "#,##0.00"
@@ -26,105 +26,141 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 
 # Column key, header, number format (None: general).
 SUMMARY_COLUMNS: list[tuple[str, str, str | None]] = [
-    ("member_code", N_("Code"), None),
-    ("member_name", N_("Ally"), None),
-    ("status", N_("Status"), None),
-    ("effective_deadline", N_("Effective deadline (UTC)"), DATE_FORMAT),
-    ("has_extension", N_("Extension"), None),
-    ("first_submitted_at", N_("First submitted (UTC)"), DATE_FORMAT),
-    ("last_submitted_at", N_("Last submitted (UTC)"), DATE_FORMAT),
-    ("is_late", N_("Late"), None),
-    ("submitted_late", N_("Submitted late"), None),
-    ("overdue", N_("Overdue"), None),
-    ("days_late", N_("Days late"), "0"),
-    ("versions", N_("Versions"), "0"),
-    ("spending_pct_gdp", N_("Defence expenditure % GDP"), PERCENT_FORMAT),
-    ("meets_spending_target", N_("Meets spending guideline"), None),
-    ("equipment_share_pct", N_("Equipment share %"), PERCENT_FORMAT),
-    ("meets_equipment_target", N_("Meets equipment guideline"), None),
+    ("member_code", gettext_noop("Code"), None),
+    ("member_name", gettext_noop("Ally"), None),
+    ("status", gettext_noop("Status"), None),
+    ("effective_deadline", gettext_noop("Effective deadline (UTC)"), DATE_FORMAT),
+    ("has_extension", gettext_noop("Extension"), None),
+    ("first_submitted_at", gettext_noop("First submitted (UTC)"), DATE_FORMAT),
+    ("last_submitted_at", gettext_noop("Last submitted (UTC)"), DATE_FORMAT),
+    ("is_late", gettext_noop("Late"), None),
+    ("submitted_late", gettext_noop("Submitted late"), None),
+    ("overdue", gettext_noop("Overdue"), None),
+    ("days_late", gettext_noop("Days late"), "0"),
+    ("versions", gettext_noop("Versions"), "0"),
+    ("spending_pct_gdp", gettext_noop("Defence expenditure, share of GDP (%)"), PERCENT_FORMAT),
+    ("meets_spending_target", gettext_noop("Meets spending guideline"), None),
+    ("equipment_share_pct", gettext_noop("Equipment share %"), PERCENT_FORMAT),
+    ("meets_equipment_target", gettext_noop("Meets equipment guideline"), None),
 ]
 TOTAL_LABELS = {
-    "members": N_("Allies"),
-    "submitted": N_("Submitted"),
-    "on_time": N_("On time"),
-    "late": N_("Late"),
-    "submitted_late": N_("Submitted late"),
-    "overdue": N_("Overdue"),
-    "accepted": N_("Accepted"),
-    "missing": N_("Missing"),
-    "nil_returns": N_("Nil returns"),
-    "meeting_spending_target": N_("Meeting the spending guideline"),
-    "meeting_equipment_target": N_("Meeting the equipment guideline"),
+    "members": gettext_noop("Allies"),
+    "submitted": gettext_noop("Submitted"),
+    "on_time": gettext_noop("On time"),
+    "late": gettext_noop("Late"),
+    "submitted_late": gettext_noop("Submitted late"),
+    "overdue": gettext_noop("Overdue"),
+    "accepted": gettext_noop("Accepted"),
+    "missing": gettext_noop("Missing"),
+    "nil_returns": gettext_noop("Nil returns"),
+    "meeting_spending_target": gettext_noop("Meeting the spending guideline"),
+    "meeting_equipment_target": gettext_noop("Meeting the equipment guideline"),
 }
 LINE_COLUMNS: list[tuple[str, str, str | None]] = [
-    ("member_code", N_("Ally"), None),
-    ("category", N_("Category"), None),
-    ("item", N_("Item"), None),
-    ("unit", N_("Unit"), None),
-    ("baseline_capacity", N_("Baseline capacity"), QUANTITY_FORMAT),
-    ("target_capacity", N_("Target capacity"), QUANTITY_FORMAT),
-    ("growth", N_("Growth"), QUANTITY_FORMAT),
-    ("target_year", N_("Target year"), "0"),
-    ("stockpile_current", N_("Current stockpile"), QUANTITY_FORMAT),
-    ("stockpile_target", N_("Stockpile target"), QUANTITY_FORMAT),
-    ("planned_investment", N_("Planned investment"), QUANTITY_FORMAT),
-    ("currency", N_("Currency"), None),
-    ("funding", N_("Funding"), None),
-    ("priority", N_("Priority"), None),
-    ("bottleneck", N_("Bottleneck"), None),
+    ("member_code", gettext_noop("Ally"), None),
+    ("category", gettext_noop("Category"), None),
+    ("item_code", gettext_noop("Item code"), None),
+    ("item", gettext_noop("Item"), None),
+    ("unit", gettext_noop("Unit"), None),
+    ("baseline_capacity", gettext_noop("Baseline capacity"), QUANTITY_FORMAT),
+    ("target_capacity", gettext_noop("Target capacity"), QUANTITY_FORMAT),
+    ("growth", gettext_noop("Growth"), QUANTITY_FORMAT),
+    ("target_year", gettext_noop("Target year"), "0"),
+    ("stockpile_current", gettext_noop("Current stockpile"), QUANTITY_FORMAT),
+    ("stockpile_target", gettext_noop("Stockpile target"), QUANTITY_FORMAT),
+    ("planned_investment", gettext_noop("Planned investment"), QUANTITY_FORMAT),
+    ("currency", gettext_noop("Currency"), None),
+    ("funding", gettext_noop("Funding"), None),
+    ("priority", gettext_noop("Priority"), None),
+    ("bottleneck", gettext_noop("Bottleneck"), None),
 ]
 PARTNERSHIP_COLUMNS: list[tuple[str, str, str | None]] = [
-    ("member_code", N_("Ally"), None),
-    ("kind", N_("Kind"), None),
-    ("partner_name", N_("Partner"), None),
-    ("partner_members", N_("Partner allies"), None),
-    ("partnership_status", N_("Status"), None),
-    ("value", N_("Value"), QUANTITY_FORMAT),
+    ("member_code", gettext_noop("Ally"), None),
+    ("kind", gettext_noop("Kind"), None),
+    ("partner_name", gettext_noop("Partner"), None),
+    ("partner_members", gettext_noop("Partner allies"), None),
+    ("partnership_status", gettext_noop("Status"), None),
+    ("value", gettext_noop("Value"), QUANTITY_FORMAT),
 ]
+# Per catalogue item and unit (selectors.capacity_by_item): figures in one unit per row, never summed across.
 CAPACITY_COLUMNS: list[tuple[str, str, str | None]] = [
-    ("category", N_("Category"), None),
-    ("allies", N_("Allies"), "0"),
-    ("lines", N_("Lines"), "0"),
-    ("baseline", N_("Baseline"), QUANTITY_FORMAT),
-    ("target", N_("Target"), QUANTITY_FORMAT),
-    ("growth", N_("Growth"), QUANTITY_FORMAT),
-    ("growth_pct", N_("Growth %"), PERCENT_FORMAT),
+    ("category", gettext_noop("Category"), None),
+    ("code", gettext_noop("Item code"), None),
+    ("name", gettext_noop("Item"), None),
+    ("unit", gettext_noop("Unit"), None),
+    ("ally_count", gettext_noop("Allies"), "0"),
+    ("allies", gettext_noop("Ally codes"), None),
+    ("lines", gettext_noop("Lines"), "0"),
+    ("baseline", gettext_noop("Baseline capacity (a year)"), QUANTITY_FORMAT),
+    ("target", gettext_noop("Target capacity (a year)"), QUANTITY_FORMAT),
+    ("growth", gettext_noop("Growth"), QUANTITY_FORMAT),
+    ("growth_pct", gettext_noop("Growth %"), PERCENT_FORMAT),
+    ("stockpile_current", gettext_noop("Current stockpile"), QUANTITY_FORMAT),
+    ("stockpile_target", gettext_noop("Stockpile target"), QUANTITY_FORMAT),
+    ("stockpile_gap", gettext_noop("Stockpile gap"), QUANTITY_FORMAT),
+    ("investment", gettext_noop("Planned investment (per currency)"), None),
+]
+# Lines without a catalogue item: listed, never summed.
+OTHER_COLUMNS: list[tuple[str, str, str | None]] = [
+    ("member_code", gettext_noop("Ally"), None),
+    ("category", gettext_noop("Category"), None),
+    ("item", gettext_noop("Item"), None),
+    ("unit", gettext_noop("Unit"), None),
+    ("baseline", gettext_noop("Baseline capacity (a year)"), QUANTITY_FORMAT),
+    ("target", gettext_noop("Target capacity (a year)"), QUANTITY_FORMAT),
+    ("growth", gettext_noop("Growth"), QUANTITY_FORMAT),
+    ("stockpile_current", gettext_noop("Current stockpile"), QUANTITY_FORMAT),
+    ("stockpile_target", gettext_noop("Stockpile target"), QUANTITY_FORMAT),
+    ("planned_investment", gettext_noop("Planned investment"), QUANTITY_FORMAT),
+    ("currency", gettext_noop("Currency"), None),
+]
+JOINT_COLUMNS: list[tuple[str, str, str | None]] = [
+    ("category", gettext_noop("Category"), None),
+    ("code", gettext_noop("Item code"), None),
+    ("name", gettext_noop("Item"), None),
+    ("unit", gettext_noop("Unit"), None),
+    ("ally_count", gettext_noop("Allies"), "0"),
+    ("allies", gettext_noop("Ally codes"), None),
+    ("target_increase", gettext_noop("Combined target increase (a year)"), QUANTITY_FORMAT),
+    ("stockpile_gap", gettext_noop("Combined stockpile gap"), QUANTITY_FORMAT),
+    ("partnered", gettext_noop("Pairs already partners"), None),
+    ("already_partners", gettext_noop("All already partners"), None),
 ]
 RECONCILIATION_COLUMNS: list[tuple[str, str, str | None]] = [
-    ("member_code", N_("Ally"), None),
-    ("member_name", N_("Ally name"), None),
-    ("partner_code", N_("Names as partner"), None),
-    ("partner_name", N_("Partner name"), None),
-    ("partner_plan", N_("Partner has a submitted plan"), None),
+    ("member_code", gettext_noop("Ally"), None),
+    ("member_name", gettext_noop("Ally name"), None),
+    ("partner_code", gettext_noop("Names as partner"), None),
+    ("partner_name", gettext_noop("Partner name"), None),
+    ("partner_plan", gettext_noop("Partner has a submitted plan"), None),
 ]
 ALLIANCE_YEAR_COLUMNS: list[tuple[str, str, str | None]] = [
-    ("year", N_("Cycle"), "0"),
-    ("spending_target_pct", N_("Spending guideline % GDP"), PERCENT_FORMAT),
-    ("equipment_target_pct", N_("Equipment guideline %"), PERCENT_FORMAT),
-    ("allies", N_("Allies"), "0"),
-    ("reported", N_("Plans submitted"), "0"),
-    ("meeting_spending_target", N_("Meeting the spending guideline"), "0"),
-    ("meeting_equipment_target", N_("Meeting the equipment guideline"), "0"),
-    ("median_spending_pct_gdp", N_("Median % GDP"), PERCENT_FORMAT),
-    ("median_equipment_share_pct", N_("Median equipment share %"), PERCENT_FORMAT),
+    ("year", gettext_noop("Cycle"), "0"),
+    ("spending_target_pct", gettext_noop("Spending guideline, share of GDP (%)"), PERCENT_FORMAT),
+    ("equipment_target_pct", gettext_noop("Equipment guideline (%)"), PERCENT_FORMAT),
+    ("allies", gettext_noop("Allies"), "0"),
+    ("reported", gettext_noop("Plans submitted"), "0"),
+    ("meeting_spending_target", gettext_noop("Meeting the spending guideline"), "0"),
+    ("meeting_equipment_target", gettext_noop("Meeting the equipment guideline"), "0"),
+    ("median_spending_pct_gdp", gettext_noop("Median share of GDP (%)"), PERCENT_FORMAT),
+    ("median_equipment_share_pct", gettext_noop("Median equipment share (%)"), PERCENT_FORMAT),
 ]
 ALLY_YEAR_COLUMNS: list[tuple[str, str, str | None]] = [
-    ("year", N_("Cycle"), "0"),
-    ("member_code", N_("Code"), None),
-    ("member_name", N_("Ally"), None),
-    ("status", N_("Status"), None),
-    ("spending_pct_gdp", N_("Defence expenditure % GDP"), PERCENT_FORMAT),
-    ("spending_target_pct", N_("Spending guideline % GDP"), PERCENT_FORMAT),
-    ("meets_spending_target", N_("Meets spending guideline"), None),
-    ("equipment_share_pct", N_("Equipment share %"), PERCENT_FORMAT),
-    ("equipment_target_pct", N_("Equipment guideline %"), PERCENT_FORMAT),
-    ("meets_equipment_target", N_("Meets equipment guideline"), None),
+    ("year", gettext_noop("Cycle"), "0"),
+    ("member_code", gettext_noop("Code"), None),
+    ("member_name", gettext_noop("Ally"), None),
+    ("status", gettext_noop("Status"), None),
+    ("spending_pct_gdp", gettext_noop("Defence expenditure, share of GDP (%)"), PERCENT_FORMAT),
+    ("spending_target_pct", gettext_noop("Spending guideline, share of GDP (%)"), PERCENT_FORMAT),
+    ("meets_spending_target", gettext_noop("Meets spending guideline"), None),
+    ("equipment_share_pct", gettext_noop("Equipment share %"), PERCENT_FORMAT),
+    ("equipment_target_pct", gettext_noop("Equipment guideline (%)"), PERCENT_FORMAT),
+    ("meets_equipment_target", gettext_noop("Meets equipment guideline"), None),
 ]
 CAPACITY_YEAR_COLUMNS: list[tuple[str, str, str | None]] = [
-    ("year", N_("Cycle"), "0"),
+    ("year", gettext_noop("Cycle"), "0"),
     *CAPACITY_COLUMNS,
-    ("stockpile_current", N_("Current stockpile"), QUANTITY_FORMAT),
-    ("stockpile_target", N_("Stockpile target"), QUANTITY_FORMAT),
+    ("stockpile_current", gettext_noop("Current stockpile"), QUANTITY_FORMAT),
+    ("stockpile_target", gettext_noop("Stockpile target"), QUANTITY_FORMAT),
 ]
 LABELS = {
     "category": dict(Category.choices),
@@ -146,6 +182,8 @@ def excel_value(key: str, value: Any) -> Any:
         return status_label(value)
     if isinstance(value, list):
         return ", ".join(value)
+    if key == "unit":
+        return unit_label(value)
     if key in LABELS and value in LABELS[key]:
         return str(LABELS[key][value])
     return value
@@ -170,6 +208,30 @@ def _sheet(sheet: Worksheet, columns, rows: list[dict[str, Any]]) -> None:
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
 
 
+def capacity_rows(data: ReportData) -> list[dict[str, Any]]:
+    return [
+        {
+            **item,
+            "name": item_label(item),
+            "ally_count": len(item["allies"]),
+            "investment": money_label(item["investment"]),
+        }
+        for item in data.capacity["items"]
+    ]
+
+
+def joint_rows(data: ReportData) -> list[dict[str, Any]]:
+    return [
+        {
+            **item,
+            "name": item_label(item),
+            "ally_count": len(item["allies"]),
+            "partnered": ", ".join("-".join(pair) for pair in item["partnered_pairs"]),
+        }
+        for item in data.joint
+    ]
+
+
 def build_xlsx(data: ReportData) -> bytes:
     workbook = Workbook()
     summary = workbook.active
@@ -185,7 +247,9 @@ def build_xlsx(data: ReportData) -> bytes:
     _sheet(workbook.create_sheet(_("Capability lines")), LINE_COLUMNS, lines)
     partnerships = [{**row, "partnership_status": row["status"]} for row in data.partnerships]
     _sheet(workbook.create_sheet(_("Partnerships")), PARTNERSHIP_COLUMNS, partnerships)
-    _sheet(workbook.create_sheet(_("Capacity by category")), CAPACITY_COLUMNS, data.capacity)
+    _sheet(workbook.create_sheet(_("Capacity by item")), CAPACITY_COLUMNS, capacity_rows(data))
+    _sheet(workbook.create_sheet(_("Other lines (not summed)")), OTHER_COLUMNS, data.capacity["other"])
+    _sheet(workbook.create_sheet(_("Joint procurement")), JOINT_COLUMNS, joint_rows(data))
     _sheet(workbook.create_sheet(_("Reconciliation")), RECONCILIATION_COLUMNS, data.reconciliation)
     if data.trends:
         _sheet(workbook.create_sheet(_("Alliance by year")), ALLIANCE_YEAR_COLUMNS, data.trends["cycles"])

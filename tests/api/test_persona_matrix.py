@@ -32,6 +32,7 @@ def _line(item: str) -> dict:
     return {
         "category": "missiles",
         "item": item,
+        "unit": "missiles",
         "baseline_capacity": "10.00",
         "target_capacity": "40.00",
         "target_year": 2031,

@@ -20,7 +20,7 @@ TRICKY_LINES = [
     {
         "category": "ammunition",
         "item": 'Tricky "quotes" \\ back\tslash, ünïcødé ✓ and \u0001',
-        "unit": "",
+        "unit": "rounds",
         "baseline_capacity": Decimal("1000"),
         "target_capacity": Decimal("10.5"),
         "target_year": 2001,
@@ -30,7 +30,7 @@ TRICKY_LINES = [
         "notes": "Line\nbreak",
     },
     {
-        "category": "missiles",
+        "item_code": "manpads",
         "item": "Interceptors",
         "baseline_capacity": Decimal("0"),
         "target_capacity": Decimal("5"),

@@ -25,7 +25,7 @@ from members.models import ApiKey, User
 from members.services import api_key_issue
 from plans import services
 from plans.enums import PlanStatus
-from plans.models import Comment, DeadlineExtension, Notification, Plan, Recommendation, Review
+from plans.models import CatalogueItem, Comment, DeadlineExtension, Notification, Plan, Recommendation, Review
 from tests.factories import CycleFactory, DelegateFactory, StaffFactory, UserFactory, member, valid_content
 
 WEB_BACKEND = "members.backends.StaffPermissionBackend"
@@ -84,6 +84,8 @@ MAY = {
     "grant an extension": {"cycle_manager", "superuser"},
     "send a reminder": {"reviewer", "cycle_manager", "superuser"},
     "read every member's compliance": {"reviewer", "approver", "cycle_manager", "superuser"},
+    "read the alliance figures and joint procurement signals": {"reviewer", "approver", "cycle_manager", "superuser"},
+    "maintain the catalogue": {"cycle_manager", "superuser"},
     "issue an API key for the member": {"ee_submitter", "cycle_manager", "superuser"},
     "read the security log": {"security_officer", "superuser"},
 }
@@ -373,6 +375,42 @@ def compliance_doors(world: World) -> dict[str, bool]:
     return doors
 
 
+def alliance_figures_doors(world: World) -> dict[str, bool]:
+    year = world.plan.cycle.year
+    capacity = api(world).get(f"/api/v1/cycles/{year}/capacity/")
+    joint = api(world).get(f"/api/v1/cycles/{year}/joint-procurement/")
+    # The secretariat's figures, not a member's data: a member is refused (403), not told "not found".
+    doors = {
+        "api capacity": allowed(capacity.status_code, {200}, {403}) and capacity.json().get("cycle") == year,
+        "api joint procurement": allowed(joint.status_code, {200}, {403}) and joint.json().get("cycle") == year,
+    }
+    if world.persona in STAFF:
+        dashboard = browser(world).get(reverse("reports:dashboard", args=[year]))
+        doors["staff dashboard"] = allowed(dashboard.status_code, {200}, {403, 302}) and b'id="joint"' in (
+            dashboard.content
+        )
+    return doors
+
+
+def catalogue_doors(world: World) -> dict[str, bool]:
+    if world.persona not in STAFF:
+        return {"none": False}  # the catalogue is maintained in the admin only (the API reads it)
+    response = browser(world).post(
+        reverse("admin:plans_catalogueitem_add"),
+        {
+            "code": "door-test",
+            "name_en": "Door test",
+            "name_fr": "Essai",
+            "category": "ammunition",
+            "unit": "rounds",
+            "position": 0,
+            "active": "on",
+        },
+    )
+    added = CatalogueItem.objects.filter(code="door-test").exists()
+    return {"admin add": allowed(response.status_code, {302}, {403}) and added}
+
+
 def issue_key_doors(world: World) -> dict[str, bool]:
     estonian = ApiKey.objects.filter(member__code="EE")
     before = estonian.count()
@@ -422,6 +460,8 @@ QUESTIONS = {
     "grant an extension": (PlanStatus.RETURNED, extension_doors),
     "send a reminder": (PlanStatus.RETURNED, reminder_doors),
     "read every member's compliance": (PlanStatus.RETURNED, compliance_doors),
+    "read the alliance figures and joint procurement signals": (PlanStatus.SUBMITTED, alliance_figures_doors),
+    "maintain the catalogue": (PlanStatus.RETURNED, catalogue_doors),
     "issue an API key for the member": (PlanStatus.RETURNED, issue_key_doors),
     "read the security log": (PlanStatus.RETURNED, security_log_doors),
 }

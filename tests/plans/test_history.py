@@ -44,6 +44,7 @@ def test_update_records_the_field_level_changes(draft, alice, as_alice):
             {
                 "category": "missiles",
                 "item": "Interceptors",
+                "unit": "missiles",
                 "baseline_capacity": 1,
                 "target_capacity": 2,
                 "target_year": 2030,

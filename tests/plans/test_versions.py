@@ -97,4 +97,10 @@ def test_canonical_json_is_compact_sorted_and_keeps_unicode():
 
 def test_canonical_json_of_stored_plan_equals_that_of_its_input(draft):
     # What the database gives back hashes the same as what the caller gave in.
-    assert canonical_json(normalize(plan_content(draft))) == canonical_json(normalize(valid_content()))
+    # (with the keys the service gave the rows, which the caller left out)
+    stored = normalize(plan_content(draft))
+    given = normalize(valid_content())
+    for group in ("lines", "partnerships"):
+        for given_row, stored_row in zip(given[group], stored[group], strict=True):
+            given_row["key"] = stored_row["key"]
+    assert canonical_json(stored) == canonical_json(given)

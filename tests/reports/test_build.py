@@ -62,7 +62,9 @@ def test_xlsx_summary_details_and_totals(filled_cycle, charlie, django_capture_o
         "Summary",
         "Capability lines",
         "Partnerships",
-        "Capacity by category",
+        "Capacity by item",
+        "Other lines (not summed)",
+        "Joint procurement",
         "Reconciliation",
         "Alliance by year",
         "Allies by year",
@@ -95,7 +97,7 @@ def test_xlsx_summary_details_and_totals(filled_cycle, charlie, django_capture_o
         "Meeting the equipment guideline": 1,  # EE 24 %; LV 10 %
     }
     lines = list(workbook["Capability lines"].iter_rows(min_row=2, values_only=True))
-    assert [(line[0], line[1], line[2], line[6]) for line in lines] == [
+    assert [(line[0], line[1], line[3], line[7]) for line in lines] == [
         ("EE", "Ammunition", "155 mm shells", 4000),
         ("EE", "Air and missile defence", "Stinger interceptors", 4000),
         ("LV", "Ammunition", "155 mm shells", 4000),

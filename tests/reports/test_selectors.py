@@ -10,8 +10,10 @@ from reports.selectors import (
     ROW_KEYS,
     bottlenecks,
     capacity_by_category,
+    capacity_by_item,
     compliance_rows,
     compliance_totals,
+    joint_procurement,
     multinational_programmes,
     partnership_reconciliation,
 )
@@ -218,20 +220,117 @@ def test_other_cycles_do_not_leak_in(cycle2025):
     assert (row["status"], row["versions"], row["first_submitted_at"]) == ("missing", 0, None)
 
 
-def test_capacity_by_category_sums_submitted_plans_only(cycle2025):
-    line = valid_content()["lines"][0]
+def catalogue_line(code: str, **overrides) -> dict:
+    line = {key: value for key, value in valid_content()["lines"][0].items() if key not in ("category", "unit")}
+    return {**line, "item_code": code, "item": "", **overrides}
+
+
+def test_two_allies_on_one_item_add_up(cycle2025):
     plan_in_state(
-        cycle2025, "EE", "submitted", lines=[line, {**line, "item": "Stinger", "category": "air_missile_defence"}]
+        cycle2025,
+        "EE",
+        "submitted",
+        lines=[catalogue_line("art-155", stockpile_current=Decimal("100"), stockpile_target=Decimal("400"))],
     )
-    plan_in_state(cycle2025, "LV", "accepted", lines=[{**line, "baseline_capacity": Decimal("500")}])
-    plan_in_state(cycle2025, "LT", "draft", lines=[{**line, "baseline_capacity": Decimal("99999")}])
-    result = {row["category"]: row for row in capacity_by_category(cycle=cycle2025)}
-    assert (result["ammunition"]["baseline"], result["ammunition"]["target"], result["ammunition"]["growth"]) == (
+    plan_in_state(
+        cycle2025,
+        "LV",
+        "accepted",
+        lines=[catalogue_line("art-155", baseline_capacity=Decimal("500"), planned_investment=Decimal("10"))],
+    )
+    plan_in_state(cycle2025, "LT", "draft", lines=[catalogue_line("art-155", baseline_capacity=Decimal("99999"))])
+    [item] = capacity_by_item(cycle=cycle2025)["items"]
+    assert (item["code"], item["unit"], item["allies"], item["lines"]) == ("art-155", "rounds", ["EE", "LV"], 2)
+    assert (item["baseline"], item["target"], item["growth"], item["growth_pct"]) == (
         Decimal("1500"),
         Decimal("10000"),
         Decimal("8500"),
+        Decimal("566.67"),
     )
-    assert (result["ammunition"]["allies"], result["air_missile_defence"]["lines"]) == (2, 1)
+    assert (item["stockpile_current"], item["stockpile_target"], item["stockpile_gap"]) == (
+        Decimal("100"),
+        Decimal("400"),
+        Decimal("300"),
+    )
+    assert item["investment"] == {"EUR": Decimal("10")}
+
+
+def test_two_units_never_add_up(cycle2025):
+    # One category, two items in different units; and an "other" line of the same category.
+    plan_in_state(
+        cycle2025,
+        "EE",
+        "submitted",
+        lines=[
+            catalogue_line("art-155"),
+            catalogue_line("tnt", baseline_capacity=Decimal("3"), target_capacity=Decimal("4")),
+            {**valid_content()["lines"][0], "item": "Fuze adapters", "unit": "units", "category": "ammunition"},
+        ],
+    )
+    figures = capacity_by_item(cycle=cycle2025)
+    assert [(item["code"], item["unit"], item["target"]) for item in figures["items"]] == [
+        ("art-155", "rounds", Decimal("5000")),
+        ("tnt", "tonnes", Decimal("4")),
+    ]
+    assert [(line["item"], line["unit"], line["target"]) for line in figures["other"]] == [
+        ("Fuze adapters", "units", Decimal("5000")),
+    ]
+    groups = {group["category"]: group for group in capacity_by_category(figures)}
+    # A category view lists its items side by side (and its "other" lines), with no total.
+    assert [item["code"] for item in groups["ammunition"]["items"]] == ["art-155"]
+    assert [line["item"] for line in groups["ammunition"]["other"]] == ["Fuze adapters"]
+    assert [item["code"] for item in groups["explosives_propellants"]["items"]] == ["tnt"]
+    assert all("target" not in group for group in groups.values())
+
+
+def test_investment_in_two_currencies_is_not_added(cycle2025):
+    plan_in_state(cycle2025, "EE", "submitted", lines=[catalogue_line("manpads", planned_investment=Decimal("5"))])
+    plan_in_state(
+        cycle2025,
+        "US",
+        "submitted",
+        currency="USD",
+        lines=[catalogue_line("manpads", planned_investment=Decimal("7"))],
+    )
+    [item] = capacity_by_item(cycle=cycle2025)["items"]
+    assert item["investment"] == {"EUR": Decimal("5"), "USD": Decimal("7")}
+
+
+def test_joint_procurement_lists_items_two_allies_expand_or_restock(cycle2025):
+    ally = {"kind": "ally", "partner_name": "Latvia", "partner_members": ["LV"], "status": "signed"}
+    plan_in_state(
+        cycle2025,
+        "EE",
+        "submitted",
+        partnerships=[ally],
+        lines=[catalogue_line("manpads"), catalogue_line("atgm")],
+    )
+    plan_in_state(
+        cycle2025,
+        "LV",
+        "submitted",
+        lines=[
+            # restocks only: capacity stays, the stockpile grows
+            catalogue_line(
+                "manpads",
+                baseline_capacity=Decimal("10"),
+                target_capacity=Decimal("10"),
+                stockpile_current=Decimal("5"),
+                stockpile_target=Decimal("25"),
+            ),
+            # neither expands nor restocks
+            catalogue_line("atgm", baseline_capacity=Decimal("10"), target_capacity=Decimal("10")),
+        ],
+    )
+    plan_in_state(cycle2025, "LT", "submitted", lines=[catalogue_line("manpads")])
+    [signal] = joint_procurement(cycle=cycle2025)
+    assert (signal["code"], signal["allies"], signal["target_increase"], signal["stockpile_gap"]) == (
+        "manpads",
+        ["EE", "LT", "LV"],
+        Decimal("8000"),
+        Decimal("20"),
+    )
+    assert (signal["partnered_pairs"], signal["pairs"], signal["already_partners"]) == ([["EE", "LV"]], 3, False)
 
 
 def test_bottlenecks_most_frequent_first(cycle2025):

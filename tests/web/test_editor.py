@@ -30,6 +30,7 @@ def test_save_replaces_the_content_and_shows_the_derived_figures(alice_client, p
             {
                 "category": "missiles",
                 "item": "Interceptors",
+                "unit": "missiles",
                 "baseline_capacity": "10",
                 "target_capacity": "40",
                 "target_year": 2029,
@@ -37,6 +38,7 @@ def test_save_replaces_the_content_and_shows_the_derived_figures(alice_client, p
             {
                 "category": "ammunition",
                 "item": "Shells",
+                "unit": "rounds",
                 "baseline_capacity": "100",
                 "target_capacity": "300",
                 "target_year": 2030,
@@ -102,6 +104,7 @@ def test_warnings_are_shown_but_do_not_stop_the_save(alice_client, plan):
             {
                 "category": "ammunition",
                 "item": "Shells",
+                "unit": "rounds",
                 "baseline_capacity": "500",
                 "target_capacity": "100",
                 "target_year": 2030,

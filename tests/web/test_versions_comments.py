@@ -30,10 +30,16 @@ def test_versions_list_and_a_version_page(alice_client, alice, charlie, submitte
 def test_comparison_lists_each_changed_field_with_its_label(alice_client, alice, charlie, submitted_plan):
     resubmit(submitted_plan, alice, charlie, summary="Second take", gdp=Decimal("50000000"))
     response = alice_client.get(reverse("plan-compare", args=[submitted_plan.pk]), {"old": 1, "new": 2})
-    assert response.context["rows"] == [
-        {"label": "GDP", "old": "40000000.00", "new": "50000000.00"},
-        {"label": "Summary", "old": "More shells and interceptors.", "new": "Second take"},
-    ]
+    [change] = response.context["changes"]
+    assert (change["part"], change["change"], change["fields"]) == (
+        "plan",
+        "changed",
+        [
+            {"field": "gdp", "label": "GDP", "old": "40,000,000 EUR", "new": "50,000,000 EUR"},
+            {"field": "summary", "label": "summary", "old": "More shells and interceptors.", "new": "Second take"},
+        ],
+    )
+    assert b"50,000,000 EUR" in response.content
 
 
 def test_comparison_of_a_version_with_itself_or_an_unknown_one_is_refused(alice_client, submitted_plan):

@@ -52,6 +52,7 @@ def demo_content(code: str, scale: int) -> dict:
         "summary": f"Demo plan of {code}: more ammunition and air defence interceptors.",
         "lines": [
             {
+                "item_code": "art-155",
                 "category": "ammunition",
                 "item": "155 mm artillery shells",
                 "unit": "rounds",
@@ -66,6 +67,7 @@ def demo_content(code: str, scale: int) -> dict:
                 "bottleneck": "raw_materials",
             },
             {
+                "item_code": "manpads",
                 "category": "air_missile_defence",
                 "item": "Stinger interceptors",
                 "unit": "missiles",
