@@ -416,6 +416,16 @@ def _apply_decision(
         approved_by=approved_by,
     )
     _move(plan, transition, actor=actor, note=comment)
+    if comment:
+        # The decision's comment joins the thread the delegation reads (never internal).
+        Comment.objects.create(
+            plan=plan,
+            version_id=review.version_id,
+            author=reviewer,
+            body=comment,
+            review=review,
+            created_at=review.created_at,
+        )
     _notify_on_commit(
         "accepted" if decision == Decision.ACCEPT else "returned", plan=plan, version=plan.latest_version, review=review
     )

@@ -21,7 +21,7 @@ PERSONAS = ("owner", "other", "reader", "staff", "anonymous")
 def world(cycle, estonia, as_alice, as_charlie):
     plan = services.plan_create(cycle=cycle, member=estonia, actor=as_alice, content=valid_content()).plan
     services.plan_submit(plan=plan, actor=as_alice)
-    services.plan_return(plan=plan, actor=as_charlie, comment="Give the stockpile figures.")
+    services.plan_return(plan=plan, actor=as_charlie, comment="Give the stockpile figures.", reasons=["incomplete"])
     services.comment_add(plan=plan, actor=as_alice, body="Figures follow.")
     services.comment_add(plan=plan, actor=as_charlie, body="Chase them.", internal=True)
     plan.refresh_from_db()
@@ -120,6 +120,8 @@ CASES = [
         own_plan(200, 200, 200),
         check=lambda body, world, persona: (
             (body["id"], body["member"], body["status"], body["versions"]) == (world["plan"].pk, "EE", "returned", 1)
+            and (body["latest_review"]["decision"], body["latest_review"]["comment"])
+            == ("return", "Give the stockpile figures.")
         ),
     ),
     Case(
@@ -186,8 +188,22 @@ CASES = [
         "/api/v1/plans/{plan}/comments/",
         own_plan(200, 200, 200),
         check=lambda body, world, persona: (
-            [c["body"] for c in body["results"]]
-            == (["Figures follow.", "Chase them."] if persona == "staff" else ["Figures follow."])
+            [(c["body"], c["decision"]) for c in body["results"]]
+            == [("Give the stockpile figures.", "return"), ("Figures follow.", None)]
+            + ([("Chase them.", None)] if persona == "staff" else [])
+        ),
+    ),
+    Case(
+        "reviews list",
+        "get",
+        "/api/v1/plans/{plan}/reviews/",
+        own_plan(200, 200, 200),
+        check=lambda body, world, persona: (
+            [
+                (r["version"], r["decision"], r["comment"], r["reasons"], r["reviewer"], r["approved_by"])
+                for r in body["results"]
+            ]
+            == [(1, "return", "Give the stockpile figures.", ["incomplete"], "charlie@staff.example.org", None)]
         ),
     ),
     Case(
