@@ -689,6 +689,8 @@ class Notification(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="notifications")
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
     version = models.ForeignKey(PlanVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A new comment's notice says what was written.
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     recipients = models.JSONField(_("recipients"), default=list)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     status = models.CharField(
