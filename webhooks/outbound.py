@@ -19,6 +19,7 @@ import ssl
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -75,7 +76,7 @@ def check_target(url: str, *, resolve: bool = True) -> list[str]:
         infos = socket.getaddrinfo(parts.hostname, port or 443, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise Refused(f"{parts.hostname} does not resolve: {exc}") from None
-    addresses = sorted({info[4][0] for info in infos})
+    addresses = sorted({str(info[4][0]) for info in infos})
     if not allow_private:
         private = [a for a in addresses if not _public(ipaddress.ip_address(a.split("%")[0]))]
         if private:
@@ -93,7 +94,7 @@ def sign(*, message_id: str, at: datetime, body: bytes, secrets: list[str]) -> s
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to a checked address, with SNI and certificate checks for the URL's host name."""
 
-    def __init__(self, host: str, address: str, **kwargs):
+    def __init__(self, host: str, address: str, **kwargs: Any):
         super().__init__(host, **kwargs)
         self._address = address
 
@@ -103,7 +104,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, address: str, **kwargs):
+    def __init__(self, host: str, address: str, **kwargs: Any):
         super().__init__(host, **kwargs)
         self._address = address
 

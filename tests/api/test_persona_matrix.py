@@ -207,6 +207,33 @@ CASES = [
         ),
     ),
     Case(
+        "events feed",
+        "get",
+        "/api/v1/events/",
+        {"owner": 200, "other": 200, "reader": 200, "staff": 200, "anonymous": 401},
+        check=lambda body, world, persona: (
+            [e["type"] for e in body["results"]]
+            == ([] if persona == "other" else ["plan.submitted", "plan.returned", "plan.comment_added"])
+        ),
+    ),
+    Case(
+        "webhooks list",
+        "get",
+        "/api/v1/webhooks/",
+        {"owner": 200, "other": 200, "reader": 200, "staff": 200, "anonymous": 401},
+        check=lambda body, world, persona: body == [],
+    ),
+    Case(
+        "webhook register",
+        "post",
+        "/api/v1/webhooks/",
+        {"owner": 201, "other": 201, "reader": 403, "staff": 403, "anonymous": 401},
+        body={"url": "https://erp.example.org/hooks"},
+        check=lambda body, world, persona: (
+            (body["member"], body["secret"][:6]) == ("EE" if persona == "owner" else "LV", "whsec_")
+        ),
+    ),
+    Case(
         "comment add",
         "post",
         "/api/v1/plans/{plan}/comments/",

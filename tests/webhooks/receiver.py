@@ -10,7 +10,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 class Receiver:
     """Answers `status` (200 by default); keeps each verified call's (webhook-id, body) and each refused one."""
 
-    def __init__(self, secret: str = ""):
+    def __init__(self, secret: str = "", port: int = 0):
         self.secrets = [secret] if secret else []
         self.status = 200
         self.received: list[tuple[str, dict]] = []
@@ -46,7 +46,8 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        ThreadingHTTPServer.allow_reuse_address = True
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
