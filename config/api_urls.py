@@ -7,6 +7,7 @@ urlpatterns = [
     path("v1/", include("members.api.urls")),
     path("v1/", include("plans.api.urls")),
     path("v1/", include("reports.api.urls")),
+    path("v1/", include("webhooks.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (?script), not inline, so the
     # page keeps the Content-Security-Policy without 'unsafe-inline'.

@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "members",
     "plans",
     "reports",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -471,6 +472,15 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # the plan editor posts up to a few hundred lines a form
 
+# Webhooks: only https to public addresses unless WEBHOOKS_ALLOW_PRIVATE_TARGETS (tests, a
+# receiver on the same host in development); a short timeout for each call; how long a rotated
+# secret keeps signing beside the new one; how long an endpoint may fail before it is disabled.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOKS_TIMEOUT_SECONDS = env_float("WEBHOOKS_TIMEOUT_SECONDS", 5.0)
+WEBHOOKS_FIRST_RETRY_SECONDS = env_int("WEBHOOKS_FIRST_RETRY_SECONDS", 30)
+WEBHOOKS_SECRET_GRACE_HOURS = env_int("WEBHOOKS_SECRET_GRACE_HOURS", 24)
+WEBHOOKS_DISABLE_AFTER_HOURS = env_int("WEBHOOKS_DISABLE_AFTER_HOURS", 24)
+
 # Celery: Redis broker from CELERY_BROKER_URL; without one, tasks run in-process (eagerly).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
@@ -504,6 +514,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "COERCE_DECIMAL_TO_STRING": True,
+    # Serializers hand datetimes to the renderer as they are; core.api.rendering.rfc3339 writes
+    # every moment of the API the same way (UTC, `Z`).
+    "DATETIME_FORMAT": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Per API key and per signed-in user; counted in the default cache (per process unless
     # CACHES names a shared one).

@@ -40,6 +40,9 @@ MANAGE_DELEGATES = "members.manage_delegates"
 ISSUE_API_KEYS = "members.issue_api_keys"
 VIEW_SECURITY_LOG = "core.view_securityevent"
 EXPORT_SECURITY_LOG = "core.export_securityevent"
+# Webhook endpoints: a member's own (its head of delegation, a key with `write`), or any and
+# staff-wide ones (cycle managers, in the admin).
+MANAGE_WEBHOOKS = "webhooks.manage_webhooks"
 
 # Never held by staff, superusers included: writing and submitting a member's plan is the
 # member's act alone.
@@ -50,13 +53,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "viewer": frozenset({VIEW_PLAN}),
     "editor": frozenset({VIEW_PLAN, CHANGE_PLAN, ADD_COMMENT}),
     # The head of delegation also decides which national systems act for the member.
-    "submitter": frozenset({VIEW_PLAN, CHANGE_PLAN, ADD_COMMENT, SUBMIT_PLAN, ISSUE_API_KEYS}),
+    "submitter": frozenset({VIEW_PLAN, CHANGE_PLAN, ADD_COMMENT, SUBMIT_PLAN, ISSUE_API_KEYS, MANAGE_WEBHOOKS}),
 }
 
 # API key scopes (members.enums.Scope) -> what a key may do with its own member's objects.
 SCOPE_PERMISSIONS: dict[str, frozenset[str]] = {
     "read": frozenset({VIEW_PLAN}),
-    "write": frozenset({CHANGE_PLAN, ADD_COMMENT}),
+    "write": frozenset({CHANGE_PLAN, ADD_COMMENT, MANAGE_WEBHOOKS}),
     "submit": frozenset({SUBMIT_PLAN}),
 }
 
@@ -136,6 +139,13 @@ STAFF_GROUPS: dict[str, frozenset[str]] = {
             "members.change_apikey",
             "reports.view_compliancereport",
             *_BEAT_SCHEDULE,
+            MANAGE_WEBHOOKS,
+            "webhooks.view_event",
+            "webhooks.view_webhookendpoint",
+            "webhooks.add_webhookendpoint",
+            "webhooks.change_webhookendpoint",
+            "webhooks.delete_webhookendpoint",
+            "webhooks.view_webhookdelivery",
         }
     ),
 }

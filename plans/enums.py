@@ -139,6 +139,8 @@ class NotificationKind(models.TextChoices):
     STAFF_SUBMISSION = "staff_submission", _("Submission notice to staff")
     RETURNED = "returned", _("Plan returned")
     ACCEPTED = "accepted", _("Plan accepted")
+    EXTENSION = "extension", _("Deadline extension")
+    COMMENT = "comment", _("New comment from the secretariat")
 
 
 class NotificationStatus(models.TextChoices):

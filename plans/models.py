@@ -701,6 +701,16 @@ class Comment(models.Model):
     body = models.TextField(_("comment"), max_length=COMMENT_LENGTH)
     internal = models.BooleanField(_("internal (staff only)"), default=False)
     created_at = models.DateTimeField(_("written at"), default=timezone.now)
+    # The comment of a final review decision, put in the thread so that the delegation reads why
+    # its plan came back where it reads every other message, on the web and over the API.
+    review = models.OneToOneField(
+        Review,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="thread_comment",
+        verbose_name=_("decision"),
+    )
 
     class Meta:
         ordering = ["plan", "created_at", "id"]
@@ -766,6 +776,8 @@ class Notification(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="notifications")
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
     version = models.ForeignKey(PlanVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A new comment's notice says what was written.
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     recipients = models.JSONField(_("recipients"), default=list)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     status = models.CharField(

@@ -28,7 +28,7 @@ from members.actors import Actor
 from members.models import Member
 
 from .enums import Decision, NotificationKind, NotificationStatus, PlanStatus
-from .models import Cycle, Notification, Plan, PlanVersion, Review
+from .models import Comment, Cycle, DeadlineExtension, Notification, Plan, PlanVersion, Review
 from .selectors import effective_deadline
 
 logger = logging.getLogger(__name__)
@@ -113,6 +113,7 @@ def notification_claim(
     rung: str = "",
     plan: Plan | None = None,
     version: PlanVersion | None = None,
+    comment: Comment | None = None,
 ) -> Notification | None:
     """Create the notification row, or return None if it already exists: the unique key is the claim."""
     try:
@@ -125,6 +126,7 @@ def notification_claim(
                 member=member,
                 plan=plan,
                 version=version,
+                comment=comment,
                 recipients=recipients or [],
             )
     except IntegrityError:
@@ -156,6 +158,56 @@ def send_plan_event(*, plan_id: int, event: str, version_id: int | None = None, 
             notification_queue(notification)
             claimed += 1
     return claimed
+
+
+def send_comment_notice(*, comment_id: int) -> int:
+    """Claim and queue the e-mail telling the delegation of a comment from the secretariat; 1 if claimed now.
+
+    Internal comments, and the comment of a review decision (its own e-mail carries it), are not sent.
+    """
+    comment = (
+        Comment.objects.select_related("plan__cycle", "plan__member")
+        .filter(pk=comment_id, internal=False, review__isnull=True)
+        .first()
+    )
+    if comment is None:
+        return 0
+    plan = comment.plan
+    notification = notification_claim(
+        kind=NotificationKind.COMMENT,
+        dedupe_key=f"{NotificationKind.COMMENT}:{comment.pk}",
+        cycle=plan.cycle,
+        member=plan.member,
+        plan=plan,
+        version=comment.version,
+        comment=comment,
+    )
+    if notification is None:
+        return 0
+    notification_queue(notification)
+    return 1
+
+
+def send_extension_notice(*, extension_id: int) -> int:
+    """Claim and queue the e-mail telling the delegation of its new deadline; 1 if claimed now.
+
+    One e-mail per deadline granted: granting the same deadline again sends nothing new.
+    """
+    extension = DeadlineExtension.objects.select_related("cycle", "member").filter(pk=extension_id).first()
+    if extension is None:
+        return 0
+    notification = notification_claim(
+        kind=NotificationKind.EXTENSION,
+        dedupe_key=f"{NotificationKind.EXTENSION}:{extension.cycle_id}:{extension.member_id}:"
+        f"{extension.deadline.timestamp():.0f}",
+        cycle=extension.cycle,
+        member=extension.member,
+        plan=Plan.objects.filter(cycle=extension.cycle, member=extension.member).first(),
+    )
+    if notification is None:
+        return 0
+    notification_queue(notification)
+    return 1
 
 
 @transaction.atomic
@@ -244,6 +296,12 @@ def message_for(notification: Notification) -> tuple[str, dict, list[tuple[str, 
         "cycle": notification.cycle,
         "version": notification.version,
         "review": review,
+        "comment": notification.comment,
+        "extension": (
+            DeadlineExtension.objects.filter(cycle_id=notification.cycle_id, member_id=notification.member_id).first()
+            if kind == NotificationKind.EXTENSION
+            else None
+        ),
         "deadline": deadline,
         "days_left": max(days_to_deadline, 0),
         "days_overdue": max(-days_to_deadline, 0),
@@ -280,7 +338,9 @@ def notification_send(*, notification_id: int, final_attempt: bool = False) -> s
     so two deliveries of the same task (a redelivery racing a slow worker) cannot both send.
     """
     notification = (
-        Notification.objects.select_related("cycle", "member", "plan", "version").filter(pk=notification_id).first()
+        Notification.objects.select_related("cycle", "member", "plan", "version", "comment")
+        .filter(pk=notification_id)
+        .first()
     )
     if notification is None:
         return ""

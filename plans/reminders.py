@@ -25,12 +25,16 @@ from django.utils.translation import gettext as _
 from core.permissions import SEND_REMINDERS
 from members.actors import Actor
 from members.models import Member
+from webhooks.enums import EventType
+from webhooks.services import event_record
 
 from .enums import Decision, NotificationKind, PlanStatus
 from .errors import NotAllowed
 from .models import Cycle, Notification, Plan, Review
 from .notifications import notification_claim, notification_queue
 from .selectors import effective_deadline_expression
+
+MEMBER_REMINDER_KINDS = {NotificationKind.REMINDER, NotificationKind.RESUBMIT}
 
 logger = logging.getLogger(__name__)
 
@@ -212,6 +216,20 @@ def _claim(due: Due, *, member: Member | None = None) -> Notification | None:
     )
     if notification is not None:
         notification_queue(notification)
+        if due.kind in MEMBER_REMINDER_KINDS:
+            # The member's systems hear the reminder with the e-mail (staff escalations stay internal).
+            event_record(
+                type=EventType.DEADLINE_REMINDER,
+                member=notification.member_id,
+                data={
+                    "cycle": candidate.cycle.year,
+                    "member": Member.objects.filter(pk=notification.member_id).values_list("code", flat=True).first(),
+                    "kind": due.kind,
+                    "rung": due.rung,
+                    "plan": candidate.plan_id,
+                    "deadline": candidate.deadline,
+                },
+            )
     return notification
 
 

@@ -391,7 +391,7 @@ def comments_visible_to(*, plan: Plan, actor: Actor) -> QuerySet:
     """The plan's comment thread as this actor may see it: internal comments are for staff only."""
     from .models import Comment
 
-    comments = Comment.objects.filter(plan=plan).select_related("author", "author_key", "version")
+    comments = Comment.objects.filter(plan=plan).select_related("author", "author_key", "version", "review")
     if not actor.can(INTERNAL_COMMENTS, plan):
         comments = comments.filter(internal=False)
     return comments.order_by("created_at", "id")

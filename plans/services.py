@@ -28,6 +28,8 @@ from core.permissions import (
 from core.queue import enqueue_on_commit
 from members.actors import Actor
 from members.models import Member, User
+from webhooks.enums import EventType
+from webhooks.services import event_record
 
 from . import content as plan_content_module
 from .content import (
@@ -200,6 +202,26 @@ def _notify_on_commit(
     )
 
 
+def _plan_event(type: EventType, plan: Plan, **data: Any) -> None:
+    """Record a plan's event for its member's systems (webhooks, the feed), in this transaction."""
+    event_record(
+        type=type,
+        member=plan.member_id,
+        data={"plan": plan.pk, "member": plan.member.code, "cycle": plan.cycle.year, "status": plan.status, **data},
+    )
+
+
+def _review_data(review: Review) -> dict[str, Any]:
+    return {
+        "id": review.pk,
+        "decision": review.decision,
+        "comment": review.comment,
+        "reasons": review.reasons,
+        "version": review.version.number,
+        "created_at": review.created_at,
+    }
+
+
 def _validate(content: dict, *, plan: Plan, for_submission: bool) -> list[Finding]:
     """The plan's findings (plans.selectors.plan_findings, as every door shows them); errors refuse the write."""
     findings = plan_findings(plan=plan, content=content, for_submission=for_submission)
@@ -361,6 +383,11 @@ def plan_submit(*, plan: Plan, actor: Actor) -> Receipt:
     plan.latest_version = version
     _move(plan, Transition.SUBMIT, actor=actor, note=f"v{number} {version.sha256}", extra_fields=["latest_version"])
     _notify_on_commit("submitted", plan=plan, version=version)
+    _plan_event(
+        EventType.PLAN_SUBMITTED,
+        plan,
+        version={"number": number, "sha256": version.sha256, "submitted_at": now, "is_late": version.is_late},
+    )
     return Receipt(plan=plan, version=version, warnings=warnings(findings))
 
 
@@ -372,6 +399,7 @@ def plan_start_review(*, plan: Plan, actor: Actor, reviewer: User | None = None)
     plan = _lock(plan)
     plan.assigned_reviewer = reviewer or actor.user
     _move(plan, Transition.START_REVIEW, actor=actor, extra_fields=["assigned_reviewer"])
+    _plan_event(EventType.PLAN_REVIEW_STARTED, plan)
     return plan
 
 
@@ -425,8 +453,23 @@ def _apply_decision(
         approved_by=approved_by,
     )
     _move(plan, transition, actor=actor, note=comment)
+    if comment:
+        # The decision's comment joins the thread the delegation reads (never internal).
+        Comment.objects.create(
+            plan=plan,
+            version_id=review.version_id,
+            author=reviewer,
+            body=comment,
+            review=review,
+            created_at=review.created_at,
+        )
     _notify_on_commit(
         "accepted" if decision == Decision.ACCEPT else "returned", plan=plan, version=plan.latest_version, review=review
+    )
+    _plan_event(
+        EventType.PLAN_ACCEPTED if decision == Decision.ACCEPT else EventType.PLAN_RETURNED,
+        plan,
+        review=_review_data(review),
     )
     return review
 
@@ -604,6 +647,7 @@ def plan_assign_reviewer(*, plan: Plan, actor: Actor, reviewer: User | None) -> 
     return plan
 
 
+@transaction.atomic
 def comment_add(
     *, plan: Plan, actor: Actor, body: str, internal: bool = False, version: PlanVersion | None = None
 ) -> Comment:
@@ -617,7 +661,7 @@ def comment_add(
         raise NotAllowed(_("Only reviewers write internal comments."))
     if version is not None and version.plan_id != plan.pk:
         raise PlanInvalid([Finding("version", "invalid", _("That version belongs to another plan."), "error")])
-    return Comment.objects.create(
+    comment = Comment.objects.create(
         plan=plan,
         version=version,
         author=actor.user if actor.api_key is None else None,
@@ -625,6 +669,23 @@ def comment_add(
         body=body,
         internal=internal,
     )
+    if not internal:
+        if actor.member_id is None:
+            # The secretariat wrote to the delegation: tell it by e-mail (its own messages it knows).
+            enqueue_on_commit("plans.notify_comment", comment_id=comment.pk)
+        _plan_event(
+            EventType.PLAN_COMMENT_ADDED,
+            plan,
+            comment={
+                "id": comment.pk,
+                "body": comment.body,
+                "version": version.number if version else None,
+                "author": comment.author_label,
+                "from_secretariat": actor.member_id is None,
+                "created_at": comment.created_at,
+            },
+        )
+    return comment
 
 
 # Cycles and extensions ----------------------------------------------------------------------
@@ -739,7 +800,20 @@ def cycle_open(
     existing = Cycle.objects.filter(year=year).first()
     defaults = {key: value for key, value in settings.items() if key != "year" and value is not None}
     defaults["opens_at"] = opens_at or (existing.opens_at if existing else timezone.now())
-    return Cycle.objects.update_or_create(year=year, defaults=defaults)
+    cycle, created = Cycle.objects.update_or_create(year=year, defaults=defaults)
+    if created:
+        event_record(
+            type=EventType.CYCLE_OPENED,
+            member=None,
+            data={
+                "cycle": cycle.year,
+                "opens_at": cycle.opens_at,
+                "deadline": cycle.deadline,
+                "review_deadline": cycle.review_deadline,
+                "approval_levels": cycle.approval_levels,
+            },
+        )
+    return cycle, created
 
 
 def extension_validate(*, cycle: Cycle, deadline: datetime | None, reason: str) -> list[Finding]:
@@ -773,6 +847,12 @@ def extension_grant(
             "granted_by": actor.user,
             "granted_at": timezone.now(),
         },
+    )
+    enqueue_on_commit("plans.notify_extension", extension_id=extension.pk)
+    event_record(
+        type=EventType.EXTENSION_GRANTED,
+        member=member,
+        data={"cycle": cycle.year, "member": member.code, "deadline": deadline, "reason": reason},
     )
     return extension
 

@@ -11,6 +11,18 @@ def notify_plan_event(*, plan_id: int, event: str, version_id: int | None = None
     return notifications.send_plan_event(plan_id=plan_id, event=event, version_id=version_id, review_id=review_id)
 
 
+@shared_task(name="plans.notify_comment", acks_late=True)
+def notify_comment(*, comment_id: int) -> int:
+    """Claim and queue the delegation's e-mail about a new comment from the secretariat. Safe to run twice."""
+    return notifications.send_comment_notice(comment_id=comment_id)
+
+
+@shared_task(name="plans.notify_extension", acks_late=True)
+def notify_extension(*, extension_id: int) -> int:
+    """Claim and queue the delegation's e-mail about its extended deadline. Safe to run twice."""
+    return notifications.send_extension_notice(extension_id=extension_id)
+
+
 @shared_task(
     name="plans.send_notification",
     bind=True,

@@ -9,35 +9,21 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import IO, Any, NoReturn
 
-import orjson
 from django.conf import settings
-from django.utils.encoding import force_str
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
+
+from core.jsonwire import dumps, rfc3339
+
+__all__ = ["ORJSONRenderer", "RequestTooLarge", "StrictJSONParser", "dumps", "rfc3339"]
 
 
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = _("The request body is larger than the limit.")
     default_code = "too_large"
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        # Fixed notation, never an exponent, exactly as DRF's DecimalField would render it.
-        return format(value, "f")
-    if isinstance(value, Promise):
-        return force_str(value)
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def dumps(data: Any) -> bytes:
-    return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
 
 
 class ORJSONRenderer(BaseRenderer):

@@ -236,6 +236,7 @@ def plan_detail(
             found = _plan_warnings(plan, data, now)
             django_cache.set(key, found, WARNINGS_CACHE_TIMEOUT)
     data["warnings"] = found
+    data["latest_review"] = latest_review_of(plan)
     return data
 
 
@@ -278,14 +279,37 @@ def versions_of(plan: Plan) -> QuerySet[PlanVersion]:
     )
 
 
+def _person(user) -> str:
+    return str(user) if user is not None else ""
+
+
 def review_row(review: Review) -> dict:
+    """A final decision as the member reads it (two-level cycles: the reviewer's, as confirmed)."""
     return {
+        "id": review.pk,
         "decision": review.decision,
         "comment": review.comment,
         "reasons": review.reasons,
         "version": review.version.number,
+        "reviewer": _person(review.reviewer),
+        "approved_by": _person(review.approved_by) if review.approved_by_id else None,
         "created_at": review.created_at,
     }
+
+
+def reviews_of(plan: Plan) -> QuerySet[Review]:
+    """The plan's final decisions, oldest first (recommendations stay staff-only)."""
+    return (
+        Review.objects.filter(plan=plan)
+        .select_related("version", "reviewer", "approved_by")
+        .defer("version__content")
+        .order_by("created_at", "id")
+    )
+
+
+def latest_review_of(plan: Plan) -> dict | None:
+    review = reviews_of(plan).order_by("-created_at", "-id").first()
+    return review_row(review) if review is not None else None
 
 
 def recommendation_row(recommendation: Recommendation) -> dict:
@@ -310,6 +334,7 @@ def comment_row(comment: Comment) -> dict:
         "internal": comment.internal,
         "version": comment.version.number if comment.version_id else None,
         "author": comment.author_label,
+        "decision": comment.review.decision if comment.review_id else None,
         "created_at": comment.created_at,
     }
 

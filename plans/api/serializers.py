@@ -278,10 +278,22 @@ class PlanListItemSerializer(PlanSummarySerializer):
     partnerships = PartnershipSerializer(many=True, required=False, help_text="With `expand=content` only.")
 
 
+class ReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    comment = serializers.CharField(allow_blank=True, help_text="Why the plan was returned (required for a return).")
+    reasons = serializers.ListField(child=serializers.ChoiceField(choices=ReturnReason.choices))
+    version = serializers.IntegerField(help_text="The number of the version decided on.")
+    reviewer = serializers.CharField(allow_blank=True, help_text="Who decided (or recommended, in two-level cycles).")
+    approved_by = serializers.CharField(allow_null=True, help_text="Two-level cycles: the approver who confirmed.")
+    created_at = serializers.DateTimeField()
+
+
 class PlanSerializer(PlanSummarySerializer):
     lines = LineSerializer(many=True)
     partnerships = PartnershipSerializer(many=True)
     warnings = FindingSerializer(many=True)
+    latest_review = ReviewSerializer(allow_null=True, help_text="The latest final decision, as in `reviews/`.")
 
 
 class ReceiptSerializer(serializers.Serializer):
@@ -342,14 +354,6 @@ class VersionDetailSerializer(VersionSerializer):
     )
 
 
-class ReviewSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=Decision.choices)
-    comment = serializers.CharField(allow_blank=True)
-    reasons = serializers.ListField(child=serializers.ChoiceField(choices=ReturnReason.choices))
-    version = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
-
-
 class RecommendationSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Decision.choices)
     comment = serializers.CharField(allow_blank=True)
@@ -378,6 +382,11 @@ class CommentSerializer(serializers.Serializer):
     internal = serializers.BooleanField()
     version = serializers.IntegerField(allow_null=True)
     author = serializers.CharField(allow_blank=True)
+    decision = serializers.ChoiceField(
+        choices=Decision.choices,
+        allow_null=True,
+        help_text="Set when the comment is the comment of a review decision (`reviews/`).",
+    )
     created_at = serializers.DateTimeField()
 
 

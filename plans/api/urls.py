@@ -12,5 +12,6 @@ urlpatterns = [
     path("plans/<int:pk>/versions/", views.VersionListView.as_view(), name="api-plan-versions"),
     path("plans/<int:pk>/versions/<int:number>/", views.VersionDetailView.as_view(), name="api-plan-version"),
     path("plans/<int:pk>/review/", views.PlanReviewView.as_view(), name="api-plan-review"),
+    path("plans/<int:pk>/reviews/", views.ReviewListView.as_view(), name="api-plan-reviews"),
     path("plans/<int:pk>/comments/", views.CommentListView.as_view(), name="api-plan-comments"),
 ]

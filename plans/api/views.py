@@ -40,6 +40,7 @@ from .serializers import (
     ReceiptSerializer,
     ReviewInputSerializer,
     ReviewResultSerializer,
+    ReviewSerializer,
     VersionDetailSerializer,
     VersionSerializer,
 )
@@ -371,6 +372,21 @@ class PlanReviewView(PlanMixin, ApiView):
             "recommendation": reads.recommendation_row(recommendation) if recommendation else None,
         }
         return Response(body)
+
+
+class ReviewListView(PlanMixin, ApiView):
+    @extend_schema(
+        operation_id="plans_reviews_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(ReviewSerializer, "PaginatedReviewList"), **error_responses(400, 404)},
+        tags=["review"],
+        description="The plan's final decisions, oldest first: version, decision, comment, reasons, who and when. "
+        "Recommendations of two-level cycles are not listed until an approver confirms them.",
+    )
+    def get(self, request, pk: int):
+        plan = self.get_plan(pk)
+        paginator, page = paginate(self, reads.reviews_of(plan), request)
+        return paginator.get_paginated_response([reads.review_row(review) for review in page])
 
 
 class CommentListView(PlanMixin, ApiView):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.api.errors import server_error
+from core.api.rendering import rfc3339
 from core.api.schema import add_links
 from members.actors import Actor
 from members.models import ApiKey
@@ -119,8 +120,8 @@ def test_cycle_shows_the_callers_extended_deadline(alice_key, bob_key, staff, cy
     own = alice_key.get("/api/v1/cycles/2025/").json()
     other = bob_key.get("/api/v1/cycles/2025/").json()
     staff_view = staff.get("/api/v1/cycles/").json()["results"][0]
-    assert (own["effective_deadline"], own["has_extension"]) == (extended.isoformat(), True)
-    assert (other["effective_deadline"], other["has_extension"]) == (cycle.deadline.isoformat(), False)
+    assert (own["effective_deadline"], own["has_extension"]) == (rfc3339(extended), True)
+    assert (other["effective_deadline"], other["has_extension"]) == (rfc3339(cycle.deadline), False)
     assert staff_view["has_extension"] is False
 
 

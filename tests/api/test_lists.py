@@ -117,8 +117,9 @@ def test_plan_list_with_content_queries(staff, cycle, count, django_assert_num_q
 def test_plan_detail_queries(alice_key, cycle, count, django_assert_num_queries):
     plan = PlanFactory(cycle=cycle)
     CapabilityLineFactory.create_batch(count, plan=plan)
-    # key, its last-use stamp, the key's first use today logged, plan, lines, partnerships with their partner allies
-    with django_assert_num_queries(6):
+    # key, its last-use stamp, the key's first use today logged, plan, lines, partnerships with their partner
+    # allies, the latest review
+    with django_assert_num_queries(7):
         response = alice_key.get(f"/api/v1/plans/{plan.pk}/")
     assert len(response.json()["lines"]) == count
 

@@ -21,7 +21,7 @@ PERSONAS = ("owner", "other", "reader", "staff", "anonymous")
 def world(cycle, estonia, as_alice, as_charlie):
     plan = services.plan_create(cycle=cycle, member=estonia, actor=as_alice, content=valid_content()).plan
     services.plan_submit(plan=plan, actor=as_alice)
-    services.plan_return(plan=plan, actor=as_charlie, comment="Give the stockpile figures.")
+    services.plan_return(plan=plan, actor=as_charlie, comment="Give the stockpile figures.", reasons=["incomplete"])
     services.comment_add(plan=plan, actor=as_alice, body="Figures follow.")
     services.comment_add(plan=plan, actor=as_charlie, body="Chase them.", internal=True)
     plan.refresh_from_db()
@@ -121,6 +121,8 @@ CASES = [
         own_plan(200, 200, 200),
         check=lambda body, world, persona: (
             (body["id"], body["member"], body["status"], body["versions"]) == (world["plan"].pk, "EE", "returned", 1)
+            and (body["latest_review"]["decision"], body["latest_review"]["comment"])
+            == ("return", "Give the stockpile figures.")
         ),
     ),
     Case(
@@ -187,8 +189,49 @@ CASES = [
         "/api/v1/plans/{plan}/comments/",
         own_plan(200, 200, 200),
         check=lambda body, world, persona: (
-            [c["body"] for c in body["results"]]
-            == (["Figures follow.", "Chase them."] if persona == "staff" else ["Figures follow."])
+            [(c["body"], c["decision"]) for c in body["results"]]
+            == [("Give the stockpile figures.", "return"), ("Figures follow.", None)]
+            + ([("Chase them.", None)] if persona == "staff" else [])
+        ),
+    ),
+    Case(
+        "reviews list",
+        "get",
+        "/api/v1/plans/{plan}/reviews/",
+        own_plan(200, 200, 200),
+        check=lambda body, world, persona: (
+            [
+                (r["version"], r["decision"], r["comment"], r["reasons"], r["reviewer"], r["approved_by"])
+                for r in body["results"]
+            ]
+            == [(1, "return", "Give the stockpile figures.", ["incomplete"], "charlie@staff.example.org", None)]
+        ),
+    ),
+    Case(
+        "events feed",
+        "get",
+        "/api/v1/events/",
+        {"owner": 200, "other": 200, "reader": 200, "staff": 200, "anonymous": 401},
+        check=lambda body, world, persona: (
+            [e["type"] for e in body["results"]]
+            == ([] if persona == "other" else ["plan.submitted", "plan.returned", "plan.comment_added"])
+        ),
+    ),
+    Case(
+        "webhooks list",
+        "get",
+        "/api/v1/webhooks/",
+        {"owner": 200, "other": 200, "reader": 200, "staff": 200, "anonymous": 401},
+        check=lambda body, world, persona: body == [],
+    ),
+    Case(
+        "webhook register",
+        "post",
+        "/api/v1/webhooks/",
+        {"owner": 201, "other": 201, "reader": 403, "staff": 403, "anonymous": 401},
+        body={"url": "https://erp.example.org/hooks"},
+        check=lambda body, world, persona: (
+            (body["member"], body["secret"][:6]) == ("EE" if persona == "owner" else "LV", "whsec_")
         ),
     ),
     Case(

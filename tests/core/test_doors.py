@@ -184,6 +184,21 @@ def allowed(status: int, yes: set[int], no: set[int]) -> bool:
 def read_plan_doors(world: World) -> dict[str, bool]:
     pk = world.plan.pk
     doors = {"api": allowed(api(world).get(f"/api/v1/plans/{pk}/").status_code, {200}, {403, 404})}
+    # Who reads the plan reads why it came back: its decisions, and the decision in the thread.
+    reviews = api(world).get(f"/api/v1/plans/{pk}/reviews/")
+    doors["api reviews"] = allowed(reviews.status_code, {200}, {403, 404}) and [
+        row["comment"] for row in reviews.json()["results"]
+    ] == ["Give the stockpile figures."]
+    comments = api(world).get(f"/api/v1/plans/{pk}/comments/")
+    doors["api thread"] = allowed(comments.status_code, {200}, {403, 404}) and any(
+        row["decision"] == "return" and row["body"] == "Give the stockpile figures."
+        for row in comments.json()["results"]
+    )
+    if world.persona in DELEGATES:
+        page = browser(world).get(reverse("plan-detail-page", args=[pk]))
+        doors["web thread"] = allowed(page.status_code, {200}, {404}) and "Review decision: Return for revision" in (
+            page.content.decode()
+        )
     if world.persona in DELEGATES:
         doors["web"] = allowed(browser(world).get(reverse("plan-detail-page", args=[pk])).status_code, {200}, {404})
     if world.persona in STAFF:
