@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0010_catalogue'),
-        ('plans', '0010_cycle_classification'),
+        ("plans", "0010_catalogue"),
+        ("plans", "0010_cycle_classification"),
     ]
 
-    operations = [
-    ]
+    operations = []

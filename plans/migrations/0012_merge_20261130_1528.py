@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0011_merge_0010_catalogue_0010_cycle_classification'),
-        ('plans', '0011_notices_of_comments_and_extensions'),
+        ("plans", "0011_merge_0010_catalogue_0010_cycle_classification"),
+        ("plans", "0011_notices_of_comments_and_extensions"),
     ]
 
-    operations = [
-    ]
+    operations = []
