@@ -25,7 +25,6 @@ from core.permissions import (
     REVIEW_PLAN,
     SUBMIT_PLAN,
 )
-from core.queue import enqueue_on_commit
 from members.actors import Actor
 from members.models import Member, User
 
@@ -77,6 +76,7 @@ from .models import (
     Review,
     submission_is_late,
 )
+from .notifications import plan_event_notifications
 from .selectors import effective_deadline, last_submitted_plan, plan_findings
 from .validation import Finding, errors, field_findings, warnings
 
@@ -190,13 +190,9 @@ def _move(
 def _notify_on_commit(
     event: str, *, plan: Plan, version: PlanVersion | None = None, review: Review | None = None
 ) -> None:
-    enqueue_on_commit(
-        "plans.notify_plan_event",
-        plan_id=plan.pk,
-        event=event,
-        version_id=version.pk if version else None,
-        review_id=review.pk if review else None,
-    )
+    # The e-mails are written now, in this transaction (the outbox); only their sending waits
+    # for the commit, and a broker outage then delays them instead of losing them.
+    plan_event_notifications(plan=plan, event=event, version=version, review=review)
 
 
 def _validate(content: dict, *, plan: Plan, for_submission: bool) -> list[Finding]:
