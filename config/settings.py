@@ -409,6 +409,11 @@ EMAIL_RETRY_HOURS = env_float("EMAIL_RETRY_HOURS", 8)
 EMAIL_RETRY_MAX_DELAY_MINUTES = env_int("EMAIL_RETRY_MAX_DELAY_MINUTES", 60)
 # How many due e-mails one dispatcher run claims and sends.
 EMAIL_DISPATCH_BATCH = env_int("EMAIL_DISPATCH_BATCH", 100)
+# A report run whose worker has not renewed its heartbeat for this long is failed with the reason
+# and queued again once (REPORT_MAX_ATTEMPTS builds in all). Keep it well above the longest pause
+# between two progress steps of a build (a few seconds for the largest chart).
+REPORT_HEARTBEAT_TIMEOUT_SECONDS = env_int("REPORT_HEARTBEAT_TIMEOUT_SECONDS", 300)
+REPORT_MAX_ATTEMPTS = 2
 # Sent, cancelled and failed notification rows are deleted after this many days (0: kept).
 NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 400)
 for _name in ("EMAIL_LEASE_SECONDS", "EMAIL_MARK_SENT_RETRY_SECONDS", "EMAIL_DISPATCH_BATCH"):

@@ -1,6 +1,5 @@
 """The e-mail outbox: rows written with the change, sent after commit, claimed with a lease, sent once."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -9,38 +8,18 @@ from django.core import mail
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from plans import services
 from plans.models import Notification
 from plans.notifications import notification_lease, notifications_dispatch, notifications_lease_due
 from plans.tasks import send_notification
 from tests.api.conftest import key_client
+from tests.broker import broker_down
 from tests.factories import valid_content
 
 
 @pytest.fixture
 def draft(cycle, estonia, alice, charlie, as_alice):
     return services.plan_create(cycle=cycle, member=estonia, actor=as_alice, content=valid_content()).plan
-
-
-def fresh_broker_connections() -> None:
-    """Forget pooled broker connections, so the next message connects to the broker now configured."""
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@contextmanager
-def broker_down():
-    """Tasks go to a broker that does not answer (a port nobody listens on), as in production."""
-    conf = celery_app.conf
-    saved = conf.task_always_eager, conf.broker_url
-    conf.task_always_eager, conf.broker_url = False, "redis://127.0.0.1:8419/0"
-    fresh_broker_connections()
-    try:
-        yield
-    finally:
-        conf.task_always_eager, conf.broker_url = saved
-        fresh_broker_connections()
 
 
 def kinds(**filters) -> list[tuple[str, str]]:
