@@ -489,3 +489,18 @@ def notification_send_leased(*, notification_id: int) -> str:
         logger.exception("sending %s failed for good", notification.dedupe_key)
         return _record_failure(notification, error)
     return NotificationStatus.SENT
+
+
+def notifications_prune(*, now: datetime | None = None) -> int:
+    """Delete sent, cancelled and failed rows older than NOTIFICATION_RETENTION_DAYS (0: keep all); returns how many.
+
+    Pending and waiting rows are never pruned: they are work still to do.
+    """
+    if not settings.NOTIFICATION_RETENTION_DAYS:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=settings.NOTIFICATION_RETENTION_DAYS)
+    deleted, _by_model = Notification.objects.filter(
+        status__in=[NotificationStatus.SENT, NotificationStatus.CANCELLED, NotificationStatus.FAILED],
+        created_at__lt=cutoff,
+    ).delete()
+    return deleted

@@ -23,6 +23,12 @@ def dispatch_notifications() -> dict[str, int]:
     return notifications.notifications_dispatch()
 
 
+@shared_task(name="plans.prune_notifications", acks_late=True)
+def prune_notifications() -> int:
+    """Delete finished notification rows past NOTIFICATION_RETENTION_DAYS. Safe to run twice or in parallel."""
+    return notifications.notifications_prune()
+
+
 @shared_task(name="plans.send_reminders", acks_late=True)
 def send_reminders() -> int:
     """One reminder pass: claim the rungs now due and queue their e-mails. Safe to run twice or in parallel."""
