@@ -106,7 +106,8 @@ def reports_recover_stalled(*, now: datetime | None = None) -> tuple[list[int], 
         status=ReportStatus.RUNNING, heartbeat_at__lt=now - timedelta(seconds=timeout)
     )
     reason = f"The worker building it stopped: no heartbeat for {timeout} seconds."
-    requeued, failed = [], []
+    requeued: list[int] = []
+    failed: list[int] = []
     for report_id, attempts, heartbeat_at in stalled.values_list("pk", "attempts", "heartbeat_at"):
         again = attempts < settings.REPORT_MAX_ATTEMPTS
         changed = ComplianceReport.objects.filter(
