@@ -23,6 +23,7 @@ import time
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
@@ -298,7 +299,17 @@ def notifications_dispatch(*, now: datetime | None = None) -> dict[str, int]:
     released = notifications_release_waiting()
     notifications_give_up_crashed(now=now)
     outcomes: dict[str, int] = {"released": released} if released else {}
-    for notification_id in notifications_lease_due(now=now):
+    leased = notifications_lease_due(now=now)
+    # A slow SMTP server (timeouts) must not keep rows leased past their lease or past the task's
+    # time limit: after half the lease, the rows not tried yet are handed back for the next run.
+    stop_at = time.monotonic() + settings.EMAIL_LEASE_SECONDS / 2
+    for index, notification_id in enumerate(leased):
+        if time.monotonic() > stop_at:
+            Notification.objects.filter(pk__in=leased[index:], status=NotificationStatus.PENDING).update(
+                lease_until=None, attempts=F("attempts") - 1
+            )
+            outcomes["handed_back"] = len(leased) - index
+            break
         status = notification_send_leased(notification_id=notification_id)
         outcomes[status] = outcomes.get(status, 0) + 1
     return outcomes
@@ -475,6 +486,8 @@ def notification_send_leased(*, notification_id: int) -> str:
         return NotificationStatus.WAITING
     try:
         deliver(notification, template, context, recipients)
+    except SoftTimeLimitExceeded:
+        raise  # the task ran out of time, not the mail: the lease runs out and it is tried again
     except (OperationalError, InterfaceError):
         # The mail went out but could not be marked sent: the lease runs out, and the mail is
         # sent again by the dispatcher (the same Message-ID). Logged loudly; nothing to record.

@@ -126,3 +126,13 @@ def test_each_message_carries_a_message_id_derived_from_its_row(draft, as_alice,
     receipt = Notification.objects.get(kind="receipt")
     [message] = [m for m in mail.outbox if m.to == ["alice@ee.example.org"]]
     assert message.extra_headers["Message-ID"] == f"<notification-{receipt.pk}-en@127.0.0.1>"
+
+
+def test_a_dispatcher_out_of_time_hands_the_rows_it_did_not_try_back(draft, as_alice, settings):
+    with broker_down():
+        services.plan_submit(plan=draft, actor=as_alice)
+    settings.EMAIL_LEASE_SECONDS = 0  # half of it is over before the first send
+    assert notifications_dispatch() == {"handed_back": 2}
+    assert list(Notification.objects.values_list("status", "attempts", "lease_until")) == [("pending", 0, None)] * 2
+    settings.EMAIL_LEASE_SECONDS = 300
+    assert notifications_dispatch() == {"sent": 2}
