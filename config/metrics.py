@@ -134,7 +134,9 @@ def email_backlog() -> Iterator:
 
     rows = {
         row["status"]: row
-        for row in Notification.objects.filter(status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED])
+        for row in Notification.objects.filter(
+            status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED, NotificationStatus.WAITING]
+        )
         .values("status")
         .annotate(count=Count("pk"), oldest=Min("created_at"))
         .order_by()
@@ -150,6 +152,11 @@ def email_backlog() -> Iterator:
         "plans_email_failed",
         "E-mails given up on, waiting for staff to retry them.",
         value=rows.get(NotificationStatus.FAILED, {}).get("count", 0),
+    )
+    yield GaugeMetricFamily(
+        "plans_email_waiting",
+        "Delegation e-mails waiting for the member to have a delegate with an address.",
+        value=rows.get(NotificationStatus.WAITING, {}).get("count", 0),
     )
 
 

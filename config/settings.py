@@ -396,6 +396,35 @@ if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend" and not _
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Defence industrial plans <plans@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The e-mail outbox (plans.notifications). A worker holds a claimed e-mail for EMAIL_LEASE_SECONDS:
+# if it dies, the dispatcher (every minute) claims the e-mail again once the lease has run out.
+# Keep it above EMAIL_TIMEOUT x a few SMTP commands + EMAIL_MARK_SENT_RETRY_SECONDS.
+EMAIL_LEASE_SECONDS = env_int("EMAIL_LEASE_SECONDS", 300)
+# Marking an e-mail sent is retried this long while the database is unreachable, so that a
+# blip does not make the dispatcher send it again.
+EMAIL_MARK_SENT_RETRY_SECONDS = env_int("EMAIL_MARK_SENT_RETRY_SECONDS", 60)
+# Transient SMTP failures (4xx, connection trouble) are retried with backoff (1, 2, 4, ... minutes,
+# at most EMAIL_RETRY_MAX_DELAY_MINUTES apart) until EMAIL_RETRY_HOURS after the first failure.
+EMAIL_RETRY_HOURS = env_float("EMAIL_RETRY_HOURS", 8)
+EMAIL_RETRY_MAX_DELAY_MINUTES = env_int("EMAIL_RETRY_MAX_DELAY_MINUTES", 60)
+# How many due e-mails one dispatcher run claims and sends.
+EMAIL_DISPATCH_BATCH = env_int("EMAIL_DISPATCH_BATCH", 100)
+# A report run whose worker has not renewed its heartbeat for this long is failed with the reason
+# and queued again once (REPORT_MAX_ATTEMPTS builds in all). Keep it well above the longest pause
+# between two progress steps of a build (a few seconds for the largest chart).
+REPORT_HEARTBEAT_TIMEOUT_SECONDS = env_int("REPORT_HEARTBEAT_TIMEOUT_SECONDS", 300)
+REPORT_MAX_ATTEMPTS = 2
+# Sent, cancelled and failed notification rows are deleted after this many days (0: kept).
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 400)
+for _name in ("EMAIL_LEASE_SECONDS", "EMAIL_MARK_SENT_RETRY_SECONDS", "EMAIL_DISPATCH_BATCH"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1, got {globals()[_name]}")
+if EMAIL_RETRY_HOURS < 0 or EMAIL_RETRY_MAX_DELAY_MINUTES < 1 or NOTIFICATION_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured(
+        "EMAIL_RETRY_HOURS and NOTIFICATION_RETENTION_DAYS must not be negative, "
+        "EMAIL_RETRY_MAX_DELAY_MINUTES at least 1"
+    )
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 _site = urlsplit(SITE_URL)
 if _site.scheme not in {"http", "https"} or not _site.hostname:
@@ -497,6 +526,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Queueing is best effort (every task's work is a database row a dispatcher picks up), so a web
+# request does not wait out a broker outage: one quick retry, then the row waits.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

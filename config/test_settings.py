@@ -27,6 +27,10 @@ CSRF_COOKIE_SECURE = False
 # Personas' passwords are hashed in nearly every test; the production hasher's cost buys nothing here.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# A test database name of one's own choosing (a shared PostgreSQL server), instead of test_<NAME>.
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
+
 # Mail stays in memory (django.core.mail.outbox), whatever EMAIL_URL says.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

@@ -149,6 +149,9 @@ class NotificationStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     # A reminder whose plan was submitted between the claim and the send.
     CANCELLED = "cancelled", _("Not needed")
+    # A delegation e-mail for a member without any active delegate with an address: it goes
+    # out when one is added (the dispatcher checks again), and staff see it in the log.
+    WAITING = "waiting", _("Waiting for a delegate")
 
 
 class Unit(models.TextChoices):

@@ -787,6 +787,11 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The outbox: a pending row is due from `next_attempt_at` (later after a transient failure),
+    # and a worker that claims it holds it until `lease_until`; a worker killed mid-send lets its
+    # lease run out and the dispatcher claims the row again.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -795,7 +800,10 @@ class Notification(models.Model):
         permissions = [
             ("send_reminders", "Can send reminders now and retry failed e-mails"),
         ]
-        indexes = [models.Index(fields=["cycle", "member", "kind"])]
+        indexes = [
+            models.Index(fields=["cycle", "member", "kind"]),
+            models.Index(fields=["status", "next_attempt_at"], name="notification_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.rung} {self.member.code} {self.cycle.year}"

@@ -25,7 +25,6 @@ from core.permissions import (
     REVIEW_PLAN,
     SUBMIT_PLAN,
 )
-from core.queue import enqueue_on_commit
 from members.actors import Actor
 from members.models import Member, User
 from webhooks.enums import EventType
@@ -80,6 +79,7 @@ from .models import (
     Review,
     submission_is_late,
 )
+from .notifications import plan_event_notifications, send_comment_notice, send_extension_notice
 from .selectors import effective_deadline, last_submitted_plan, plan_findings, with_catalogue
 from .validation import Finding, errors, field_findings, warnings
 
@@ -193,13 +193,9 @@ def _move(
 def _notify_on_commit(
     event: str, *, plan: Plan, version: PlanVersion | None = None, review: Review | None = None
 ) -> None:
-    enqueue_on_commit(
-        "plans.notify_plan_event",
-        plan_id=plan.pk,
-        event=event,
-        version_id=version.pk if version else None,
-        review_id=review.pk if review else None,
-    )
+    # The e-mails are written now, in this transaction (the outbox); only their sending waits
+    # for the commit, and a broker outage then delays them instead of losing them.
+    plan_event_notifications(plan=plan, event=event, version=version, review=review)
 
 
 def _plan_event(type: EventType, plan: Plan, **data: Any) -> None:
@@ -672,7 +668,8 @@ def comment_add(
     if not internal:
         if actor.member_id is None:
             # The secretariat wrote to the delegation: tell it by e-mail (its own messages it knows).
-            enqueue_on_commit("plans.notify_comment", comment_id=comment.pk)
+            # The e-mail is written to the outbox in this transaction; sending waits for the commit.
+            send_comment_notice(comment_id=comment.pk)
         _plan_event(
             EventType.PLAN_COMMENT_ADDED,
             plan,
@@ -848,7 +845,7 @@ def extension_grant(
             "granted_at": timezone.now(),
         },
     )
-    enqueue_on_commit("plans.notify_extension", extension_id=extension.pk)
+    send_extension_notice(extension_id=extension.pk)  # written to the outbox in this transaction
     event_record(
         type=EventType.EXTENSION_GRANTED,
         member=member,

@@ -7,7 +7,7 @@ from . import notifications, reminders
 
 @shared_task(name="plans.notify_plan_event", acks_late=True)
 def notify_plan_event(*, plan_id: int, event: str, version_id: int | None = None, review_id: int | None = None) -> int:
-    """Claim and queue the e-mails of one workflow event (receipt, decision notices). Safe to run twice."""
+    """Write the e-mails of one workflow event if they are missing (messages of older releases). Safe to run twice."""
     return notifications.send_plan_event(plan_id=plan_id, event=event, version_id=version_id, review_id=review_id)
 
 
@@ -23,32 +23,28 @@ def notify_extension(*, extension_id: int) -> int:
     return notifications.send_extension_notice(extension_id=extension_id)
 
 
-@shared_task(
-    name="plans.send_notification",
-    bind=True,
-    acks_late=True,
-    autoretry_for=(notifications.TransientSendError,),
-    retry_backoff=30,
-    retry_backoff_max=30 * 60,
-    retry_jitter=True,
-    max_retries=notifications.MAX_ATTEMPTS - 1,
-)
-def send_notification(self, *, notification_id: int) -> str:
-    """Send one claimed e-mail; transient failures are retried with backoff, the last one is recorded."""
-    return notifications.notification_send(
-        notification_id=notification_id, final_attempt=self.request.retries >= self.max_retries
-    )
+@shared_task(name="plans.send_notification", acks_late=True)
+def send_notification(*, notification_id: int) -> str:
+    """Send one e-mail of the outbox now if nobody holds it; retries are the dispatcher's (next_attempt_at)."""
+    return notifications.notification_send(notification_id=notification_id)
+
+
+@shared_task(name="plans.dispatch_notifications", acks_late=True)
+def dispatch_notifications() -> dict[str, int]:
+    """The outbox dispatcher (every minute): send whatever is due. Safe on several workers at once."""
+    return notifications.notifications_dispatch()
+
+
+@shared_task(name="plans.prune_notifications", acks_late=True)
+def prune_notifications() -> int:
+    """Delete finished notification rows past NOTIFICATION_RETENTION_DAYS. Safe to run twice or in parallel."""
+    return notifications.notifications_prune()
 
 
 @shared_task(name="plans.send_reminders", acks_late=True)
 def send_reminders() -> int:
     """One reminder pass: claim the rungs now due and queue their e-mails. Safe to run twice or in parallel."""
-    try:
-        claimed = reminders.reminder_pass()
-    finally:
-        # Mail claimed earlier whose task was lost goes out again even if this pass failed.
-        notifications.notifications_requeue_stale()
-    return len(claimed)
+    return len(reminders.reminder_pass())
 
 
 @shared_task(name="plans.verify_versions", acks_late=True)

@@ -38,6 +38,10 @@ class ComplianceReport(models.Model):
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The building worker's sign of life, renewed with every progress step; a running report
+    # without one for REPORT_HEARTBEAT_TIMEOUT_SECONDS lost its worker (reports.services).
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     xlsx = models.FileField(_("XLSX"), upload_to=report_upload_to, blank=True)
     pdf = models.FileField(_("PDF"), upload_to=report_upload_to, blank=True)
     csv = models.FileField(_("CSV"), upload_to=report_upload_to, blank=True)

@@ -1,15 +1,17 @@
 """Writes for compliance reports: request one, and build it (the worker's side)."""
 
 import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError, NotAllowed
 from core.permissions import VIEW_COMPLIANCE
-from core.queue import enqueue_on_commit
+from core.queue import enqueue, enqueue_on_commit
 from members.actors import Actor
 from plans.models import Cycle
 
@@ -22,8 +24,16 @@ from .models import ComplianceReport, ReportLanguage, ReportStatus
 logger = logging.getLogger(__name__)
 
 
+# A queued run older than this whose task has not started (lost in a broker outage) is queued again.
+QUEUED_GRACE = timedelta(minutes=1)
+
+
 def report_request(*, cycle: Cycle, actor: Actor, language: str = ReportLanguage.ENGLISH) -> ComplianceReport:
-    """Queue a report for the cycle, its files in `language`; a worker builds it once the transaction commits."""
+    """Create a queued report for the cycle, its files in `language`; a worker builds it once the transaction commits.
+
+    The row is the outbox: queueing after commit is best effort, and the dispatcher queues any
+    run still waiting a minute later, so a broker outage delays the report instead of losing it.
+    """
     if not actor.can(VIEW_COMPLIANCE):
         raise NotAllowed(_("Only staff who read compliance request compliance reports."))
     if language not in ReportLanguage.values:
@@ -34,8 +44,11 @@ def report_request(*, cycle: Cycle, actor: Actor, language: str = ReportLanguage
 
 
 def _set_progress(report_id: int, progress: int) -> None:
-    # A plain UPDATE outside any transaction, so that readers see it while the build goes on.
-    ComplianceReport.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(progress=progress)
+    # A plain UPDATE outside any transaction, so that readers see it while the build goes on;
+    # it is also the run's heartbeat.
+    ComplianceReport.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(
+        progress=progress, heartbeat_at=timezone.now()
+    )
 
 
 def report_claim(*, report_id: int) -> bool:
@@ -43,8 +56,9 @@ def report_claim(*, report_id: int) -> bool:
 
     A redelivered message (acks late) or a second worker finds it no longer queued and stops.
     """
+    now = timezone.now()
     claimed = ComplianceReport.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
-        status=ReportStatus.RUNNING, started_at=timezone.now(), progress=1, error=""
+        status=ReportStatus.RUNNING, started_at=now, heartbeat_at=now, progress=1, attempts=F("attempts") + 1
     )
     return claimed == 1
 
@@ -85,3 +99,51 @@ def report_build(*, report_id: int) -> ComplianceReport | None:
         )
         report.refresh_from_db()
     return report
+
+
+def reports_recover_stalled(*, now: datetime | None = None) -> tuple[list[int], list[int]]:
+    """Runs whose worker stopped (no heartbeat for REPORT_HEARTBEAT_TIMEOUT_SECONDS): queue again once, then fail.
+
+    Returns (queued again, failed). Each change is a conditional UPDATE on the stale heartbeat,
+    so dispatchers running at once on several workers act on a run once.
+    """
+    now = now or timezone.now()
+    timeout = settings.REPORT_HEARTBEAT_TIMEOUT_SECONDS
+    stalled = ComplianceReport.objects.filter(
+        status=ReportStatus.RUNNING, heartbeat_at__lt=now - timedelta(seconds=timeout)
+    )
+    reason = f"The worker building it stopped: no heartbeat for {timeout} seconds."
+    requeued: list[int] = []
+    failed: list[int] = []
+    for report_id, attempts, heartbeat_at in stalled.values_list("pk", "attempts", "heartbeat_at"):
+        again = attempts < settings.REPORT_MAX_ATTEMPTS
+        changed = ComplianceReport.objects.filter(
+            pk=report_id, status=ReportStatus.RUNNING, heartbeat_at=heartbeat_at
+        ).update(
+            status=ReportStatus.QUEUED if again else ReportStatus.FAILED,
+            error=f"{reason} Queued again." if again else f"{reason} Not retried again.",
+            progress=0,
+            finished_at=None if again else now,
+        )
+        if changed:
+            logger.warning("report %s: %s", report_id, "queued again" if again else "failed")
+            (requeued if again else failed).append(report_id)
+            if again:
+                enqueue("reports.build_compliance_report", report_id=report_id)
+    return requeued, failed
+
+
+def reports_dispatch(*, now: datetime | None = None) -> dict[str, int]:
+    """The reports' dispatcher (every minute): recover stalled runs, queue again runs whose task was lost.
+
+    A run queued twice is built once (report_claim), so queueing again is always safe.
+    """
+    now = now or timezone.now()
+    requeued, failed = reports_recover_stalled(now=now)
+    waiting = list(
+        ComplianceReport.objects.filter(status=ReportStatus.QUEUED, created_at__lt=now - QUEUED_GRACE)
+        .exclude(pk__in=requeued)
+        .values_list("pk", flat=True)[:100]
+    )
+    queued = sum(enqueue("reports.build_compliance_report", report_id=report_id) for report_id in waiting)
+    return {"requeued_stalled": len(requeued), "failed_stalled": len(failed), "queued": queued}

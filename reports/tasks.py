@@ -10,7 +10,7 @@ from django.utils import timezone
 from members.actors import Actor
 from plans.models import Cycle
 
-from .services import report_build, report_request
+from .services import report_build, report_request, reports_dispatch
 
 # A cycle still gets nightly reports this long after its review deadline (or deadline).
 OPEN_CYCLE_GRACE = timedelta(days=60)
@@ -19,6 +19,12 @@ OPEN_CYCLE_GRACE = timedelta(days=60)
 @shared_task(name="reports.build_compliance_report", acks_late=True, ignore_result=True)
 def build_compliance_report(*, report_id: int) -> None:
     report_build(report_id=report_id)
+
+
+@shared_task(name="reports.dispatch_reports", acks_late=True)
+def dispatch_reports() -> dict[str, int]:
+    """Every minute: runs whose worker stopped are queued again once (then failed), lost runs queued again."""
+    return reports_dispatch()
 
 
 def open_cycles(at: datetime | None = None):

@@ -7,11 +7,14 @@ by a serializer (types, ranges, choices) or by the plan rules (findings), so a c
 both the same way.
 """
 
+import sys
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -137,7 +140,45 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+# How long a client should wait before trying again when the database cannot be reached (a restart
+# or a fail-over takes seconds).
+DATABASE_RETRY_AFTER = 5
+
+
+def _database_unavailable(exc: BaseException | None) -> bool:
+    """Whether the error is the database being unreachable (not a bug in a query: those stay 500s)."""
+    if isinstance(exc, InterfaceError):
+        return True
+    if isinstance(exc, OperationalError):
+        # PostgreSQL errors of class 08 (connection) and 57P (operator intervention: shutdown,
+        # cannot connect now) carry a SQLSTATE; a refused connection carries none.
+        sqlstate = getattr(getattr(exc, "__cause__", None), "sqlstate", None)
+        return sqlstate is None or sqlstate.startswith(("08", "57P"))
+    return False
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: JSON in the API's shape under /api/, a plain page (no database needed) elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        response: HttpResponse = JsonResponse(
+            _body(
+                _("The service is briefly unavailable. Try again in a few seconds."),
+                "unavailable",
+                retry_after=DATABASE_RETRY_AFTER,
+            ),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this view while handling the uncaught exception: a database outage is a 503
+    # that clients may retry, not a 500.
+    if _database_unavailable(sys.exc_info()[1]):
+        return service_unavailable(request)
     if request.path.startswith(API_PREFIX):
         return JsonResponse(_body(_("A server error occurred."), "error"), status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     return defaults.server_error(request)

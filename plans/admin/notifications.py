@@ -44,6 +44,8 @@ class NotificationAdmin(admin.ModelAdmin):
         "attempts",
         "last_error",
         "created_at",
+        "next_attempt_at",
+        "lease_until",
         "sent_at",
         "dedupe_key",
     ]
@@ -70,11 +72,11 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_remind_permission(self, request) -> bool:
         return can(request, SEND_REMINDERS)
 
-    @admin.action(description=_("Retry the selected failed notifications"), permissions=["remind"])
+    @admin.action(description=_("Retry the selected failed or waiting notifications"), permissions=["remind"])
     def retry_failed(self, request, queryset):
         retried = sum(
             notification_retry(notification=notification, actor=actor_of(request))
-            for notification in queryset.filter(status=NotificationStatus.FAILED)
+            for notification in queryset.filter(status__in=[NotificationStatus.FAILED, NotificationStatus.WAITING])
         )
         self.message_user(
             request,

@@ -71,6 +71,33 @@ def worker_env() -> dict[str, str]:
     return {}
 
 
+def start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    """Start `celery worker` with this environment and wait until it answers a ping; output to log_path."""
+    log = open(log_path, "a")  # noqa: SIM115 (the process owns it; closed when the test's tmp_path goes)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    process.env = env  # type: ignore[attr-defined]  # for a test that starts a second worker alike
+    deadline = time.monotonic() + 60
+    while not celery_app.control.ping(timeout=0.5):
+        if process.poll() is not None or time.monotonic() > deadline:
+            log.flush()
+            pytest.fail("the Celery worker did not start:\n" + log_path.read_text()[-3000:])
+    return process
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 @pytest.fixture
 def celery_worker(transactional_db, smtp_inbox, tmp_path, worker_env) -> Iterator[tuple[subprocess.Popen, "Inbox"]]:
     """Start `celery worker` against the test database and broker; tasks stop running eagerly.
@@ -93,27 +120,10 @@ def celery_worker(transactional_db, smtp_inbox, tmp_path, worker_env) -> Iterato
         **worker_env,
     }
     celery_app.control.purge()
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    process = start_worker(env, tmp_path / "worker.log")
     try:
-        deadline = time.monotonic() + 60
-        while not celery_app.control.ping(timeout=0.5):
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("the Celery worker did not start:\n" + (tmp_path / "worker.log").read_text()[-3000:])
         celery_app.conf.task_always_eager = False
         yield process, inbox
     finally:
         celery_app.conf.task_always_eager = True
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        stop_worker(process)

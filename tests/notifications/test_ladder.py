@@ -120,8 +120,8 @@ def test_two_passes_at_the_same_moment_send_each_reminder_once(
 ):
     first = run_pass("2025-06-23 09:00")
     second = run_pass("2025-06-23 09:00")
-    assert (len(first), second, len(mail.outbox)) == (2, [], 1)  # LV has no delegate: recorded as failed
-    assert Notification.objects.get(member__code="LV").last_error.startswith("Nobody to send it to")
+    assert (len(first), second, len(mail.outbox)) == (2, [], 1)  # LV has no delegate: its reminder waits
+    assert Notification.objects.get(member__code="LV").status == "waiting"
 
 
 def test_an_extension_moves_the_ladder(ladder_cycle, estonia, alice, charlie, only_estonia_and_latvia, run_pass):
@@ -263,3 +263,27 @@ def test_a_pass_costs_the_same_queries_whatever_the_number_of_members(missing, l
     # deadline) and the keys taken.
     with django_assert_num_queries(5):
         assert reminder_pass(at=at("2025-06-23 09:00")) == []
+
+
+def test_a_reminder_for_a_member_without_a_delegate_waits_and_goes_out_once_one_is_added(
+    ladder_cycle, estonia, alice, charlie, only_estonia_and_latvia, run_pass, client
+):
+    from plans.notifications import notifications_dispatch
+    from tests.factories import DelegateFactory, UserFactory
+
+    run_pass("2025-06-23 09:00")
+    waiting = Notification.objects.get(member__code="LV")
+    assert (waiting.status, waiting.get_status_display(), len(mail.outbox)) == ("waiting", "Waiting for a delegate", 1)
+    assert waiting.last_error == "Waiting: the member has no active delegate with an e-mail address."
+    # Staff see it in the notification log, filtered by its status.
+    client.force_login(charlie)
+    page = client.get("/admin/plans/notification/?status__exact=waiting")
+    assert page.status_code == 200
+    assert "Waiting for a delegate" in page.content.decode()
+    with time_machine.travel(at("2025-06-23 10:00"), tick=False):
+        assert notifications_dispatch() == {}  # still nobody to write to
+        DelegateFactory(user=UserFactory(email="liga@lv.example.org"), member=waiting.member)
+        assert notifications_dispatch() == {"released": 1, "sent": 1}
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.recipients) == ("sent", ["liga@lv.example.org"])
+    assert [m.to for m in mail.outbox[1:]] == [["liga@lv.example.org"]]

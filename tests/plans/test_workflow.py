@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -268,17 +269,22 @@ def test_content_of_a_locked_plan_cannot_change(plan_in, as_alice, status):
 # Notifications ------------------------------------------------------------------------------
 
 
-def test_submission_queues_notification_only_after_commit(draft, as_alice, django_capture_on_commit_callbacks):
+def test_submission_writes_its_emails_in_its_transaction_and_sends_after_commit(
+    draft, as_alice, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         receipt = services.plan_submit(plan=draft, actor=as_alice)
-    # Nothing is sent while the submission's transaction is still open.
-    assert len(callbacks) == 1
-    assert not Notification.objects.filter(plan=draft).exists()
-
-    callbacks[0]()
-
+    # The rows are part of the submission (the outbox); nothing is sent before the commit.
+    assert len(callbacks) == 2
     receipts = Notification.objects.filter(plan=draft, kind=NotificationKind.RECEIPT)
-    assert [n.version_id for n in receipts] == [receipt.version.pk]
+    assert [(n.version_id, n.status) for n in receipts] == [(receipt.version.pk, "pending")]
+    assert mail.outbox == []
+
+    for callback in callbacks:
+        callback()
+
+    assert receipts.get().status == "sent"
+    assert [m.subject for m in mail.outbox] == [f"Receipt: Estonia plan {draft.cycle.year}, version 1"]
 
 
 @pytest.mark.parametrize(("status", "review"), [(PlanStatus.SUBMITTED, "return"), (PlanStatus.IN_REVIEW, "accept")])
