@@ -555,6 +555,8 @@ def plan_timeline(*, plan: Plan, actor: Actor) -> list[dict[str, Any]]:
             )
 
     for comment in comments_visible_to(plan=plan, actor=actor):
+        if comment.review_id is not None:
+            continue  # a decision's comment, in the thread too: the decision above carries it
         what = gettext("Internal comment") if comment.internal else gettext("Comment")
         if comment.version_id:
             what = f"{what} (v{comment.version.number})"
