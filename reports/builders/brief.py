@@ -53,7 +53,8 @@ ANNEX_LINES = 10  # lines listed per ally in its annex: the largest increases in
 def _number(value: Any, places: int = 0) -> str:
     if value is None:
         return "-"
-    return f"{Decimal(value):,.{places}f}".replace(",", "\u202f")
+    # A no-break space between thousands: the PDF's standard fonts have no narrow one (it printed as a box).
+    return f"{Decimal(value):,.{places}f}".replace(",", "\u00a0")
 
 
 def _percent(value: Any) -> str:
