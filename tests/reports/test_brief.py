@@ -241,6 +241,18 @@ def test_a_french_brief_xlsx_and_csv(two_cycles):
     assert re.search(r"Page 1 sur \d+", pages[0])
     assert "Synthèse" in text
     assert "Annexe : EE Estonie" in text
+    french = text.replace("\xa0", " ")
+    # Item names and units in French, each item in its own unit.
+    assert (
+        "Plus fortes hausses de capacité prévues, par article du catalogue : Missiles sol-air portables "
+        "(type Stinger) : de 10 à 60 missiles par an (+500.00 %, Alliés : 1); Obus d'artillerie de 155 mm : "
+        "de 1 500 à 5 000 coups par an (+233.33 %, Alliés : 2)"
+    ) in french
+    assert (
+        "Signaux d’acquisition conjointe : 1 article du catalogue est prévu par deux Alliés ou plus : "
+        "Obus d'artillerie de 155 mm (Alliés : EE, LV ; hausse cumulée de 3 500 coups par an)."
+    ) in french
+    assert "Autre : Fuze adapters" in french
     assert all(page.count("NATO RESTRICTED") >= 2 for page in pages)
     with translation.override("fr"):
         workbook = load_workbook(io.BytesIO(build_xlsx(report_data(cycle=two_cycles))))
