@@ -22,6 +22,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -227,7 +228,7 @@ def _stock_gap_expression() -> Case:
     )
 
 
-def _item_figures(lines, *, per_year: bool = False) -> list[dict[str, Any]]:
+def _item_figures(lines: QuerySet[CapabilityLine], *, per_year: bool = False) -> list[dict[str, Any]]:
     """Lines of catalogue items summed per item and unit (and per cycle with `per_year`), in one query.
 
     The one aggregation of capacity: `capacity_by_item` (one cycle) and `capacity_over_cycles`
