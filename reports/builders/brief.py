@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -219,7 +220,7 @@ def summary_sentences(summary: dict[str, Any]) -> list[str]:
         named = "; ".join(
             _("%(item)s from %(baseline)s to %(target)s %(unit)s a year (%(growth)s, allies: %(allies)d)")
             % {
-                "item": item_label(item),
+                "item": escape(item_label(item)),
                 "baseline": _number(item["baseline"]),
                 "target": _number(item["target"]),
                 "unit": unit_label(item["unit"]),
@@ -248,7 +249,7 @@ def summary_sentences(summary: dict[str, Any]) -> list[str]:
         named = "; ".join(
             _("%(item)s (allies: %(allies)s; combined increase %(increase)s %(unit)s a year)")
             % {
-                "item": item_label(item),
+                "item": escape(item_label(item)),
                 "allies": ", ".join(item["allies"]),
                 "increase": _number(item["target_increase"]),
                 "unit": unit_label(item["unit"]),
@@ -268,7 +269,8 @@ def summary_sentences(summary: dict[str, Any]) -> list[str]:
         sentences.append(_("Joint procurement signals: no catalogue item is planned by two or more allies yet."))
     if summary["joint_programmes"]:
         named = "; ".join(
-            _("%(name)s (named by %(count)d)") % {"name": programme["name"], "count": len(programme["named_by"])}
+            _("%(name)s (named by %(count)d)")
+            % {"name": escape(programme["name"]), "count": len(programme["named_by"])}
             for programme in summary["joint_programmes"]
         )
         sentences.append(
@@ -329,7 +331,7 @@ def _capacity_tables(data: ReportData, styles: dict) -> list[Any]:
             continue
         body = [
             [
-                Paragraph(item_label(item), styles["cell"]),
+                Paragraph(escape(item_label(item)), styles["cell"]),
                 unit_label(item["unit"]),
                 str(len(item["allies"])),
                 _number(item["baseline"]),
@@ -368,7 +370,7 @@ def _joint_table(data: ReportData, styles: dict) -> Any:
     header += [_("Already partners")]
     body = [
         [
-            Paragraph(item_label(item), styles["cell"]),
+            Paragraph(escape(item_label(item)), styles["cell"]),
             unit_label(item["unit"]),
             Paragraph(", ".join(item["allies"]), styles["cell"]),
             _number(item["target_increase"]),
@@ -470,10 +472,13 @@ def _annex(row: dict[str, Any], lines: list[dict], years: list[dict], styles: di
 
 
 def _line_label(line: dict[str, Any]) -> str:
-    """A catalogue line by its item's name in the brief's language; a line outside it by its own text."""
+    """A catalogue line by its item's name in the brief's language; a line outside it by its own text.
+
+    Escaped for reportlab's paragraph markup: delegations type the text of "other" lines.
+    """
     if line.get("item_code"):
-        return localized_name(line["item_name_en"], line["item_name_fr"])
-    return _("Other: %(item)s") % {"item": line["item"]}
+        return escape(localized_name(line["item_name_en"], line["item_name_fr"]))
+    return _("Other: %(item)s") % {"item": escape(line["item"])}
 
 
 def _line_growth_pct(line: dict[str, Any]) -> Decimal | None:

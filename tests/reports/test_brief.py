@@ -278,3 +278,20 @@ def test_staff_build_a_french_brief_through_the_api(two_cycles, charlie, django_
     assert "Page 1 sur" in pages[0]
     bad = client.post("/api/v1/reports/", {"cycle": 2025, "language": "de"}, format="json")
     assert (bad.status_code, list(bad.json()["errors"])) == (400, ["language"])
+
+
+def test_text_typed_by_delegations_is_printed_as_text_not_markup(db):
+    cycle = report_cycle(2025)
+    programme = {"kind": "multinational", "partner_name": "Sky & Shield <ESSI>", "partner_members": ["DE"]}
+    plan_in_state(
+        cycle,
+        "EE",
+        "submitted",
+        lines=[{**valid_content()["lines"][0], "item": "Fuzes & <b>adapters", "unit": "units"}],
+        partnerships=[programme],
+    )
+
+    text = flat(read(brief_in("en", cycle)))
+
+    assert "Other: Fuzes & <b>adapters units (pieces) 1 000 5 000 400.00 %" in text
+    assert "the most named: Sky & Shield <ESSI> (named by 1)." in text
