@@ -171,7 +171,7 @@ def main() -> None:
     from reports.builders.data import report_data
     from reports.builders.pdf import build_pdf
     from reports.builders.tables import build_csv, build_xlsx
-    from reports.selectors import compliance_rows, trends
+    from reports.selectors import compliance_rows, executive_summary, trends
 
     cycle = Cycle.objects.get(year=2030)
     print(f"database: {connection.settings_dict['NAME']}, lines in all: {CapabilityLine.objects.count()}")
@@ -217,6 +217,28 @@ def main() -> None:
         f"median {median * 1000:.0f} ms, best {best * 1000:.0f} ms"
     )
     data = report_data(cycle=cycle)
+    summary = executive_summary(
+        cycle=cycle,
+        rows=data.rows,
+        capacity=data.capacity,
+        bottleneck_rows=data.bottlenecks,
+        programmes=data.programmes,
+        joint=data.joint,
+        alliance_years=data.trends["cycles"],
+    )
+    print(
+        f"brief's figures: {summary['submitted']} of {summary['members']} submitted, {summary['on_time']} on time; "
+        f"{len(data.capacity['items'])} catalogue items summed, {summary['other_lines']} other lines not summed, "
+        f"{len(data.trends['capacity'])} item-years across cycles; largest increases: "
+        + "; ".join(
+            f"{item['code']} {item['baseline']:,.0f} -> {item['target']:,.0f} {item['unit']} "
+            f"(+{item['growth_pct']} %, {len(item['allies'])} allies)"
+            for item in summary["largest_increases"]
+        )
+        + f"; joint procurement signals: {summary['joint_items']} items ("
+        + ", ".join(f"{item['code']}: {len(item['allies'])} allies" for item in summary["joint_signals"])
+        + ")"
+    )
     for language in ("en", "fr"):
 
         def brief(language: str = language) -> None:

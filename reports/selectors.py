@@ -22,6 +22,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -210,7 +211,8 @@ def compliance_totals(rows: list[dict[str, Any]]) -> dict[str, int]:
 # The alliance picture: submitted content only (see REPORTED_STATES).
 
 
-def _growth_pct(growth: Decimal, baseline: Decimal) -> Decimal | None:
+def growth_pct(growth: Decimal, baseline: Decimal) -> Decimal | None:
+    """Growth in % of the baseline, to the cent; none without a baseline."""
     return (growth / baseline * 100).quantize(Decimal("0.01")) if baseline else None
 
 
@@ -226,22 +228,19 @@ def _stock_gap_expression() -> Case:
     )
 
 
-def capacity_by_item(*, cycle: Cycle) -> dict[str, Any]:
-    """The alliance figures per catalogue item and unit: the one aggregation every door shows.
+def _item_figures(lines: QuerySet[CapabilityLine], *, per_year: bool = False) -> list[dict[str, Any]]:
+    """Lines of catalogue items summed per item and unit (and per cycle with `per_year`), in one query.
 
-    Capacity (baseline, target, growth), stockpiles (current, target, gap) are summed over the
-    submitted plans' lines of one item, in its unit, never across items or units; investment is
-    summed per currency (money in two currencies is two units). Lines without a catalogue item
-    ("other") are listed one by one, never summed. Two queries whatever the data.
-
-    Returns `{"items": [...], "other": [...]}`; each item: code, name_en, name_fr, category,
-    unit, parent, lines, allies (codes), baseline, target, growth, growth_pct, stockpile_current,
-    stockpile_target, stockpile_gap, investment (`{currency: amount}`).
+    The one aggregation of capacity: `capacity_by_item` (one cycle) and `capacity_over_cycles`
+    (every cycle) both read it, so the dashboard, the API, the XLSX, the PDF and the brief cannot
+    add differently. Never across items or units; investment per currency.
     """
-    reported = CapabilityLine.objects.filter(plan__cycle_id=cycle.pk, plan__status__in=REPORTED_STATES).order_by()
+    year_field = ("plan__cycle__year",) if per_year else ()
     grouped = (
-        reported.filter(item_code__isnull=False)
+        lines.filter(item_code__isnull=False)
+        .order_by()
         .values(
+            *year_field,
             "item_code_id",
             "unit",
             "plan__member__code",
@@ -262,11 +261,13 @@ def capacity_by_item(*, cycle: Cycle) -> dict[str, Any]:
             investment=Sum("planned_investment"),
         )
     )
-    items: dict[tuple[str, str], dict[str, Any]] = {}
+    items: dict[tuple[int, str, str], dict[str, Any]] = {}
     for row in grouped:
+        year = row["plan__cycle__year"] if per_year else 0
         item = items.setdefault(
-            (str(row["item_code_id"]), row["unit"]),
+            (year, str(row["item_code_id"]), row["unit"]),
             {
+                **({"year": year} if per_year else {}),
                 "code": row["item_code_id"],
                 "name_en": row["name_en"],
                 "name_fr": row["name_fr"],
@@ -295,17 +296,37 @@ def capacity_by_item(*, cycle: Cycle) -> dict[str, Any]:
             currency = row["plan__currency"] or ""
             item["investment"][currency] = item["investment"].get(currency, ZERO) + row["investment"]
     result = []
-    for item in sorted(items.values(), key=lambda item: (item["category"], item["position"], item["code"])):
+    ordered = sorted(
+        items.items(), key=lambda pair: (pair[1]["category"], pair[1]["position"], *pair[0][1:], pair[0][0])
+    )
+    for _key, item in ordered:
         growth = item["target"] - item["baseline"]
         result.append(
             {
                 **{key: value for key, value in item.items() if key != "position"},
                 "allies": sorted(item["allies"]),
                 "growth": growth,
-                "growth_pct": _growth_pct(growth, item["baseline"]),
+                "growth_pct": growth_pct(growth, item["baseline"]),
                 "investment": dict(sorted(item["investment"].items())),
             }
         )
+    return result
+
+
+def capacity_by_item(*, cycle: Cycle) -> dict[str, Any]:
+    """The alliance figures per catalogue item and unit: the one aggregation every door shows.
+
+    Capacity (baseline, target, growth), stockpiles (current, target, gap) are summed over the
+    submitted plans' lines of one item, in its unit, never across items or units; investment is
+    summed per currency (money in two currencies is two units). Lines without a catalogue item
+    ("other") are listed one by one, never summed. Two queries whatever the data.
+
+    Returns `{"items": [...], "other": [...]}`; each item: code, name_en, name_fr, category,
+    unit, parent, lines, allies (codes), baseline, target, growth, growth_pct, stockpile_current,
+    stockpile_target, stockpile_gap, investment (`{currency: amount}`).
+    """
+    reported = CapabilityLine.objects.filter(plan__cycle_id=cycle.pk, plan__status__in=REPORTED_STATES).order_by()
+    result = _item_figures(reported)
     other: list[dict[str, Any]] = [
         dict(row)
         for row in reported.filter(item_code__isnull=True)
@@ -514,7 +535,10 @@ def partnership_reconciliation(*, cycle: Cycle) -> list[dict[str, Any]]:
 
 
 def capability_lines(*, cycle: Cycle) -> list[dict[str, Any]]:
-    """Every line of the submitted plans, for the report's detail sheet, in one query."""
+    """Every line of the submitted plans, for the report's detail sheet, in one query.
+
+    Catalogue lines carry their item's names (`item_name_en`, `item_name_fr`; null for "other").
+    """
     return list(
         CapabilityLine.objects.filter(plan__cycle_id=cycle.pk, plan__status__in=REPORTED_STATES)
         .order_by("plan__member__name", "position", "pk")
@@ -522,6 +546,8 @@ def capability_lines(*, cycle: Cycle) -> list[dict[str, Any]]:
             *(field for field in LINE_FIELDS if field != "notes"),
             member_code=F("plan__member__code"),
             currency=F("plan__currency"),
+            item_name_en=F("item_code__name_en"),
+            item_name_fr=F("item_code__name_fr"),
         )
     )
 
@@ -636,48 +662,17 @@ def alliance_trends(ally_rows: list[dict[str, Any]] | None = None) -> list[dict[
 
 
 def capacity_over_cycles(*, member_id: int | None = None) -> list[dict[str, Any]]:
-    """Capacity and stockpiles per cycle and per group of like equipment, over the submitted plans, in one query.
+    """Capacity and stockpiles per catalogue item and unit in every cycle, over the submitted plans, in one query.
 
-    The one place the year-over-year figures read capability lines. Today a group is a category
-    (as the single-cycle capacity table); when lines name catalogue items, this groups by item
-    (never adding different units) and every caller follows.
+    The rows of `capacity_by_item` (the same aggregation, never across items or units), each with
+    its cycle's `year`, ordered item by item and, within an item, oldest cycle first. Lines
+    outside the catalogue ("other") are not summed, so they are not here: each cycle lists them
+    (`capacity_by_item`'s "other").
     """
     lines = CapabilityLine.objects.filter(plan__status__in=REPORTED_STATES)
     if member_id is not None:
         lines = lines.filter(plan__member_id=member_id)
-    rows = (
-        lines.order_by()
-        .values("category", year=F("plan__cycle__year"))
-        .annotate(
-            lines=Count("pk"),
-            allies=Count("plan__member_id", distinct=True),
-            baseline=Sum("baseline_capacity"),
-            target=Sum("target_capacity"),
-            stockpile_current=Sum("stockpile_current"),
-            stockpile_target=Sum("stockpile_target"),
-        )
-        .order_by("year", "category")
-    )
-    result = []
-    for row in rows:
-        baseline, target = Decimal(row["baseline"] or 0), Decimal(row["target"] or 0)
-        growth = target - baseline
-        result.append(
-            {
-                "year": row["year"],
-                "group": row["category"],
-                "category": row["category"],
-                "lines": row["lines"],
-                "allies": row["allies"],
-                "baseline": baseline,
-                "target": target,
-                "growth": growth,
-                "growth_pct": (growth / baseline * 100).quantize(Decimal("0.01")) if baseline else None,
-                "stockpile_current": row["stockpile_current"],
-                "stockpile_target": row["stockpile_target"],
-            }
-        )
-    return result
+    return _item_figures(lines, per_year=True)
 
 
 def trends(*, member_id: int | None = None) -> dict[str, list[dict[str, Any]]]:
@@ -695,30 +690,41 @@ def trends(*, member_id: int | None = None) -> dict[str, list[dict[str, Any]]]:
 TOP = 3  # how many capacity increases, bottlenecks and programmes the summary names
 
 
+def largest_increases(items: list[dict[str, Any]], count: int = TOP) -> list[dict[str, Any]]:
+    """Catalogue items ranked by planned growth in % of their baseline, ties by the number of allies.
+
+    Items count in different units, so they are compared in % (as the capacity chart does), each
+    keeping its own baseline and target in its unit. Items without a baseline have no % and are
+    left out; items that do not grow too.
+    """
+    growing = [item for item in items if item["growth_pct"] is not None and item["growth"] > 0]
+    return sorted(growing, key=lambda item: (-item["growth_pct"], -len(item["allies"]), item["code"], item["unit"]))[
+        :count
+    ]
+
+
 def executive_summary(
     *,
     cycle: Cycle,
     rows: list[dict[str, Any]],
-    capacity: list[dict[str, Any]],
+    capacity: dict[str, Any],
     bottleneck_rows: list[dict[str, Any]],
     programmes: list[dict[str, Any]],
+    joint: list[dict[str, Any]],
     alliance_years: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """The figures the brief's executive summary states, from the selectors' own results (no query).
 
-    `rows` are `compliance_rows`, `capacity` `capacity_by_category` (the per-item figures, once
-    lines name catalogue items), `bottleneck_rows` `bottlenecks`, `programmes`
-    `multinational_programmes`, `alliance_years` `alliance_trends`: the brief says nothing that
-    the dashboard, the API and the XLSX do not.
+    `rows` are `compliance_rows`, `capacity` `capacity_by_item` (per catalogue item and unit),
+    `bottleneck_rows` `bottlenecks`, `programmes` `multinational_programmes`, `joint`
+    `joint_procurement`, `alliance_years` `alliance_trends`: the brief says nothing that the
+    dashboard, the API and the XLSX do not.
     """
     totals = compliance_totals(rows)
     this_year = next((row for row in alliance_years if row["year"] == cycle.year), None)
     earlier = [row for row in alliance_years if row["year"] < cycle.year]
     previous = earlier[-1] if earlier else None
-    increases = sorted(
-        (row for row in capacity if row["growth"] > 0), key=lambda row: (-row["growth"], row["category"])
-    )
-    joint = sorted(programmes, key=lambda programme: (-len(programme["named_by"]), programme["name"]))
+    named = sorted(programmes, key=lambda programme: (-len(programme["named_by"]), programme["name"]))
     return {
         "year": cycle.year,
         "members": totals["members"],
@@ -735,8 +741,13 @@ def executive_summary(
         "meeting_equipment_target": totals["meeting_equipment_target"],
         "median_spending_pct_gdp": this_year["median_spending_pct_gdp"] if this_year else None,
         "previous": previous,
-        "largest_increases": increases[:TOP],
+        "largest_increases": largest_increases(capacity["items"]),
+        "other_lines": len(capacity["other"]),
         "bottlenecks": bottleneck_rows[:TOP],
+        # Joint procurement signals: items two or more allies plan (joint_procurement's order:
+        # the most allies first), and the multinational programmes the plans already name.
+        "joint_items": len(joint),
+        "joint_signals": joint[:TOP],
         "programmes": len(programmes),
-        "joint_programmes": joint[:TOP],
+        "joint_programmes": named[:TOP],
     }

@@ -69,7 +69,15 @@ def cycle_index(request):
         for ally in sorted(by_ally.values(), key=lambda ally: ally["name"])
     ]
     categories = dict(Category.choices)
-    capacity = [{**row, "label": categories.get(row["group"], row["group"])} for row in across["capacity"]]
+    capacity = [
+        {
+            **row,
+            "label": item_label(row),
+            "unit_label": unit_label(row["unit"]),
+            "category_label": categories.get(row["category"], row["category"]),
+        }
+        for row in across["capacity"]
+    ]
     context = {
         "cycles": cycles,
         "title": _("Compliance dashboard"),

@@ -220,21 +220,17 @@ class AllyYearSerializer(serializers.Serializer):
     meets_equipment_target = serializers.BooleanField(allow_null=True)
 
 
-class CapacityYearSerializer(serializers.Serializer):
+class CapacityYearSerializer(CapacityItemSerializer):
+    """A catalogue item's figures in one cycle: as `cycles/{year}/capacity/` gives them, with the year."""
+
     year = serializers.IntegerField()
-    group = serializers.CharField(help_text="What lines are added up by: today the category.")
-    category = serializers.CharField()
-    lines = serializers.IntegerField()
-    allies = serializers.IntegerField()
-    baseline = serializers.DecimalField(**QUANTITY)
-    target = serializers.DecimalField(**QUANTITY)
-    growth = serializers.DecimalField(**QUANTITY)
-    growth_pct = serializers.DecimalField(**PERCENT, allow_null=True)
-    stockpile_current = serializers.DecimalField(**QUANTITY, allow_null=True)
-    stockpile_target = serializers.DecimalField(**QUANTITY, allow_null=True)
 
 
 class TrendsSerializer(serializers.Serializer):
     cycles = AllianceYearSerializer(many=True)
     allies = AllyYearSerializer(many=True)
-    capacity = CapacityYearSerializer(many=True)
+    capacity = CapacityYearSerializer(
+        many=True,
+        help_text="Per catalogue item and unit in each cycle, item by item, oldest cycle first; never summed "
+        "across items or units. Lines outside the catalogue are not summed (see `cycles/{year}/capacity/`).",
+    )

@@ -92,7 +92,9 @@ class TrendsView(StaffOnlyMixin, ApiView):
             member_id = Member.objects.filter(code=code.upper()).values_list("pk", flat=True).first()
             if member_id is None:
                 raise ValidationError({"member": [_("No ally has this code.")]})
-        return Response(TrendsSerializer(trends(member_id=member_id)).data)
+        across = trends(member_id=member_id)
+        across["capacity"] = [{**row, "name": item_label(row)} for row in across["capacity"]]
+        return Response(TrendsSerializer(across).data)
 
 
 class CapacityView(StaffOnlyMixin, ApiView):

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -37,22 +38,24 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from plans.enums import Bottleneck, Category
+from plans.models import localized_name
 from reports import selectors
 
 from . import charts
-from .data import ReportData, status_label
+from .data import ReportData, item_label, status_label, unit_label
 
 PAGE = A4
 MARGIN = 2 * cm
 MARKING_COLOUR = colors.HexColor("#b00020")
 HEADER_BLUE = colors.HexColor("#1f4e79")
-ANNEX_LINES = 10  # lines listed per ally in its annex: the largest increases
+ANNEX_LINES = 10  # lines listed per ally in its annex: the largest increases in %
 
 
 def _number(value: Any, places: int = 0) -> str:
     if value is None:
         return "-"
-    return f"{Decimal(value):,.{places}f}".replace(",", "\u202f")
+    # A no-break space between thousands: the PDF's standard fonts have no narrow one (it printed as a box).
+    return f"{Decimal(value):,.{places}f}".replace(",", "\u00a0")
 
 
 def _percent(value: Any) -> str:
@@ -142,6 +145,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "h1": ParagraphStyle("BriefH1", parent=base["Heading1"], textColor=HEADER_BLUE),
         "h2": ParagraphStyle("BriefH2", parent=base["Heading2"], textColor=HEADER_BLUE),
         "annex": ParagraphStyle("BriefAnnex", parent=base["Heading2"], textColor=HEADER_BLUE),
+        "h3": ParagraphStyle("BriefH3", parent=base["Heading3"], textColor=HEADER_BLUE, spaceBefore=6),
         "body": ParagraphStyle("BriefBody", parent=base["BodyText"], fontSize=10, leading=14),
         "bullet": ParagraphStyle("BriefBullet", parent=base["BodyText"], fontSize=10, leading=14, leftIndent=12),
         "caption": ParagraphStyle("BriefCaption", parent=base["Italic"], fontSize=9, alignment=TA_CENTER),
@@ -169,7 +173,7 @@ def _table(header: list[str], body: list[list[Any]], widths: list[float] | None 
 
 def summary_sentences(summary: dict[str, Any]) -> list[str]:
     """The executive summary as sentences, each stating figures of `selectors.executive_summary`."""
-    categories, bottlenecks = dict(Category.choices), dict(Bottleneck.choices)
+    bottlenecks = dict(Bottleneck.choices)
     sentences = [
         _(
             "%(submitted)d of %(members)d allies have submitted their plan for %(year)d: %(on_time)d on time, "
@@ -214,18 +218,20 @@ def summary_sentences(summary: dict[str, Any]) -> list[str]:
         )
     if summary["largest_increases"]:
         named = "; ".join(
-            _("%(category)s from %(baseline)s to %(target)s a year (%(growth)s)")
+            _("%(item)s from %(baseline)s to %(target)s %(unit)s a year (%(growth)s, allies: %(allies)d)")
             % {
-                "category": categories.get(row["category"], row["category"]),
-                "baseline": _number(row["baseline"]),
-                "target": _number(row["target"]),
-                "growth": _percent(row["growth_pct"]) if row["growth_pct"] is not None else "-",
+                "item": escape(item_label(item)),
+                "baseline": _number(item["baseline"]),
+                "target": _number(item["target"]),
+                "unit": unit_label(item["unit"]),
+                "growth": f"+{_percent(item['growth_pct'])}",
+                "allies": len(item["allies"]),
             }
-            for row in summary["largest_increases"]
+            for item in summary["largest_increases"]
         )
-        sentences.append(_("Largest planned capacity increases: %(list)s.") % {"list": named})
+        sentences.append(_("Largest planned capacity increases, per catalogue item: %(list)s.") % {"list": named})
     else:
-        sentences.append(_("No submitted plan plans a capacity increase yet."))
+        sentences.append(_("No submitted plan plans a capacity increase of a catalogue item yet."))
     if summary["bottlenecks"]:
         named = "; ".join(
             _("%(bottleneck)s (lines: %(lines)d, allies: %(allies)d)")
@@ -239,13 +245,36 @@ def summary_sentences(summary: dict[str, Any]) -> list[str]:
         sentences.append(_("Main bottlenecks: %(list)s.") % {"list": named})
     else:
         sentences.append(_("No bottleneck is named in the submitted plans."))
+    if summary["joint_signals"]:
+        named = "; ".join(
+            _("%(item)s (allies: %(allies)s; combined increase %(increase)s %(unit)s a year)")
+            % {
+                "item": escape(item_label(item)),
+                "allies": ", ".join(item["allies"]),
+                "increase": _number(item["target_increase"]),
+                "unit": unit_label(item["unit"]),
+            }
+            for item in summary["joint_signals"]
+        )
+        sentences.append(
+            ngettext(
+                "Joint procurement signals: %(count)d catalogue item is planned by two or more allies: %(list)s.",
+                "Joint procurement signals: %(count)d catalogue items are planned by two or more allies; "
+                "the most widely planned: %(list)s.",
+                summary["joint_items"],
+            )
+            % {"count": summary["joint_items"], "list": named}
+        )
+    else:
+        sentences.append(_("Joint procurement signals: no catalogue item is planned by two or more allies yet."))
     if summary["joint_programmes"]:
         named = "; ".join(
-            _("%(name)s (named by %(count)d)") % {"name": programme["name"], "count": len(programme["named_by"])}
+            _("%(name)s (named by %(count)d)")
+            % {"name": escape(programme["name"]), "count": len(programme["named_by"])}
             for programme in summary["joint_programmes"]
         )
         sentences.append(
-            _("Joint procurement signals: multinational programmes named: %(count)d; the most named: %(list)s.")
+            _("Multinational programmes named: %(count)d; the most named: %(list)s.")
             % {"count": summary["programmes"], "list": named}
         )
     else:
@@ -287,22 +316,70 @@ def _ally_name(row: dict[str, Any]) -> str:
     )
 
 
-def _capacity_table(capacity: list[dict[str, Any]]) -> Table:
+def _capacity_tables(data: ReportData, styles: dict) -> list[Any]:
+    """Per category, its catalogue items side by side, each in its own unit (selectors.capacity_by_item).
+
+    No category total: a category holds items in different units. Lines outside the catalogue are
+    counted, not summed (the XLSX lists them).
+    """
     categories = dict(Category.choices)
-    header = [_("Category"), _("Allies"), _("Lines"), _("Baseline"), _("Target"), _("Growth"), "%"]
+    header = [_("Item"), _("Unit"), _("Allies"), _("Baseline (a year)"), _("Target (a year)"), _("Growth %")]
+    header += [_("Stockpile gap")]
+    story: list[Any] = []
+    for group in selectors.capacity_by_category(data.capacity):
+        if not group["items"]:
+            continue
+        body = [
+            [
+                Paragraph(escape(item_label(item)), styles["cell"]),
+                unit_label(item["unit"]),
+                str(len(item["allies"])),
+                _number(item["baseline"]),
+                _number(item["target"]),
+                "-" if item["growth_pct"] is None else _percent(item["growth_pct"]),
+                _number(item["stockpile_gap"]),
+            ]
+            for item in group["items"]
+        ]
+        story += [
+            Paragraph(str(categories.get(group["category"], group["category"])), styles["h3"]),
+            _table(header, body, [5.4 * cm, 2 * cm, 1.2 * cm, 2.3 * cm, 2.3 * cm, 1.8 * cm, 2.2 * cm]),
+        ]
+    if not story:
+        story.append(Paragraph(_("No submitted line names a catalogue item yet."), styles["body"]))
+    other = len(data.capacity["other"])
+    if other:
+        story.append(
+            Paragraph(
+                ngettext(
+                    "%(count)d line outside the catalogue is not summed; the XLSX lists it.",
+                    "%(count)d lines outside the catalogue are not summed; the XLSX lists them.",
+                    other,
+                )
+                % {"count": other},
+                styles["body"],
+            )
+        )
+    return story
+
+
+def _joint_table(data: ReportData, styles: dict) -> Any:
+    if not data.joint:
+        return Paragraph(_("No catalogue item is planned by two or more allies yet."), styles["body"])
+    header = [_("Item"), _("Unit"), _("Allies"), _("Combined increase (a year)"), _("Stockpile gap")]
+    header += [_("Already partners")]
     body = [
         [
-            str(categories.get(row["category"], row["category"])),
-            str(row["allies"]),
-            str(row["lines"]),
-            _number(row["baseline"]),
-            _number(row["target"]),
-            _number(row["growth"]),
-            "-" if row["growth_pct"] is None else f"{row['growth_pct']:.2f}",
+            Paragraph(escape(item_label(item)), styles["cell"]),
+            unit_label(item["unit"]),
+            Paragraph(", ".join(item["allies"]), styles["cell"]),
+            _number(item["target_increase"]),
+            _number(item["stockpile_gap"]),
+            Paragraph(", ".join("-".join(pair) for pair in item["partnered_pairs"]) or _("none"), styles["cell"]),
         ]
-        for row in capacity
+        for item in data.joint
     ]
-    return _table(header, body)
+    return _table(header, body, [4.6 * cm, 2 * cm, 3.4 * cm, 2.6 * cm, 2.2 * cm, 2.4 * cm])
 
 
 def _years_table(years: list[dict[str, Any]]) -> Table:
@@ -360,39 +437,61 @@ def _annex(row: dict[str, Any], lines: list[dict], years: list[dict], styles: di
             )
         )
     if lines:
-        biggest = sorted(lines, key=lambda line: line["target_capacity"] - line["baseline_capacity"], reverse=True)[
-            :ANNEX_LINES
-        ]
+        biggest = sorted(lines, key=_line_growth_order)[:ANNEX_LINES]
         story += [
             Spacer(1, 0.3 * cm),
             Paragraph(
                 ngettext(
-                    "%(count)d capability line; the largest increases:",
-                    "%(count)d capability lines; the largest increases:",
+                    "%(count)d capability line; the largest increases in %% of the baseline:",
+                    "%(count)d capability lines; the largest increases in %% of the baseline:",
                     len(lines),
                 )
                 % {"count": len(lines)},
                 styles["body"],
             ),
             _table(
-                [_("Category"), _("Item"), _("Unit"), _("Baseline"), _("Target"), _("Target year")],
+                [_("Category"), _("Item"), _("Unit"), _("Baseline"), _("Target"), _("Growth %"), _("Target year")],
                 [
                     [
-                        str(categories.get(line["category"], line["category"])),
-                        Paragraph(line["item"], styles["cell"]),
-                        Paragraph(line["unit"] or "", styles["cell"]),
+                        Paragraph(str(categories.get(line["category"], line["category"])), styles["cell"]),
+                        Paragraph(_line_label(line), styles["cell"]),
+                        unit_label(line["unit"]),
                         _number(line["baseline_capacity"]),
                         _number(line["target_capacity"]),
+                        _percent(_line_growth_pct(line)),
                         str(line["target_year"]),
                     ]
                     for line in biggest
                 ],
-                [3.2 * cm, 5 * cm, 2.2 * cm, 2.2 * cm, 2.2 * cm, 1.8 * cm],
+                [2.8 * cm, 5 * cm, 1.8 * cm, 2 * cm, 2 * cm, 1.8 * cm, 1.6 * cm],
             ),
         ]
     elif row["status"] == "nil_return":
         story.append(Paragraph(_("Nil return: nothing to report."), styles["body"]))
     return story
+
+
+def _line_label(line: dict[str, Any]) -> str:
+    """A catalogue line by its item's name in the brief's language; a line outside it by its own text.
+
+    Escaped for reportlab's paragraph markup: delegations type the text of "other" lines.
+    """
+    if line.get("item_code"):
+        return escape(localized_name(line["item_name_en"], line["item_name_fr"]))
+    return _("Other: %(item)s") % {"item": escape(line["item"])}
+
+
+def _line_growth_pct(line: dict[str, Any]) -> Decimal | None:
+    return selectors.growth_pct(line["target_capacity"] - line["baseline_capacity"], line["baseline_capacity"])
+
+
+def _line_growth_order(line: dict[str, Any]) -> tuple:
+    """Lines in different units compare in % of their baseline; lines without a baseline come last.
+
+    Sorting is stable: equal lines keep the plan's order.
+    """
+    pct = _line_growth_pct(line)
+    return (pct is None, -(pct or 0))
 
 
 def build_brief(data: ReportData, progress: Callable[[int], None] | None = None) -> bytes:
@@ -407,6 +506,7 @@ def build_brief(data: ReportData, progress: Callable[[int], None] | None = None)
         capacity=data.capacity,
         bottleneck_rows=data.bottlenecks,
         programmes=data.programmes,
+        joint=data.joint,
         alliance_years=years,
     )
     contents = TableOfContents()
@@ -443,8 +543,24 @@ def build_brief(data: ReportData, progress: Callable[[int], None] | None = None)
         _compliance_table(data, styles),
         PageBreak(),
         Paragraph(_("The alliance"), styles["h1"]),
-        Paragraph(_("Planned capacity per category"), styles["h2"]),
-        _capacity_table(data.capacity),
+        Paragraph(_("Planned capacity per catalogue item"), styles["h2"]),
+        Paragraph(
+            _(
+                "Summed over the allies' submitted lines of each item, in its own unit; the items of a category "
+                "are shown side by side, never added together."
+            ),
+            styles["body"],
+        ),
+        *_capacity_tables(data, styles),
+        Paragraph(_("Joint procurement signals"), styles["h2"]),
+        Paragraph(
+            _(
+                "Catalogue items that two or more allies plan to expand or restock, and which of them already name "
+                "each other as partners."
+            ),
+            styles["body"],
+        ),
+        _joint_table(data, styles),
         Paragraph(_("Across years"), styles["h2"]),
         _years_table(years),
         Paragraph(_("Charts"), styles["h1"]),

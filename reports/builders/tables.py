@@ -156,12 +156,8 @@ ALLY_YEAR_COLUMNS: list[tuple[str, str, str | None]] = [
     ("equipment_target_pct", gettext_noop("Equipment guideline (%)"), PERCENT_FORMAT),
     ("meets_equipment_target", gettext_noop("Meets equipment guideline"), None),
 ]
-CAPACITY_YEAR_COLUMNS: list[tuple[str, str, str | None]] = [
-    ("year", gettext_noop("Cycle"), "0"),
-    *CAPACITY_COLUMNS,
-    ("stockpile_current", gettext_noop("Current stockpile"), QUANTITY_FORMAT),
-    ("stockpile_target", gettext_noop("Stockpile target"), QUANTITY_FORMAT),
-]
+# selectors.capacity_over_cycles: the rows of "Capacity by item", each with its cycle.
+CAPACITY_YEAR_COLUMNS: list[tuple[str, str, str | None]] = [("year", gettext_noop("Cycle"), "0"), *CAPACITY_COLUMNS]
 LABELS = {
     "category": dict(Category.choices),
     "funding": dict(Funding.choices),
@@ -208,7 +204,8 @@ def _sheet(sheet: Worksheet, columns, rows: list[dict[str, Any]]) -> None:
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
 
 
-def capacity_rows(data: ReportData) -> list[dict[str, Any]]:
+def capacity_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`capacity_by_item`'s items (or `capacity_over_cycles`' rows) as sheet rows, names in the active language."""
     return [
         {
             **item,
@@ -216,7 +213,7 @@ def capacity_rows(data: ReportData) -> list[dict[str, Any]]:
             "ally_count": len(item["allies"]),
             "investment": money_label(item["investment"]),
         }
-        for item in data.capacity["items"]
+        for item in items
     ]
 
 
@@ -247,14 +244,16 @@ def build_xlsx(data: ReportData) -> bytes:
     _sheet(workbook.create_sheet(_("Capability lines")), LINE_COLUMNS, lines)
     partnerships = [{**row, "partnership_status": row["status"]} for row in data.partnerships]
     _sheet(workbook.create_sheet(_("Partnerships")), PARTNERSHIP_COLUMNS, partnerships)
-    _sheet(workbook.create_sheet(_("Capacity by item")), CAPACITY_COLUMNS, capacity_rows(data))
+    _sheet(workbook.create_sheet(_("Capacity by item")), CAPACITY_COLUMNS, capacity_rows(data.capacity["items"]))
     _sheet(workbook.create_sheet(_("Other lines (not summed)")), OTHER_COLUMNS, data.capacity["other"])
     _sheet(workbook.create_sheet(_("Joint procurement")), JOINT_COLUMNS, joint_rows(data))
     _sheet(workbook.create_sheet(_("Reconciliation")), RECONCILIATION_COLUMNS, data.reconciliation)
     if data.trends:
         _sheet(workbook.create_sheet(_("Alliance by year")), ALLIANCE_YEAR_COLUMNS, data.trends["cycles"])
         _sheet(workbook.create_sheet(_("Allies by year")), ALLY_YEAR_COLUMNS, data.trends["allies"])
-        _sheet(workbook.create_sheet(_("Capacity by year")), CAPACITY_YEAR_COLUMNS, data.trends["capacity"])
+        _sheet(
+            workbook.create_sheet(_("Capacity by year")), CAPACITY_YEAR_COLUMNS, capacity_rows(data.trends["capacity"])
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -7,6 +7,14 @@ Guidelines: 2024 and 2025 at 2 % of GDP, 2026 at 3.5 %; equipment 20 % throughou
     2024    2.00 % ✔  25.00 % ✔   1.50 % ✘  15.00 % ✘   (draft: not reported)
     2025    2.50 % ✔  24.00 % ✔   2.10 % ✔  20.00 % ✔   2.00 % ✘ (1,999.99)  20.00 % ✔
     2026    3.60 % ✔  25.00 % ✔   3.00 % ✘  15.00 % ✘   3.50 % ✔  20.00 % ✔
+
+Capability lines (catalogue items; stockpile current / target in brackets):
+
+            EE                          LV                       LT
+    2024    art-155 1000->5000 (100/900) art-155 500->1500 (50/300) (draft: art-155 9999->99999)
+    2025    art-155 2000->6000 (200/1000) manpads 10->40          art-155 1000->2000 (0/500)
+            art-fuzes 3->4 (units)                                 other: fuze adapters 7->9
+    2026    art-155 3000->7000           art-155 1000->1000       art-155 1000->3000
 """
 
 from decimal import Decimal
@@ -21,10 +29,12 @@ from tests.reports.helpers import plan_in_state, report_cycle, spending
 D = Decimal
 
 
-def line(category: str, baseline: str, target: str, stock: str | None = None, stock_target: str | None = None):
+def line(code: str, baseline: str, target: str, stock: str | None = None, stock_target: str | None = None):
+    """A line of catalogue item `code` (its category and unit come from the item)."""
     return {
-        **valid_content()["lines"][0],
-        "category": category,
+        **{key: value for key, value in valid_content()["lines"][0].items() if key not in ("category", "unit")},
+        "item_code": code,
+        "item": "",
         "baseline_capacity": D(baseline),
         "target_capacity": D(target),
         "stockpile_current": None if stock is None else D(stock),
@@ -37,7 +47,8 @@ def three_cycles(db):
     y2024, y2025, y2026 = report_cycle(2024), report_cycle(2025), report_cycle(2026)
     y2026.spending_target_pct = D("3.50")
     y2026.save()
-    ammo = "ammunition"
+    ammo = "art-155"
+    fuze_adapters = {**valid_content()["lines"][0], "item": "Fuze adapters", "unit": "units"}
     plan_in_state(
         y2024, "EE", "accepted", lines=[line(ammo, "1000", "5000", "100", "900")], **spending("2000", "500", "100000")
     )
@@ -46,13 +57,22 @@ def three_cycles(db):
     )
     plan_in_state(y2024, "LT", "draft", lines=[line(ammo, "9999", "99999")], **spending("9000", "9000", "100000"))
     plan_in_state(
-        y2025, "EE", "accepted", lines=[line(ammo, "2000", "6000", "200", "1000")], **spending("2500", "600", "100000")
+        y2025,
+        "EE",
+        "accepted",
+        lines=[line(ammo, "2000", "6000", "200", "1000"), line("art-fuzes", "3", "4")],
+        **spending("2500", "600", "100000"),
     )
+    plan_in_state(y2025, "LV", "in_review", lines=[line("manpads", "10", "40")], **spending("2100", "420", "100000"))
     plan_in_state(
-        y2025, "LV", "in_review", lines=[line("air_missile_defence", "10", "40")], **spending("2100", "420", "100000")
-    )
-    plan_in_state(
-        y2025, "LT", "submitted", lines=[line(ammo, "1000", "2000", "0", "500")], **spending("1999.99", "400", "100000")
+        y2025,
+        "LT",
+        "submitted",
+        lines=[
+            line(ammo, "1000", "2000", "0", "500"),
+            {**fuze_adapters, "baseline_capacity": D("7"), "target_capacity": D("9")},
+        ],
+        **spending("1999.99", "400", "100000"),
     )
     plan_in_state(y2026, "EE", "submitted", lines=[line(ammo, "3000", "7000")], **spending("3600", "900", "100000"))
     plan_in_state(y2026, "LV", "submitted", lines=[line(ammo, "1000", "1000")], **spending("3000", "450", "100000"))
@@ -106,11 +126,12 @@ def test_the_alliance_per_year_how_many_met_each_guideline(three_cycles):
     assert {r["allies"] for r in alliance_trends()} == {32}
 
 
-def test_capacity_and_stockpiles_per_cycle(three_cycles):
+def test_capacity_and_stockpiles_per_catalogue_item_and_unit_per_cycle(three_cycles):
     rows = [
         (
+            r["code"],
+            r["unit"],
             r["year"],
-            r["group"],
             r["allies"],
             r["baseline"],
             r["target"],
@@ -118,15 +139,68 @@ def test_capacity_and_stockpiles_per_cycle(three_cycles):
             r["growth_pct"],
             r["stockpile_current"],
             r["stockpile_target"],
+            r["stockpile_gap"],
         )
         for r in capacity_over_cycles()
     ]
+    # By hand (table above): EE and LV add up on 155 mm rounds; the fuzes (units) are their own
+    # row although in the same category; LT's draft and its "other" line are not summed.
+    # Gaps: 2024 (900-100) + (300-50) = 1050; 2025 (1000-200) + (500-0) = 1300.
     assert rows == [
-        (2024, "ammunition", 2, D("1500"), D("6500"), D("5000"), D("333.33"), D("150"), D("1200")),
-        (2025, "air_missile_defence", 1, D("10"), D("40"), D("30"), D("300.00"), None, None),
-        (2025, "ammunition", 2, D("3000"), D("8000"), D("5000"), D("166.67"), D("200"), D("1500")),
-        (2026, "ammunition", 3, D("5000"), D("11000"), D("6000"), D("120.00"), None, None),
+        ("manpads", "missiles", 2025, ["LV"], D("10"), D("40"), D("30"), D("300.00"), D("0"), D("0"), D("0")),
+        (
+            "art-155",
+            "rounds",
+            2024,
+            ["EE", "LV"],
+            D("1500"),
+            D("6500"),
+            D("5000"),
+            D("333.33"),
+            D("150"),
+            D("1200"),
+            D("1050"),
+        ),
+        (
+            "art-155",
+            "rounds",
+            2025,
+            ["EE", "LT"],
+            D("3000"),
+            D("8000"),
+            D("5000"),
+            D("166.67"),
+            D("200"),
+            D("1500"),
+            D("1300"),
+        ),
+        (
+            "art-155",
+            "rounds",
+            2026,
+            ["EE", "LT", "LV"],
+            D("5000"),
+            D("11000"),
+            D("6000"),
+            D("120.00"),
+            D("0"),
+            D("0"),
+            D("0"),
+        ),
+        ("art-fuzes", "units", 2025, ["EE"], D("3"), D("4"), D("1"), D("33.33"), D("0"), D("0"), D("0")),
     ]
+    assert all(r["category"] != "other" and r["code"] for r in capacity_over_cycles())
+
+
+def test_capacity_over_cycles_is_capacity_by_item_of_each_cycle(three_cycles):
+    from plans.models import Cycle
+    from reports.selectors import capacity_by_item
+
+    across = capacity_over_cycles()
+    for cycle in Cycle.objects.all():
+        assert [{k: v for k, v in r.items() if k != "year"} for r in across if r["year"] == cycle.year] == (
+            capacity_by_item(cycle=cycle)["items"]
+        )
 
 
 @pytest.mark.parametrize("allies", [1, 3])
@@ -166,7 +240,33 @@ def test_api_gives_staff_the_figures_across_years(three_cycles, charlie):
         "meets_equipment_target": True,
     }
     assert {r["member_code"] for r in estonia["allies"]} == {"EE"}
-    assert [r["baseline"] for r in estonia["capacity"]] == ["1000.00", "2000.00", "3000.00"]
+    assert [(r["code"], r["year"], r["baseline"]) for r in estonia["capacity"]] == [
+        ("art-155", 2024, "1000.00"),
+        ("art-155", 2025, "2000.00"),
+        ("art-155", 2026, "3000.00"),
+        ("art-fuzes", 2025, "3.00"),
+    ]
+    manpads = body["capacity"][0]
+    assert manpads == {
+        "code": "manpads",
+        "name": "MANPADS missiles (Stinger class)",
+        "category": "air_missile_defence",
+        "unit": "missiles",
+        "parent": None,
+        "lines": 1,
+        "allies": ["LV"],
+        "baseline": "10.00",
+        "target": "40.00",
+        "growth": "30.00",
+        "growth_pct": "300.00",
+        "stockpile_current": "0.00",
+        "stockpile_target": "0.00",
+        "stockpile_gap": "0.00",
+        "investment": {},
+        "year": 2025,
+    }
+    french = client.get("/api/v1/trends/", HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert french["capacity"][0]["name"] == "Missiles sol-air portables (type Stinger)"
     assert client.get("/api/v1/trends/?member=XX").json()["errors"] == {"member": ["No ally has this code."]}
 
 
@@ -199,8 +299,18 @@ def test_the_xlsx_has_the_figures_across_years(three_cycles):
         (2026, 3.5, 3, 2, 2),
     ]
     assert allies[4][:7] == (2025, "LT", "Lithuania", "Submitted", 2.0, 2.0, "no")
-    assert capacity[0][:2] == (2024, "Ammunition")
-    assert (capacity[0][-2], capacity[0][-1]) == (150, 1200)
+    # Year, category, code, item, unit, allies, ally codes, lines, baseline, target, growth, %, stock, target, gap
+    assert [row[:15] for row in capacity] == [
+        (2025, "Air and missile defence", "manpads", "MANPADS missiles (Stinger class)", "missiles", 1, "LV", 1)
+        + (10, 40, 30, 300, 0, 0, 0),
+        (2024, "Ammunition", "art-155", "155 mm artillery rounds", "rounds", 2, "EE, LV", 2)
+        + (1500, 6500, 5000, 333.33, 150, 1200, 1050),
+        (2025, "Ammunition", "art-155", "155 mm artillery rounds", "rounds", 2, "EE, LT", 2)
+        + (3000, 8000, 5000, 166.67, 200, 1500, 1300),
+        (2026, "Ammunition", "art-155", "155 mm artillery rounds", "rounds", 3, "EE, LT, LV", 3)
+        + (5000, 11000, 6000, 120, 0, 0, 0),
+        (2025, "Ammunition", "art-fuzes", "Artillery fuzes", "units (pieces)", 1, "EE", 1) + (3, 4, 1, 33.33, 0, 0, 0),
+    ]
 
 
 def test_the_dashboard_shows_the_figures_across_years(three_cycles, charlie):
@@ -217,6 +327,15 @@ def test_the_dashboard_shows_the_figures_across_years(three_cycles, charlie):
     html = response.content.decode()
     assert 'id="alliance-years"' in html
     assert "3 / 32" in html
+    assert [(row["code"], row["year"], row["label"], row["unit_label"]) for row in response.context["capacity"]] == [
+        ("manpads", 2025, "MANPADS missiles (Stinger class)", "missiles"),
+        ("art-155", 2024, "155 mm artillery rounds", "rounds"),
+        ("art-155", 2025, "155 mm artillery rounds", "rounds"),
+        ("art-155", 2026, "155 mm artillery rounds", "rounds"),
+        ("art-fuzes", 2025, "Artillery fuzes", "units (pieces)"),
+    ]
+    assert '<tr data-item="art-155" data-year="2026">' in html
+    assert "Fuze adapters" not in html  # "other" lines are not summed across years
 
 
 @pytest.mark.parametrize("allies", [1, 3])
