@@ -93,21 +93,39 @@ def _place_findings(findings, headline, line_rows, partnership_rows, *, bound: b
                 label = field_label(f"{group}[{form.row_index}]" + (f".{name}" if name else ""))
             if name is None or form is None:
                 sections[group].append(finding)
-                summary.append({"label": label, "anchor": f"section-{group}", "finding": finding})
+                summary.append(_item(label, f"section-{group}", finding.message, finding.severity, finding))
                 continue
         elif finding.field in sections:
             sections[finding.field].append(finding)
-            summary.append({"label": label, "anchor": f"section-{finding.field}", "finding": finding})
+            summary.append(_item(label, f"section-{finding.field}", finding.message, finding.severity, finding))
             continue
         if name not in form.fields:
-            summary.append({"label": label, "anchor": "", "finding": finding})
+            summary.append(_item(label, "", finding.message, finding.severity, finding))
             continue
         if bound and finding.severity == ERROR:
             form.add_error(name, finding.message)
         else:
             form.notes.setdefault(name, []).append(finding)
-        summary.append({"label": label, "anchor": form[name].auto_id, "finding": finding})
+        summary.append(_item(label, form[name].auto_id, finding.message, finding.severity, finding))
     return summary, sections
+
+
+def _item(label, anchor: str, message, severity: str, finding=None) -> dict:
+    """One entry of the error summary or the warnings list: a link to the field and what to do."""
+    return {"label": label, "anchor": anchor, "message": message, "severity": severity, "finding": finding}
+
+
+def _form_errors(headline, lines, partnerships) -> list[dict]:
+    """The forms' own errors (a figure that is not a number, an unknown choice), each linked to its field."""
+    items = []
+    for group, forms in (("", [headline]), ("lines", lines.forms), ("partnerships", partnerships.forms)):
+        for form in forms:
+            for name, errors in form.errors.items():
+                if name not in form.fields:
+                    continue
+                path = f"{group}[{form.row_index}].{name}" if group else name
+                items.extend(_item(field_label(path), form[name].auto_id, error, ERROR) for error in errors)
+    return items
 
 
 def _prepare(*forms_and_sets):
@@ -133,6 +151,7 @@ def plan_edit(request, plan: Plan):
     status = 200
     top_errors: list[str] = []
     findings = None
+    sections: dict[str, list] = {"lines": [], "partnerships": []}
     revision = plan.revision
 
     if request.method == "POST":
@@ -188,6 +207,7 @@ def plan_edit(request, plan: Plan):
                     return redirect("plan-edit", plan.pk)
             else:
                 top_errors.append(_("Not saved: correct the fields marked below."))
+                findings = _form_errors(headline, lines, partnerships)
                 status = 400
     else:
         content = plan_content(plan)
@@ -197,8 +217,6 @@ def plan_edit(request, plan: Plan):
         rows = (lines.forms[: len(content["lines"])], partnerships.forms[: len(content["partnerships"])])
         findings, sections = _place_findings(findings_list, headline, *rows, bound=False)
 
-    if findings is None:
-        sections = {"lines": [], "partnerships": []}
     return render(
         request,
         "plans/plan_edit.html",
@@ -211,9 +229,7 @@ def plan_edit(request, plan: Plan):
             "top_errors": top_errors,
             "findings": findings or [],
             # On a page just sent back, the errors are in the summary above; here go the rest.
-            "check_items": [
-                item for item in findings or [] if request.method != "POST" or item["finding"].severity != ERROR
-            ],
+            "check_items": [item for item in findings or [] if request.method != "POST" or item["severity"] != ERROR],
             "sections": sections,
             "is_get": request.method != "POST",
         },

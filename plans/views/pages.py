@@ -1,6 +1,7 @@
 """Reading pages: dashboard, the plan, its versions and comparisons, and the comment thread."""
 
 import json
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
@@ -10,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.numbers import format_number
 from core.permissions import ADD_COMMENT, CHANGE_PLAN, ISSUE_API_KEYS
 from members.views import forbidden
 
-from ..content import diff, plan_content
+from ..content import HEADLINE, LINE, PARTNERSHIP, diff, plan_content
 from ..errors import NotAllowed, PlanInvalid
 from ..forms import CommentForm, StartPlanForm
 from ..models import Plan, is_overdue
@@ -189,11 +191,26 @@ def plan_compare(request, plan: Plan):
     old, new = versions[form.cleaned_data["old"]], versions[form.cleaned_data["new"]]
     changes = diff(json.loads(old.content)["content"], json.loads(new.content)["content"])
     rows = [
-        {"label": field_label(change["field"]), "old": _shown(change["old"]), "new": _shown(change["new"])}
+        {
+            "label": field_label(change["field"]),
+            "old": _shown(change["field"], change["old"]),
+            "new": _shown(change["field"], change["new"]),
+        }
         for change in changes
     ]
     return render(request, "plans/compare.html", {"plan": plan, "form": form, "old": old, "new": new, "rows": rows})
 
 
-def _shown(value):
-    return ", ".join(map(str, value)) if isinstance(value, list) else value
+FIGURES = HEADLINE.decimal_names | LINE.decimal_names | PARTNERSHIP.decimal_names | {"military_personnel"}
+
+
+def _shown(path: str, value):
+    """A changed value as the pages show it: lists joined, figures grouped ("1,000,000.00")."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if path.rsplit(".", 1)[-1] in FIGURES and value is not None:
+        try:
+            return format_number(Decimal(str(value)))
+        except InvalidOperation:
+            return value
+    return value

@@ -64,7 +64,9 @@ def test_an_error_is_shown_beside_its_field_and_nothing_typed_is_lost(alice_clie
     response = alice_client.post(edit_url(plan), editor_post(content, revision=plan.revision))
     assert response.status_code == 400
     headline = response.context["headline"]
-    assert headline.errors["defence_expenditure"] == ["The parts add up to 1650000.00, more than the total 1000000.00."]
+    assert headline.errors["defence_expenditure"] == [
+        "The parts add up to 1,650,000.00, more than the total 1,000,000.00."
+    ]
     html = response.content.decode()
     assert 'aria-describedby="id_defence_expenditure_helptext id_defence_expenditure_errors"' in html
     assert 'aria-invalid="true"' in html
@@ -92,7 +94,10 @@ def test_a_malformed_number_is_refused_beside_its_field(alice_client, plan):
     data = editor_post(valid_content(), revision=plan.revision)
     data["gdp"] = "forty million"
     response = alice_client.post(edit_url(plan), data)
-    assert (response.status_code, response.context["headline"].errors["gdp"]) == (400, ["Enter a number."])
+    assert (response.status_code, response.context["headline"].errors["gdp"]) == (
+        400,
+        ["Enter a number, written like 4,790,000,000.50."],
+    )
     assert Plan.objects.get(pk=plan.pk).revision == 1
 
 

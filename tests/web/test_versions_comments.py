@@ -31,7 +31,7 @@ def test_comparison_lists_each_changed_field_with_its_label(alice_client, alice,
     resubmit(submitted_plan, alice, charlie, summary="Second take", gdp=Decimal("50000000"))
     response = alice_client.get(reverse("plan-compare", args=[submitted_plan.pk]), {"old": 1, "new": 2})
     assert response.context["rows"] == [
-        {"label": "GDP", "old": "40000000.00", "new": "50000000.00"},
+        {"label": "GDP", "old": "40,000,000.00", "new": "50,000,000.00"},
         {"label": "Summary", "old": "More shells and interceptors.", "new": "Second take"},
     ]
 
