@@ -1,5 +1,7 @@
 """The plan editor: start a cycle's draft, and save the headline figures, lines and partnerships."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,13 +14,33 @@ from members.views import forbidden
 from ..content import plan_content
 from ..errors import IllegalTransition, NotAllowed, PlanExists, PlanInvalid, StalePlan
 from ..forms import EXTRA_ROWS, HeadlineForm, LineFormSet, PartnershipFormSet, StartPlanForm, filled_rows
-from ..models import Plan
+from ..models import Plan, percent_of, share_meets
 from ..selectors import current_cycle, plan_findings
 from ..services import plan_create, plan_update
 from ..validation import ERROR
-from .common import PATH_RE, ally_choices, ally_names, delegation_page, field_label
+from .common import PATH_RE, ally_choices, ally_names, can_submit, delegation_page, field_label
 
 ADD_ROWS = {"add_lines": "lines", "add_partnerships": "partnerships"}
+# "Save and submit": the draft is saved, then the submission's confirmation page opens.
+SAVE_ACTIONS = {"save", "save_submit"}
+
+
+def _typed_figures(plan: Plan, headline) -> SimpleNamespace:
+    """The derived figures of what was typed (saved or not), through the models' twins of the rules.
+
+    A figure that is not a number yet leaves its percentages "not yet known".
+    """
+    headline.is_valid()
+    typed = getattr(headline, "cleaned_data", {})
+    defence, equipment, gdp = (typed.get(name) for name in ("defence_expenditure", "equipment_expenditure", "gdp"))
+    cycle = plan.cycle
+    return SimpleNamespace(
+        cycle=cycle,
+        spending_pct_gdp=percent_of(defence, gdp),
+        equipment_share_pct=percent_of(equipment, defence),
+        meets_spending_target=share_meets(defence, gdp, cycle.spending_target_pct),
+        meets_equipment_target=share_meets(equipment, defence, cycle.equipment_target_pct),
+    )
 
 
 @require_POST
@@ -151,6 +173,7 @@ def plan_edit(request, plan: Plan):
     status = 200
     top_errors: list[str] = []
     findings = None
+    figures = plan
     sections: dict[str, list] = {"lines": [], "partnerships": []}
     revision = plan.revision
 
@@ -158,6 +181,7 @@ def plan_edit(request, plan: Plan):
         revision = _int_or_none(request.POST.get("revision"))
         headline, lines, partnerships = _forms(request.POST, choices=choices)
         action = request.POST.get("action", "save")
+        figures = _typed_figures(plan, headline)
         if action in ADD_ROWS:
             # Rows are added by sending the form back: nothing is saved, nothing typed is lost.
             typed = _typed_content(headline, lines, partnerships)
@@ -201,9 +225,10 @@ def plan_edit(request, plan: Plan):
                     )
                     status = 400
                 else:
+                    # The warnings are listed once, on the page this leads to.
                     messages.success(request, _("The draft was saved."))
-                    for warning in result.warnings:
-                        messages.warning(request, f"{field_label(warning.field)}: {warning.message}")
+                    if action == "save_submit" and can_submit(request, result.plan):
+                        return redirect("plan-submit", plan.pk)
                     return redirect("plan-edit", plan.pk)
             else:
                 top_errors.append(_("Not saved: correct the fields marked below."))
@@ -229,12 +254,28 @@ def plan_edit(request, plan: Plan):
             "top_errors": top_errors,
             "findings": findings or [],
             # On a page just sent back, the errors are in the summary above; here go the rest.
-            "check_items": [item for item in findings or [] if request.method != "POST" or item["severity"] != ERROR],
+            "check_items": _once(
+                item for item in findings or [] if request.method != "POST" or item["severity"] != ERROR
+            ),
             "sections": sections,
             "is_get": request.method != "POST",
+            "figures": figures,
+            "deadline": plan.effective_deadline,
+            "can_submit": can_submit(request, plan),
         },
         status=status,
     )
+
+
+def _once(items) -> list[dict]:
+    """The items without repeats: one line per field and message."""
+    seen, kept = set(), []
+    for item in items:
+        key = (item["anchor"], str(item["label"]), str(item["message"]))
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
 
 
 def _int_or_none(value):

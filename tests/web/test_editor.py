@@ -116,10 +116,12 @@ def test_warnings_are_shown_but_do_not_stop_the_save(alice_client, plan):
     response = alice_client.post(edit_url(plan), editor_post(content, revision=plan.revision), follow=True)
     plan.refresh_from_db()
     assert plan.lines.get().target_capacity == Decimal("100")
-    assert [str(m) for m in response.context["messages"]] == [
-        "The draft was saved.",
-        "Capability line 1: Target capacity (a year): "
-        "The target capacity is below the baseline: production would fall.",
+    # Said once: in the page's list of warnings, not again as a message.
+    assert [str(m) for m in response.context["messages"]] == ["The draft was saved."]
+    html = response.content.decode()
+    assert html.count("The target capacity is below the baseline: production would fall.") == 2  # list + field
+    assert [item["message"] for item in response.context["check_items"]] == [
+        "The target capacity is below the baseline: production would fall."
     ]
 
 
@@ -180,3 +182,55 @@ def test_start_a_draft_empty_or_from_the_last_submitted_plan(alice_client, alice
     new_plan = Plan.objects.get(cycle=next_cycle)
     assert response["Location"] == edit_url(new_plan)
     assert plan_content(new_plan) == plan_content(submitted_plan)
+
+
+def test_the_editor_shows_status_deadline_time_left_and_a_submit_action(alice_client, plan):
+    html = alice_client.get(edit_url(plan)).content.decode()
+    assert 'id="plan-state"' in html
+    assert "Draft" in html
+    assert 'id="time-left"' in html
+    assert 'value="save_submit"' in html
+
+
+def test_an_editor_without_the_submit_right_gets_no_submit_action(erin_client, plan):
+    assert 'value="save_submit"' not in erin_client.get(edit_url(plan)).content.decode()
+
+
+def test_save_and_submit_saves_then_opens_the_confirmation(alice_client, plan):
+    data = editor_post(valid_content(summary="Ready"), revision=plan.revision, action="save_submit")
+    response = alice_client.post(edit_url(plan), data)
+    assert response["Location"] == reverse("plan-submit", args=[plan.pk])
+    plan.refresh_from_db()
+    assert (plan.summary, plan.status) == ("Ready", "draft")
+
+
+def test_derived_figures_follow_what_was_typed_after_a_refused_save(alice_client, plan):
+    data = editor_post(valid_content(), revision=plan.revision)
+    data.update(defence_expenditure="2,000,000.00", gdp="40,000,000.00", summary="x" * 100_000)
+    response = alice_client.post(edit_url(plan), data)
+    assert response.status_code == 400
+    figures = response.context["figures"]
+    assert (figures.spending_pct_gdp, figures.equipment_share_pct) == (Decimal("5.00"), Decimal("12.50"))
+    assert "5.00 %" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.defence_expenditure == Decimal("1000000.00")
+
+
+def test_a_figure_that_is_not_a_number_leaves_its_share_unknown(alice_client, plan):
+    data = editor_post(valid_content(), revision=plan.revision)
+    data["gdp"] = "lots"
+    response = alice_client.post(edit_url(plan), data)
+    assert response.context["figures"].spending_pct_gdp is None
+    assert "not yet known" in response.content.decode()
+
+
+def test_the_summary_links_every_field_in_error_type_errors_included(alice_client, plan):
+    data = editor_post(valid_content(), revision=plan.revision)
+    data.update({"gdp": "lots", "lines-0-target_capacity": "many", "lines-0-category": "nonsense"})
+    response = alice_client.post(edit_url(plan), data)
+    html = response.content.decode()
+    summary = html.split('id="error-summary"')[1].split("</section>")[0]
+    assert '<a href="#id_gdp">GDP</a>' in summary
+    assert '<a href="#id_lines-0-target_capacity">Capability line 1: Target capacity (a year)</a>' in summary
+    assert '<a href="#id_lines-0-category">Capability line 1: Category</a>' in summary
+    assert html.count('id="error-summary"') == 1
