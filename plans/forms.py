@@ -42,7 +42,8 @@ def content_field(spec: FieldSpec, label, *, help_text="", rows: int = 2, **kwar
         choices = list(spec.choices) if not spec.required else BLANK + list(spec.choices)
         field = forms.ChoiceField(choices=choices, initial=spec.default, **common)
     elif spec.kind == "codes":
-        field = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, **common)
+        # A list box (searchable with the page's script), not one checkbox per ally.
+        field = forms.MultipleChoiceField(widget=forms.SelectMultiple(attrs={"size": 6}), **common)
     else:
         widget = forms.Textarea(attrs={"rows": rows}) if spec.multiline else None
         field = forms.CharField(max_length=spec.max_length, widget=widget, **common)

@@ -48,7 +48,7 @@ from members.actors import Actor
 from members.models import Member
 
 from .content import normalize, plan_content
-from .models import Cycle, DeadlineExtension, Plan, PlanVersion
+from .models import CapabilityLine, Cycle, DeadlineExtension, Plan, PlanVersion
 from .validation import validate_content
 
 HUNDREDTH = Decimal("0.01")
@@ -409,4 +409,14 @@ def reviewer_workload() -> list[dict]:
     # The busiest first, then who has waited longest.
     return sorted(
         rows, key=lambda row: (-row["plans"], row["oldest"] is None, row["oldest"] or 0, str(row["reviewer"] or ""))
+    )
+
+
+def units_in_use(*, member_id: int) -> list[str]:
+    """The units a member's capability lines use, any cycle: the editor offers them (one query)."""
+    return sorted(
+        CapabilityLine.objects.filter(plan__member_id=member_id)
+        .exclude(unit="")
+        .values_list("unit", flat=True)
+        .distinct()
     )

@@ -15,12 +15,14 @@ from ..content import plan_content
 from ..errors import IllegalTransition, NotAllowed, PlanExists, PlanInvalid, StalePlan
 from ..forms import EXTRA_ROWS, HeadlineForm, LineFormSet, PartnershipFormSet, StartPlanForm, filled_rows
 from ..models import Plan, percent_of, share_meets
-from ..selectors import current_cycle, plan_findings
+from ..selectors import current_cycle, plan_findings, units_in_use
 from ..services import plan_create, plan_update
 from ..validation import ERROR
 from .common import PATH_RE, ally_choices, ally_names, can_submit, delegation_page, field_label
 
 ADD_ROWS = {"add_lines": "lines", "add_partnerships": "partnerships"}
+# Rows that "add more rows" (without JavaScript) puts under the filled ones.
+ADDED_ROWS = 10
 # "Save and submit": the draft is saved, then the submission's confirmation page opens.
 SAVE_ACTIONS = {"save", "save_submit"}
 
@@ -185,7 +187,7 @@ def plan_edit(request, plan: Plan):
         if action in ADD_ROWS:
             # Rows are added by sending the form back: nothing is saved, nothing typed is lost.
             typed = _typed_content(headline, lines, partnerships)
-            extra = {ADD_ROWS[action]: EXTRA_ROWS + 3}
+            extra = {ADD_ROWS[action]: EXTRA_ROWS + ADDED_ROWS}
             headline, lines, partnerships = _forms(content=typed, choices=choices, extra=extra)
             _prepare(headline, lines, partnerships)
         else:
@@ -260,11 +262,21 @@ def plan_edit(request, plan: Plan):
             "sections": sections,
             "is_get": request.method != "POST",
             "figures": figures,
+            "line_columns": _columns(lines),
+            "partnership_columns": _columns(partnerships),
+            "units": units_in_use(member_id=plan.member_id),
+            "datalists": {"unit": "unit-options"},
             "deadline": plan.effective_deadline,
             "can_submit": can_submit(request, plan),
         },
         status=status,
     )
+
+
+def _columns(formset) -> list[tuple[str, str]]:
+    """The grid's columns: the row form's visible fields, in their order."""
+    form = formset.empty_form
+    return [(field.name, field.label) for field in form.visible_fields() if field.name != "DELETE"]
 
 
 def _once(items) -> list[dict]:

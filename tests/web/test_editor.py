@@ -141,7 +141,7 @@ def test_rows_are_added_without_javascript_and_nothing_is_saved(alice_client, pl
     data = editor_post(valid_content(summary="Typed"), revision=plan.revision, action="add_lines")
     response = alice_client.post(edit_url(plan), data)
     lines = response.context["lines"]
-    assert (response.status_code, len(lines.forms)) == (200, 1 + 1 + 5)
+    assert (response.status_code, len(lines.forms)) == (200, 1 + 1 + 12)
     assert lines.forms[0]["item"].value() == "155 mm shells"
     assert response.context["headline"]["summary"].value() == "Typed"
     assert Plan.objects.get(pk=plan.pk).revision == 1
@@ -158,7 +158,10 @@ def test_partner_allies_are_offered_with_their_names(alice_client, plan):
     response = alice_client.get(edit_url(plan))
     choices = dict(response.context["partnerships"].forms[0].fields["partner_members"].choices)
     assert (len(choices), choices["LV"], choices["DE"], "EE" in choices) == (31, "Latvia", "Germany", False)
-    assert '<label for="id_partnerships-0-partner_members_' in response.content.decode()
+    html = response.content.decode()
+    # One list box a partnership, searchable with the script and a plain <select multiple> without it.
+    assert 'name="partnerships-0-partner_members" size="4" data-searchable multiple>' in html
+    assert '<option value="LV" selected>Latvia</option>' in html
 
 
 def test_a_submitted_plan_cannot_be_edited(alice_client, submitted_plan):
@@ -234,3 +237,23 @@ def test_the_summary_links_every_field_in_error_type_errors_included(alice_clien
     assert '<a href="#id_lines-0-target_capacity">Capability line 1: Target capacity (a year)</a>' in summary
     assert '<a href="#id_lines-0-category">Capability line 1: Category</a>' in summary
     assert html.count('id="error-summary"') == 1
+
+
+def test_the_grid_has_one_row_a_line_labelled_by_its_column_and_row(alice_client, plan):
+    html = alice_client.get(edit_url(plan)).content.decode()
+    assert 'aria-labelledby="lines-col-item lines-0-row"' in html
+    assert '<th scope="col" id="lines-col-item">Item</th>' in html
+    # Notes fold away; a blank row to copy for the script; units already in use are suggested.
+    assert "<details><summary>Notes</summary>" in html
+    assert '<template id="lines-template">' in html
+    assert 'id="id_lines-__prefix__-item"' in html
+    assert '<datalist id="unit-options"><option value="rounds"></option></datalist>' in html
+    assert 'list="unit-options"' in html
+    assert '<script src="/static/js/grid.js" defer></script>' in html
+
+
+def test_the_options_of_a_choice_are_built_once_per_page(alice_client, plan):
+    html = alice_client.get(edit_url(plan)).content.decode()
+    # Three rows (one line, two blank) and the template row: the same options, one selected.
+    assert html.count('<option value="ammunition"') == 4
+    assert html.count('<option value="ammunition" selected>') == 1

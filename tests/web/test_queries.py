@@ -29,12 +29,12 @@ def content_with(rows: int) -> dict:
     return valid_content(lines=lines, partnerships=partnerships)
 
 
-@pytest.mark.parametrize("size", [1, 3])
+@pytest.mark.parametrize("size", [1, 3, 200])
 def test_editor_queries(alice_client, alice, cycle, estonia, size, django_assert_num_queries):
     plan = services.plan_create(
         cycle=cycle, member=estonia, actor=Actor.for_user(alice), content=content_with(size)
     ).plan
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         alice_client.get(reverse("plan-edit", args=[plan.pk]))
 
 
