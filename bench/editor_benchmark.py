@@ -1,12 +1,15 @@
 """How long the plan editor takes with 20 and 200 capability lines: GET, and POST of the same rows.
 
 A pytest file run on its own, so that it gets a fresh test database (PostgreSQL when
-DATABASE_URL names one); prints the median server time and the number of queries:
+DATABASE_URL names one); prints the median server time and the number of queries (PROFILE=1 adds a profile of the GET):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/editor_bench \\
         .venv/bin/pytest -q -s -p no:cacheprovider -m "" bench/editor_benchmark.py
 """
 
+import cProfile
+import os
+import pstats
 import statistics
 import time
 from decimal import Decimal
@@ -79,6 +82,10 @@ def test_editor_timings():
             return client.post(url, editor_post(content, revision=plan.revision))
 
         post_ms, post_queries, post_status = timed(post)
+        if os.environ.get("PROFILE") and count == 200:
+            profile = cProfile.Profile()
+            profile.runcall(client.get, url)
+            pstats.Stats(profile).sort_stats(os.environ["PROFILE"]).print_stats(30)
         print(
             f"{count:4d} lines: GET {get_ms:7.1f} ms, {get_queries} queries, {size / 1024:.0f} KiB "
             f"(HTTP {get_status}); POST {post_ms:7.1f} ms, {post_queries} queries (HTTP {post_status})"

@@ -160,7 +160,8 @@ def test_partner_allies_are_offered_with_their_names(alice_client, plan):
     assert (len(choices), choices["LV"], choices["DE"], "EE" in choices) == (31, "Latvia", "Germany", False)
     html = response.content.decode()
     # One list box a partnership, searchable with the script and a plain <select multiple> without it.
-    assert 'name="partnerships-0-partner_members" size="4" data-searchable multiple>' in html
+    labelled = 'aria-labelledby="partnerships-col-partner_members partnerships-0-row"'
+    assert f'name="partnerships-0-partner_members" {labelled} multiple size="4" data-searchable>' in html
     assert '<option value="LV" selected>Latvia</option>' in html
 
 
