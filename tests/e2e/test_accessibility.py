@@ -17,6 +17,7 @@ from members.actors import Actor
 from members.enums import Role
 from plans import services
 from tests.factories import CycleFactory, DelegateFactory, StaffFactory, UserFactory, member, valid_content
+from tests.signin import authenticator_for, code_now
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls below are plain
 # synchronous test code, not coroutines, so Django's guard against async use does not apply.
@@ -59,11 +60,20 @@ def new_page(browser, language: str = "en") -> Page:
 
 
 def sign_in(page: Page, base: str, email: str) -> None:
+    """Both steps: the password, then the authenticator app's code (every account needs a second step)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(email=email)
+    device = authenticator_for(user)  # a fresh one each time: a code is good for one sign-in only
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", email)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]:not(.button--small)")
     page.wait_for_load_state()
+    if page.get_by_label("Code").count():
+        page.get_by_label("Code").fill(code_now(device))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
 
 
 def violations_of(page: Page, axe_source: str) -> list[str]:
