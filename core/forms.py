@@ -50,6 +50,8 @@ class NumberField(forms.Field):
         **kwargs: Any,
     ) -> None:
         self.integer = integer
+        # Stated like Django's DecimalField does, for whoever reads a field's limits.
+        self.max_digits, self.decimal_places = max_digits, decimal_places
         kwargs.setdefault("widget", NumberInput(integer=integer))
         super().__init__(**kwargs)
         if not integer and (max_digits is not None or decimal_places is not None):
