@@ -1,6 +1,7 @@
 """A delegate in a real browser: sign in, fill and save a plan, fix an error, submit, read the receipt."""
 
 import os
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -59,7 +60,8 @@ def test_sign_in_fill_fix_submit_and_see_the_receipt(live_server, page):
     page.fill("#id_lines-0-target_year", "2030")
     page.select_option("#id_partnerships-0-kind", "ally")
     page.fill("#id_partnerships-0-partner_name", "Joint ammunition buy")
-    page.get_by_label("Latvia").first.check()
+    page.get_by_label("Filter the allies").first.fill("lat")  # the list box narrows as one types
+    page.select_option("#id_partnerships-0-partner_members", ["LV"])
     page.get_by_role("button", name="Save as draft").first.click()
 
     expect(page.locator("#id_defence_expenditure_errors")).to_contain_text("more than the total")
@@ -78,3 +80,87 @@ def test_sign_in_fill_fix_submit_and_see_the_receipt(live_server, page):
     expect(page.locator("#receipt-version")).to_have_text("1")
     expect(page.locator("#receipt-sha256")).to_have_text(version.sha256)
     expect(page.locator("#receipt-timeliness")).to_have_text("On time")
+
+
+def signed_in_editor(live_server, page, **content):
+    from members.actors import Actor
+    from plans import services
+    from tests.factories import valid_content
+
+    cycle = CycleFactory(year=2025)
+    alice = DelegateFactory(user=UserFactory(email="alice@ee.example.org"), member=member("EE"), role=Role.SUBMITTER)
+    device = authenticator_for(alice.user)
+    plan = services.plan_create(
+        cycle=cycle, member=member("EE"), actor=Actor.for_user(alice.user), content=valid_content(**content)
+    ).plan
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mail address").fill("alice@ee.example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code").fill(code_now(device))
+    page.get_by_role("button", name="Continue").click()
+    page.goto(f"{live_server.url}/plans/{plan.pk}/edit/")
+    return plan
+
+
+PASTED = (
+    "\t".join(["ammunition", "Fuzes", "units", "1,000", "2,500.50", "2031"])
+    + "\n"
+    + "\t".join(["missiles", "Seekers", "units", "10", "40", "2032"])
+)
+
+
+def test_the_grid_adds_removes_and_takes_rows_pasted_from_a_spreadsheet(live_server, page):
+    plan = signed_in_editor(live_server, page)
+    rows = page.locator("table[data-grid=lines] tbody tr:visible")
+    expect(rows).to_have_count(3)  # the line and two blank rows
+    page.get_by_role("button", name="Add a line").click()
+    expect(rows).to_have_count(4)
+    # A block copied from a spreadsheet, pasted into the first blank row's category.
+    page.locator("#id_lines-1-category").evaluate(
+        """(cell, text) => {
+            const data = new DataTransfer();
+            data.setData("text/plain", text);
+            cell.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        PASTED,
+    )
+    expect(page.locator("#id_lines-2-item")).to_have_value("Seekers")
+    expect(page.locator("#id_lines-1-target_capacity")).to_have_value("2,500.50")
+    # The first line is dropped with its row's button.
+    page.locator("table[data-grid=lines] tbody tr").first.get_by_role("button", name="Remove").click()
+    page.get_by_role("button", name="Save as draft").first.click()
+    expect(page.get_by_text("The draft was saved.")).to_be_visible()
+    plan.refresh_from_db()
+    assert [(line.item, line.target_capacity) for line in plan.lines.order_by("position")] == [
+        ("Fuzes", Decimal("2500.50")),
+        ("Seekers", Decimal("40.00")),
+    ]
+
+
+def test_the_grid_works_without_javascript(live_server):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-background-networking"]
+        )
+        page = browser.new_context(locale="en-GB", java_script_enabled=False).new_page()
+        plan = signed_in_editor(live_server, page)
+        expect(page.get_by_role("button", name="Add a line")).to_be_hidden()
+        page.get_by_role("button", name="Add more rows for lines").click()
+        # The line, the two blank rows sent back, and ten more.
+        expect(page.locator("table[data-grid=lines] tbody tr")).to_have_count(15)
+        page.select_option("#id_lines-5-category", "missiles")
+        page.fill("#id_lines-5-item", "Seekers")
+        page.fill("#id_lines-5-baseline_capacity", "1,000")
+        page.fill("#id_lines-5-target_capacity", "x")  # refused, and linked from the summary
+        page.fill("#id_lines-5-target_year", "2031")
+        page.select_option("#id_partnerships-0-partner_members", ["LV", "LT"])
+        page.get_by_role("button", name="Save as draft").first.click()
+        page.get_by_role("link", name="Capability line 6: Target capacity (a year)").click()
+        page.fill("#id_lines-5-target_capacity", "4,000")
+        page.get_by_role("button", name="Save as draft").first.click()
+        expect(page.get_by_text("The draft was saved.")).to_be_visible()
+        browser.close()
+    plan.refresh_from_db()
+    assert [line.item for line in plan.lines.order_by("position")] == ["155 mm shells", "Seekers"]
+    assert sorted(plan.partnerships.get().partner_members.values_list("code", flat=True)) == ["LT", "LV"]
