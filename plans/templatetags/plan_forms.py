@@ -63,14 +63,23 @@ def _attrs(attrs: dict) -> str:
     )
 
 
+def _option_tags(choices) -> str:
+    # A choice whose label is a list is a group (the catalogue's items under their category).
+    html = ""
+    for value, label in choices:
+        if isinstance(label, (list, tuple)):
+            html += f'<optgroup label="{escape(str(value), quote=True)}">{_option_tags(label)}</optgroup>'
+        else:
+            code = escape("" if value is None else str(value), quote=True)
+            html += f'<option value="{code}">{escape(str(label))}</option>'
+    return html
+
+
 def _options(cache: dict, bound_field) -> str:
     # Every row of a formset offers the same choices for a field: built on its first row.
     key = (type(bound_field.form), bound_field.name)
     if key not in cache:
-        cache[key] = "".join(
-            f'<option value="{escape("" if value is None else str(value), quote=True)}">{escape(str(label))}</option>'
-            for value, label in bound_field.field.choices
-        )
+        cache[key] = _option_tags(bound_field.field.choices)
     return cache[key]
 
 

@@ -247,12 +247,20 @@ def test_the_grid_has_one_row_a_line_labelled_by_its_column_and_row(alice_client
     html = alice_client.get(edit_url(plan)).content.decode()
     assert 'aria-labelledby="lines-col-item lines-0-row"' in html
     assert '<th scope="col" id="lines-col-item">Item</th>' in html
-    # Notes fold away; a blank row to copy for the script; units already in use are suggested.
+    # Notes fold away; a blank row to copy for the script.
     assert "<details><summary>Notes</summary>" in html
     assert '<template id="lines-template">' in html
     assert 'id="id_lines-__prefix__-item"' in html
-    assert '<datalist id="unit-options"><option value="rounds"></option></datalist>' in html
-    assert 'list="unit-options"' in html
+    # The catalogue item, "other" with its free-text item, and the unit from the controlled list.
+    assert '<th scope="col" id="lines-col-item_code">Catalogue item</th>' in html
+    assert 'aria-labelledby="lines-col-item_code lines-0-row"' in html
+    assert '<option value="other" selected>Other (not in the catalogue)</option>' in html
+    assert '<optgroup label="Ammunition"><option value="art-ammo">' in html
+    assert 'aria-labelledby="lines-col-unit lines-0-row"' in html
+    assert '<option value="rounds" selected>' in html
+    # Each row carries its stable key, hidden in its row header.
+    key = plan.lines.get().key
+    assert f'<input type="hidden" name="lines-0-key" id="id_lines-0-key" value="{key}">' in html
     assert '<script src="/static/js/grid.js" defer></script>' in html
 
 
@@ -260,4 +268,6 @@ def test_the_options_of_a_choice_are_built_once_per_page(alice_client, plan):
     html = alice_client.get(edit_url(plan)).content.decode()
     # Three rows (one line, two blank) and the template row: the same options, one selected.
     assert html.count('<option value="ammunition"') == 4
+    # The catalogue's items too: one list per row, built once.
+    assert html.count('<option value="art-155"') == 4
     assert html.count('<option value="ammunition" selected>') == 1
