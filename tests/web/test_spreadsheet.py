@@ -28,19 +28,30 @@ def test_the_template_holds_the_plan_with_lists_and_a_locked_header(alice_client
     assert book.sheetnames == ["Instructions", "Headline", "Lines", "Partnerships"]
     lines = book["Lines"]
     header = [cell.value for cell in lines[1]]
-    assert header[:3] == ["Category", "Item", "Unit"]
+    assert header[:4] == ["Catalogue item", "Category", "Item", "Unit"]
+    assert header[-1] == "Key"
     row = dict(zip(header, [cell.value for cell in lines[2]], strict=True))
-    assert (row["Category"], row["Item"], row["Target capacity (a year)"], row["Target year"]) == (
+    assert (row["Catalogue item"], row["Category"], row["Item"], row["Unit"]) == (
+        "other",
         "ammunition",
         "155 mm shells",
-        5000,
-        2030,
+        "rounds",
     )
+    assert (row["Target capacity (a year)"], row["Target year"]) == (5000, 2030)
+    # The row's stable key, so that an upload knows the line again.
+    assert row["Key"] == str(plan.lines.get().key)
     assert lines.protection.sheet is True
     assert lines["A1"].protection.locked is True
     assert lines["A2"].protection.locked is False
     lists = {str(validation.sqref): validation.formula1 for validation in lines.data_validations.dataValidation}
-    assert lists["A2:A501"].startswith('"ammunition,')
+    assert lists["B2:B501"].startswith('"ammunition,')
+    # Catalogue items: a list too long to write inline, kept on the instructions sheet.
+    codes_range = lists["A2:A501"]
+    assert codes_range.startswith("'Instructions'!$A$")
+    first, last = (int(part.rsplit("$", 1)[1]) for part in codes_range.split("!")[1].split(":"))
+    codes = [book["Instructions"].cell(row=n, column=1).value for n in range(first, last + 1)]
+    assert codes[0] == "other"
+    assert {"art-155", "manpads", "gbad-long"} <= set(codes)
     partnerships = book["Partnerships"]
     assert [cell.value for cell in partnerships[2]][2] == "LV"
     headline = {row[0].value: row[1].value for row in book["Headline"].iter_rows(min_row=2)}
@@ -51,14 +62,14 @@ def test_the_template_speaks_french(alice_client, plan):
     alice_client.post(reverse("set_language"), {"language": "fr", "next": "/"})
     book = workbook_of(alice_client.get(template_url(plan)))
     assert book.sheetnames[0] != "Instructions"
-    assert book[book.sheetnames[2]]["A1"].value == "Catégorie"
+    assert book[book.sheetnames[2]]["B1"].value == "Catégorie"
 
 
 def test_text_that_looks_like_a_formula_stays_text(alice_client, alice, plan):
     content = valid_content()
     content["lines"][0]["item"] = '=HYPERLINK("https://evil.example", "Open")'
     services.plan_update(plan=plan, actor=Actor.for_user(alice), content=content)
-    cell = workbook_of(alice_client.get(template_url(plan)))["Lines"]["B2"]
+    cell = workbook_of(alice_client.get(template_url(plan)))["Lines"]["C2"]
     assert (cell.data_type, cell.value) == ("s", '=HYPERLINK("https://evil.example", "Open")')
 
 
@@ -72,6 +83,7 @@ def test_the_template_takes_the_same_queries_at_any_size(alice_client, alice, pl
             {
                 "category": "ammunition",
                 "item": f"Item {n}",
+                "unit": "rounds",
                 "baseline_capacity": 1,
                 "target_capacity": 2,
                 "target_year": 2030,
