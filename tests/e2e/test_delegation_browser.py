@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from members.enums import Role
-from plans.models import PlanVersion
+from plans.enums import Category, Unit
+from plans.models import CatalogueItem, PlanVersion
 from tests.factories import CycleFactory, DelegateFactory, UserFactory, member
 from tests.signin import authenticator_for, code_now
 
@@ -53,8 +54,10 @@ def test_sign_in_fill_fix_submit_and_see_the_receipt(live_server, page):
     page.fill("#id_defence_expenditure", "1000000")
     page.fill("#id_equipment_expenditure", "2000000")  # more than the total: refused
     page.fill("#id_gdp", "40000000")
+    page.select_option("#id_lines-0-item_code", "other")  # not in the catalogue: category, item and unit
     page.select_option("#id_lines-0-category", "ammunition")
     page.fill("#id_lines-0-item", "155 mm shells")
+    page.select_option("#id_lines-0-unit", "rounds")
     page.fill("#id_lines-0-baseline_capacity", "1000")
     page.fill("#id_lines-0-target_capacity", "5000")
     page.fill("#id_lines-0-target_year", "2030")
@@ -144,12 +147,23 @@ def test_the_grid_works_without_javascript(live_server):
             executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-background-networking"]
         )
         page = browser.new_context(locale="en-GB", java_script_enabled=False).new_page()
+        CatalogueItem.objects.get_or_create(
+            code="art-155",
+            defaults={
+                "name_en": "155 mm artillery rounds",
+                "name_fr": "Obus d'artillerie de 155 mm",
+                "category": Category.AMMUNITION,
+                "unit": Unit.ROUNDS,
+            },
+        )
         plan = signed_in_editor(live_server, page)
+        key = plan.lines.get().key
         expect(page.get_by_role("button", name="Add a line")).to_be_hidden()
         page.get_by_role("button", name="Add more rows for lines").click()
         # The line, the two blank rows sent back, and ten more.
         expect(page.locator("table[data-grid=lines] tbody tr")).to_have_count(15)
-        page.select_option("#id_lines-5-category", "missiles")
+        # A catalogue item brings its category and unit; the member's own name for it is kept.
+        page.select_option("#id_lines-5-item_code", "art-155")
         page.fill("#id_lines-5-item", "Seekers")
         page.fill("#id_lines-5-baseline_capacity", "1,000")
         page.fill("#id_lines-5-target_capacity", "x")  # refused, and linked from the summary
@@ -162,5 +176,10 @@ def test_the_grid_works_without_javascript(live_server):
         expect(page.get_by_text("The draft was saved.")).to_be_visible()
         browser.close()
     plan.refresh_from_db()
-    assert [line.item for line in plan.lines.order_by("position")] == ["155 mm shells", "Seekers"]
+    lines = list(plan.lines.order_by("position"))
+    assert [(line.item, line.item_code_id, line.unit) for line in lines] == [
+        ("155 mm shells", None, "rounds"),
+        ("Seekers", "art-155", "rounds"),
+    ]
+    assert lines[0].key == key  # carried hidden through both round trips
     assert sorted(plan.partnerships.get().partner_members.values_list("code", flat=True)) == ["LT", "LV"]
