@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .exports import csv_text
 from .models import SecurityEvent
+from .numbers import format_number
 from .permissions import EXPORT_SECURITY_LOG, VIEW_SECURITY_LOG
 from .security import log_download
 
@@ -95,3 +96,39 @@ class SecurityEventAdmin(admin.ModelAdmin):
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+def _figure(model: Any, name: str) -> Any:
+    def shown(obj: Any) -> str:
+        return format_number(getattr(obj, name)) or "-"
+
+    shown.__name__ = f"{name}_shown"
+    return admin.display(description=model._meta.get_field(name).verbose_name)(shown)
+
+
+class GroupedFigures:
+    """A read-only admin whose figures (the model fields named in `figures`) show grouped thousands.
+
+    Django's admin shows a read-only number as "80500000000.00"; here it reads "80,500,000,000.00"
+    (or "80 500 000 000,00" in French), through core.numbers like every other page.
+    """
+
+    figures: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.figures:
+            setattr(self, f"{name}_shown", _figure(self.model, name))  # type: ignore[attr-defined]
+
+    def _swap(self, names: Any) -> list:
+        return [f"{name}_shown" if name in self.figures else name for name in names]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list:
+        return self._swap(super().get_fields(request, obj))  # type: ignore[misc]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list:
+        fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
+        return [(title, {**options, "fields": self._swap(options["fields"])}) for title, options in fieldsets]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list:
+        return [*super().get_readonly_fields(request, obj), *(f"{name}_shown" for name in self.figures)]  # type: ignore[misc]

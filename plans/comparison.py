@@ -9,8 +9,9 @@ The web, the admin and the API's version detail all show this list.
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from core.numbers import format_number
 
 from .content import HEADLINE_FIELDS, LINE_FIELDS, PARTNERSHIP_FIELDS, pair_rows, to_jsonable
 from .enums import Unit
@@ -44,7 +45,7 @@ def _number(value: Any) -> str:
     except (InvalidOperation, ValueError):
         return str(value)
     places = 0 if number == number.to_integral_value() else 2
-    return number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+    return format_number(number, decimal_places=places)
 
 
 class _Reader:

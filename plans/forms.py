@@ -9,9 +9,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import NumberField
+
 from .content import COMMENT_BODY, HEADLINE, LINE, PARTNERSHIP, FieldSpec
 from .enums import OTHER_ITEM
 
+# Whole numbers that are not amounts: typed and shown without thousands groups.
+NOT_AMOUNTS = frozenset({"target_year"})
 # Blank rows offered under the filled ones, so rows can be added without JavaScript.
 EXTRA_ROWS = 2
 BLANK = [("", "---------")]
@@ -27,15 +31,10 @@ def content_field(spec: FieldSpec, label, *, help_text="", rows: int = 2, **kwar
     """
     common = {"label": label, "help_text": help_text, "required": spec.required, **kwargs}
     if spec.kind == "decimal":
-        # localize: "1 000,50" typed in French and "1,000.50" in English both read right.
-        field = forms.DecimalField(
-            max_digits=spec.max_digits,
-            decimal_places=spec.decimal_places,
-            min_value=spec.min_value,
-            max_value=spec.max_value,
-            localize=True,
-            **common,
-        )
+        # Money and quantities as the reader writes them: "4,790,000.50" or "4 790 000,50".
+        field = NumberField(max_digits=spec.max_digits, decimal_places=spec.decimal_places, **common)
+    elif spec.kind == "integer" and spec.name not in NOT_AMOUNTS:
+        field = NumberField(integer=True, **common)
     elif spec.kind == "integer":
         field = forms.IntegerField(min_value=spec.min_value, max_value=spec.max_value, **common)
     elif spec.kind == "boolean":
@@ -44,7 +43,8 @@ def content_field(spec: FieldSpec, label, *, help_text="", rows: int = 2, **kwar
         choices = list(spec.choices) if not spec.required else BLANK + list(spec.choices)
         field = forms.ChoiceField(choices=choices, initial=spec.default, **common)
     elif spec.kind == "codes":
-        field = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, **common)
+        # A list box (searchable with the page's script), not one checkbox per ally.
+        field = forms.MultipleChoiceField(widget=forms.SelectMultiple(attrs={"size": 6}), **common)
     else:
         widget = forms.Textarea(attrs={"rows": rows}) if spec.multiline else None
         field = forms.CharField(max_length=spec.max_length, widget=widget, **common)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("plans/start/", views.plan_start, name="plan-start"),
     path("plans/<int:pk>/", views.plan_detail, name="plan-detail-page"),
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan-edit"),
+    path("plans/<int:pk>/template.xlsx", views.plan_template, name="plan-template"),
     path("plans/<int:pk>/submit/", views.plan_submit, name="plan-submit"),
     path("plans/<int:pk>/comments/", views.plan_comment_add, name="plan-comment-add"),
     path("plans/<int:pk>/versions/", views.plan_versions, name="plan-versions"),

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from core.findings import ERROR, WARNING, Finding, as_field_messages, errors, warnings
+from core.numbers import format_number
 
 from .content import EXPENDITURE_PARTS, HEADLINE, LINE, PARTNERSHIP, ContentSchema, FieldSpec
 from .enums import KINDS_WITH_PARTNER_MEMBERS
@@ -66,7 +67,7 @@ def field_findings(path: str, value, spec: FieldSpec) -> list[Finding]:
             error("too_large", _("Must be at most %(limit)d.") % {"limit": high})
     limit = spec.too_large_from
     if limit is not None and abs(value) >= limit:
-        error("too_large", _("Must be less than %(limit)s.") % {"limit": f"{limit:,.0f}"})
+        error("too_large", _("Must be less than %(limit)s.") % {"limit": format_number(limit)})
     return found
 
 
@@ -136,14 +137,15 @@ def validate_content(
             error(
                 "defence_expenditure",
                 "parts_exceed_total",
-                _("The parts add up to %(sum)s, more than the total %(total)s.") % {"sum": parts_sum, "total": total},
+                _("The parts add up to %(sum)s, more than the total %(total)s.")
+                % {"sum": format_number(parts_sum), "total": format_number(total)},
             )
         elif len(given) == len(parts) and parts_sum != total:
             error(
                 "defence_expenditure",
                 "parts_differ_from_total",
                 _("When all four parts are given they must add up to the total: %(sum)s, not %(total)s.")
-                % {"sum": parts_sum, "total": total},
+                % {"sum": format_number(parts_sum), "total": format_number(total)},
             )
     if total is not None and gdp is not None and gdp > 0 and total > gdp:
         error("defence_expenditure", "above_gdp", _("Defence expenditure cannot be more than GDP."))

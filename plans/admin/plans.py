@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import GroupedFigures
 from core.permissions import (
     ADD_COMMENT,
     APPROVE_PLAN,
@@ -133,13 +134,15 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class CapabilityLineInline(ReadOnlyInline):
+class CapabilityLineInline(GroupedFigures, ReadOnlyInline):
     model = CapabilityLine
     fields = ["item_code", *(field for field in LINE_FIELDS if field not in ("key", "item_code"))]
+    figures = ("baseline_capacity", "target_capacity", "stockpile_current", "stockpile_target", "planned_investment")
 
 
-class PartnershipInline(ReadOnlyInline):
+class PartnershipInline(GroupedFigures, ReadOnlyInline):
     model = Partnership
+    figures = ("value",)
     fields = ["kind", "partner_name", "partner_codes", "description", "value", "status"]
     readonly_fields = ["partner_codes"]
 
@@ -185,7 +188,16 @@ class RecordAdmin(TableAdmin):
 
 
 @admin.register(Plan)
-class PlanAdmin(RecordAdmin):
+class PlanAdmin(GroupedFigures, RecordAdmin):
+    figures = (
+        "defence_expenditure",
+        "equipment_expenditure",
+        "personnel_expenditure",
+        "infrastructure_expenditure",
+        "other_expenditure",
+        "gdp",
+        "military_personnel",
+    )
     # The delegation's content is theirs: staff read it, and act only through the decisions.
     list_display = [
         "member",

@@ -2,6 +2,7 @@
 
 from .editor import plan_edit, plan_start
 from .pages import dashboard, plan_comment_add, plan_compare, plan_detail, plan_version, plan_versions
+from .spreadsheet import plan_template
 from .submission import plan_receipt, plan_submit
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "plan_receipt",
     "plan_start",
     "plan_submit",
+    "plan_template",
     "plan_version",
     "plan_versions",
 ]

@@ -1,5 +1,7 @@
 """The plan editor: start a cycle's draft, and save the headline figures, lines and partnerships."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,13 +14,35 @@ from members.views import forbidden
 from ..content import plan_content
 from ..errors import IllegalTransition, NotAllowed, PlanExists, PlanInvalid, StalePlan
 from ..forms import EXTRA_ROWS, HeadlineForm, LineFormSet, PartnershipFormSet, StartPlanForm, filled_rows
-from ..models import Plan
+from ..models import Plan, percent_of, share_meets
 from ..selectors import catalogue_choices, current_cycle, plan_findings
 from ..services import plan_create, plan_update
 from ..validation import ERROR
-from .common import PATH_RE, ally_choices, ally_names, delegation_page, field_label
+from .common import PATH_RE, ally_choices, ally_names, can_submit, delegation_page, field_label
 
 ADD_ROWS = {"add_lines": "lines", "add_partnerships": "partnerships"}
+# Rows that "add more rows" (without JavaScript) puts under the filled ones.
+ADDED_ROWS = 10
+# "Save and submit": the draft is saved, then the submission's confirmation page opens.
+SAVE_ACTIONS = {"save", "save_submit"}
+
+
+def _typed_figures(plan: Plan, headline) -> SimpleNamespace:
+    """The derived figures of what was typed (saved or not), through the models' twins of the rules.
+
+    A figure that is not a number yet leaves its percentages "not yet known".
+    """
+    headline.is_valid()
+    typed = getattr(headline, "cleaned_data", {})
+    defence, equipment, gdp = (typed.get(name) for name in ("defence_expenditure", "equipment_expenditure", "gdp"))
+    cycle = plan.cycle
+    return SimpleNamespace(
+        cycle=cycle,
+        spending_pct_gdp=percent_of(defence, gdp),
+        equipment_share_pct=percent_of(equipment, defence),
+        meets_spending_target=share_meets(defence, gdp, cycle.spending_target_pct),
+        meets_equipment_target=share_meets(equipment, defence, cycle.equipment_target_pct),
+    )
 
 
 @require_POST
@@ -98,21 +122,39 @@ def _place_findings(findings, headline, line_rows, partnership_rows, *, bound: b
                 label = field_label(f"{group}[{form.row_index}]" + (f".{name}" if name else ""))
             if name is None or form is None:
                 sections[group].append(finding)
-                summary.append({"label": label, "anchor": f"section-{group}", "finding": finding})
+                summary.append(_item(label, f"section-{group}", finding.message, finding.severity, finding))
                 continue
         elif finding.field in sections:
             sections[finding.field].append(finding)
-            summary.append({"label": label, "anchor": f"section-{finding.field}", "finding": finding})
+            summary.append(_item(label, f"section-{finding.field}", finding.message, finding.severity, finding))
             continue
         if name not in form.fields:
-            summary.append({"label": label, "anchor": "", "finding": finding})
+            summary.append(_item(label, "", finding.message, finding.severity, finding))
             continue
         if bound and finding.severity == ERROR:
             form.add_error(name, finding.message)
         else:
             form.notes.setdefault(name, []).append(finding)
-        summary.append({"label": label, "anchor": form[name].auto_id, "finding": finding})
+        summary.append(_item(label, form[name].auto_id, finding.message, finding.severity, finding))
     return summary, sections
+
+
+def _item(label, anchor: str, message, severity: str, finding=None) -> dict:
+    """One entry of the error summary or the warnings list: a link to the field and what to do."""
+    return {"label": label, "anchor": anchor, "message": message, "severity": severity, "finding": finding}
+
+
+def _form_errors(headline, lines, partnerships) -> list[dict]:
+    """The forms' own errors (a figure that is not a number, an unknown choice), each linked to its field."""
+    items = []
+    for group, forms in (("", [headline]), ("lines", lines.forms), ("partnerships", partnerships.forms)):
+        for form in forms:
+            for name, errors in form.errors.items():
+                if name not in form.fields:
+                    continue
+                path = f"{group}[{form.row_index}].{name}" if group else name
+                items.extend(_item(field_label(path), form[name].auto_id, error, ERROR) for error in errors)
+    return items
 
 
 def _prepare(*forms_and_sets):
@@ -139,16 +181,19 @@ def plan_edit(request, plan: Plan):
     status = 200
     top_errors: list[str] = []
     findings = None
+    figures = plan
+    sections: dict[str, list] = {"lines": [], "partnerships": []}
     revision = plan.revision
 
     if request.method == "POST":
         revision = _int_or_none(request.POST.get("revision"))
         headline, lines, partnerships = _forms(request.POST, choices=choices, item_choices=item_choices)
         action = request.POST.get("action", "save")
+        figures = _typed_figures(plan, headline)
         if action in ADD_ROWS:
             # Rows are added by sending the form back: nothing is saved, nothing typed is lost.
             typed = _typed_content(headline, lines, partnerships)
-            extra = {ADD_ROWS[action]: EXTRA_ROWS + 3}
+            extra = {ADD_ROWS[action]: EXTRA_ROWS + ADDED_ROWS}
             headline, lines, partnerships = _forms(
                 content=typed, choices=choices, item_choices=item_choices, extra=extra
             )
@@ -190,12 +235,14 @@ def plan_edit(request, plan: Plan):
                     )
                     status = 400
                 else:
+                    # The warnings are listed once, on the page this leads to.
                     messages.success(request, _("The draft was saved."))
-                    for warning in result.warnings:
-                        messages.warning(request, f"{field_label(warning.field)}: {warning.message}")
+                    if action == "save_submit" and can_submit(request, result.plan):
+                        return redirect("plan-submit", plan.pk)
                     return redirect("plan-edit", plan.pk)
             else:
                 top_errors.append(_("Not saved: correct the fields marked below."))
+                findings = _form_errors(headline, lines, partnerships)
                 status = 400
     else:
         content = plan_content(plan)
@@ -205,8 +252,6 @@ def plan_edit(request, plan: Plan):
         rows = (lines.forms[: len(content["lines"])], partnerships.forms[: len(content["partnerships"])])
         findings, sections = _place_findings(findings_list, headline, *rows, bound=False)
 
-    if findings is None:
-        sections = {"lines": [], "partnerships": []}
     return render(
         request,
         "plans/plan_edit.html",
@@ -219,14 +264,36 @@ def plan_edit(request, plan: Plan):
             "top_errors": top_errors,
             "findings": findings or [],
             # On a page just sent back, the errors are in the summary above; here go the rest.
-            "check_items": [
-                item for item in findings or [] if request.method != "POST" or item["finding"].severity != ERROR
-            ],
+            "check_items": _once(
+                item for item in findings or [] if request.method != "POST" or item["severity"] != ERROR
+            ),
             "sections": sections,
             "is_get": request.method != "POST",
+            "figures": figures,
+            "line_columns": _columns(lines),
+            "partnership_columns": _columns(partnerships),
+            "deadline": plan.effective_deadline,
+            "can_submit": can_submit(request, plan),
         },
         status=status,
     )
+
+
+def _columns(formset) -> list[tuple[str, str]]:
+    """The grid's columns: the row form's visible fields, in their order."""
+    form = formset.empty_form
+    return [(field.name, field.label) for field in form.visible_fields() if field.name != "DELETE"]
+
+
+def _once(items) -> list[dict]:
+    """The items without repeats: one line per field and message."""
+    seen, kept = set(), []
+    for item in items:
+        key = (item["anchor"], str(item["label"]), str(item["message"]))
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
 
 
 def _int_or_none(value):

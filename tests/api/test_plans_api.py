@@ -411,3 +411,20 @@ def test_partnerships_come_back_with_their_partner_allies(alice_key, draft):
         ("Finland", ["FI"], None, "planned"),
     ]
     assert response.json()["partnerships"] == read
+
+
+@pytest.mark.parametrize("written", ["4,790,000,000.50", "4 790 000 000,50", "4790000000,50", "4\u202f790\u202f000"])
+def test_the_api_takes_plain_decimals_only(alice_key, draft, written):
+    # Grouped or French-written figures are for people on the web pages; machines send plain decimals.
+    response = alice_key.patch(detail_url(draft), {"gdp": written}, format="json", HTTP_IF_MATCH=draft.etag)
+    draft.refresh_from_db()
+    assert (response.status_code, "gdp" in response.json()["errors"], draft.gdp) == (
+        400,
+        True,
+        Decimal("40000000.00"),
+    )
+
+
+def test_the_api_takes_a_decimal_string_or_a_json_number(alice_key, draft):
+    response = alice_key.patch(detail_url(draft), {"gdp": "80500000000.00"}, format="json", HTTP_IF_MATCH=draft.etag)
+    assert (response.status_code, response.json()["gdp"]) == (200, "80500000000.00")

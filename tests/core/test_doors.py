@@ -201,6 +201,8 @@ def read_plan_doors(world: World) -> dict[str, bool]:
         )
     if world.persona in DELEGATES:
         doors["web"] = allowed(browser(world).get(reverse("plan-detail-page", args=[pk])).status_code, {200}, {404})
+        template = browser(world).get(reverse("plan-template", args=[pk]))
+        doors["web template"] = allowed(template.status_code, {200}, {404})
     if world.persona in STAFF:
         page = browser(world).get(reverse("admin:plans_plan_change", args=[pk]))
         doors["admin"] = allowed(page.status_code, {200}, {403, 302})

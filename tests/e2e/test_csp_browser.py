@@ -154,6 +154,7 @@ def test_no_page_reports_a_csp_violation(live_server, world):
             f"/admin/plans/plan/{plan.pk}/change/",
             f"/admin/plans/plan/{plan.pk}/start-review/",
             f"/admin/plans/plan/{plan.pk}/compare/?old=1&new=2",
+            f"/admin/plans/plan/{plan.pk}/history/",
             f"/admin/plans/cycle/{cycle.pk}/change/",
             f"/admin/plans/cycle/{cycle.pk}/compliance/",
             "/admin/plans/planversion/",

@@ -1,12 +1,14 @@
 """A delegate in a real browser: sign in, fill and save a plan, fix an error, submit, read the receipt."""
 
 import os
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from members.enums import Role
-from plans.models import PlanVersion
+from plans.enums import Category, Unit
+from plans.models import CatalogueItem, PlanVersion
 from tests.factories import CycleFactory, DelegateFactory, UserFactory, member
 from tests.signin import authenticator_for, code_now
 
@@ -52,14 +54,17 @@ def test_sign_in_fill_fix_submit_and_see_the_receipt(live_server, page):
     page.fill("#id_defence_expenditure", "1000000")
     page.fill("#id_equipment_expenditure", "2000000")  # more than the total: refused
     page.fill("#id_gdp", "40000000")
+    page.select_option("#id_lines-0-item_code", "other")  # not in the catalogue: category, item and unit
     page.select_option("#id_lines-0-category", "ammunition")
     page.fill("#id_lines-0-item", "155 mm shells")
+    page.select_option("#id_lines-0-unit", "rounds")
     page.fill("#id_lines-0-baseline_capacity", "1000")
     page.fill("#id_lines-0-target_capacity", "5000")
     page.fill("#id_lines-0-target_year", "2030")
     page.select_option("#id_partnerships-0-kind", "ally")
     page.fill("#id_partnerships-0-partner_name", "Joint ammunition buy")
-    page.get_by_label("Latvia").first.check()
+    page.get_by_label("Filter the allies").first.fill("lat")  # the list box narrows as one types
+    page.select_option("#id_partnerships-0-partner_members", ["LV"])
     page.get_by_role("button", name="Save as draft").first.click()
 
     expect(page.locator("#id_defence_expenditure_errors")).to_contain_text("more than the total")
@@ -78,3 +83,103 @@ def test_sign_in_fill_fix_submit_and_see_the_receipt(live_server, page):
     expect(page.locator("#receipt-version")).to_have_text("1")
     expect(page.locator("#receipt-sha256")).to_have_text(version.sha256)
     expect(page.locator("#receipt-timeliness")).to_have_text("On time")
+
+
+def signed_in_editor(live_server, page, **content):
+    from members.actors import Actor
+    from plans import services
+    from tests.factories import valid_content
+
+    cycle = CycleFactory(year=2025)
+    alice = DelegateFactory(user=UserFactory(email="alice@ee.example.org"), member=member("EE"), role=Role.SUBMITTER)
+    device = authenticator_for(alice.user)
+    plan = services.plan_create(
+        cycle=cycle, member=member("EE"), actor=Actor.for_user(alice.user), content=valid_content(**content)
+    ).plan
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mail address").fill("alice@ee.example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code").fill(code_now(device))
+    page.get_by_role("button", name="Continue").click()
+    page.goto(f"{live_server.url}/plans/{plan.pk}/edit/")
+    return plan
+
+
+PASTED = (
+    "\t".join(["ammunition", "Fuzes", "units", "1,000", "2,500.50", "2031"])
+    + "\n"
+    + "\t".join(["missiles", "Seekers", "units", "10", "40", "2032"])
+)
+
+
+def test_the_grid_adds_removes_and_takes_rows_pasted_from_a_spreadsheet(live_server, page):
+    plan = signed_in_editor(live_server, page)
+    rows = page.locator("table[data-grid=lines] tbody tr:visible")
+    expect(rows).to_have_count(3)  # the line and two blank rows
+    page.get_by_role("button", name="Add a line").click()
+    expect(rows).to_have_count(4)
+    # A block copied from a spreadsheet, pasted into the first blank row's category.
+    page.locator("#id_lines-1-category").evaluate(
+        """(cell, text) => {
+            const data = new DataTransfer();
+            data.setData("text/plain", text);
+            cell.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        PASTED,
+    )
+    expect(page.locator("#id_lines-2-item")).to_have_value("Seekers")
+    expect(page.locator("#id_lines-1-target_capacity")).to_have_value("2,500.50")
+    # The first line is dropped with its row's button.
+    page.locator("table[data-grid=lines] tbody tr").first.get_by_role("button", name="Remove").click()
+    page.get_by_role("button", name="Save as draft").first.click()
+    expect(page.get_by_text("The draft was saved.")).to_be_visible()
+    plan.refresh_from_db()
+    assert [(line.item, line.target_capacity) for line in plan.lines.order_by("position")] == [
+        ("Fuzes", Decimal("2500.50")),
+        ("Seekers", Decimal("40.00")),
+    ]
+
+
+def test_the_grid_works_without_javascript(live_server):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-background-networking"]
+        )
+        page = browser.new_context(locale="en-GB", java_script_enabled=False).new_page()
+        CatalogueItem.objects.get_or_create(
+            code="art-155",
+            defaults={
+                "name_en": "155 mm artillery rounds",
+                "name_fr": "Obus d'artillerie de 155 mm",
+                "category": Category.AMMUNITION,
+                "unit": Unit.ROUNDS,
+            },
+        )
+        plan = signed_in_editor(live_server, page)
+        key = plan.lines.get().key
+        expect(page.get_by_role("button", name="Add a line")).to_be_hidden()
+        page.get_by_role("button", name="Add more rows for lines").click()
+        # The line, the two blank rows sent back, and ten more.
+        expect(page.locator("table[data-grid=lines] tbody tr")).to_have_count(15)
+        # A catalogue item brings its category and unit; the member's own name for it is kept.
+        page.select_option("#id_lines-5-item_code", "art-155")
+        page.fill("#id_lines-5-item", "Seekers")
+        page.fill("#id_lines-5-baseline_capacity", "1,000")
+        page.fill("#id_lines-5-target_capacity", "x")  # refused, and linked from the summary
+        page.fill("#id_lines-5-target_year", "2031")
+        page.select_option("#id_partnerships-0-partner_members", ["LV", "LT"])
+        page.get_by_role("button", name="Save as draft").first.click()
+        page.get_by_role("link", name="Capability line 6: Target capacity (a year)").click()
+        page.fill("#id_lines-5-target_capacity", "4,000")
+        page.get_by_role("button", name="Save as draft").first.click()
+        expect(page.get_by_text("The draft was saved.")).to_be_visible()
+        browser.close()
+    plan.refresh_from_db()
+    lines = list(plan.lines.order_by("position"))
+    assert [(line.item, line.item_code_id, line.unit) for line in lines] == [
+        ("155 mm shells", None, "rounds"),
+        ("Seekers", "art-155", "rounds"),
+    ]
+    assert lines[0].key == key  # carried hidden through both round trips
+    assert sorted(plan.partnerships.get().partner_members.values_list("code", flat=True)) == ["LT", "LV"]

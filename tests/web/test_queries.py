@@ -30,7 +30,7 @@ def content_with(rows: int) -> dict:
     return valid_content(lines=lines, partnerships=partnerships)
 
 
-@pytest.mark.parametrize("size", [1, 3])
+@pytest.mark.parametrize("size", [1, 3, 200])
 def test_editor_queries(alice_client, alice, cycle, estonia, size, django_assert_num_queries):
     plan = services.plan_create(
         cycle=cycle, member=estonia, actor=Actor.for_user(alice), content=content_with(size)
