@@ -270,7 +270,7 @@ def test_postgresql_restarted_under_load_json_503_meanwhile_then_recovered_witho
     for thread in threads:
         thread.start()
     try:
-        # Warm: each gunicorn worker has answered (its first request loads what it lazily imports).
+        # Warm: 20 answers in (a worker's first requests load what it imports lazily, and take seconds).
         deadline = time.monotonic() + 30
         while sum(answer.status == 200 for answer in answers) < 20 and time.monotonic() < deadline:
             time.sleep(0.1)
