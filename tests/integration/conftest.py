@@ -6,6 +6,7 @@ commit) and use `serialized_rollback=True` so the 32 allies survive the flush.
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -72,7 +73,12 @@ def worker_env() -> dict[str, str]:
 
 
 def start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:
-    """Start `celery worker` with this environment and wait until it answers a ping; output to log_path."""
+    """Start `celery worker` with this environment and wait until it answers a ping; output to log_path.
+
+    The worker leads a process group of its own, so that a test can kill it and every process it
+    started at once (`kill_worker`), as a crashed host or the OOM killer would, and pytest is not
+    in that group.
+    """
     log = open(log_path, "a")  # noqa: SIM115 (the process owns it; closed when the test's tmp_path goes)
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"],
@@ -80,6 +86,7 @@ def start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     process.env = env  # type: ignore[attr-defined]  # for a test that starts a second worker alike
     deadline = time.monotonic() + 60
@@ -88,6 +95,12 @@ def start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:
             log.flush()
             pytest.fail("the Celery worker did not start:\n" + log_path.read_text()[-3000:])
     return process
+
+
+def kill_worker(process: subprocess.Popen) -> None:
+    """SIGKILL to the worker's whole process group: nothing it was doing gets a chance to finish or record."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
 
 
 def stop_worker(process: subprocess.Popen) -> None:

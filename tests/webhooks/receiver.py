@@ -8,11 +8,18 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 
 class Receiver:
-    """Answers `status` (200 by default); keeps each verified call's (webhook-id, body) and each refused one."""
+    """Answers `status` (200 by default); keeps each verified call's (webhook-id, body) and each refused one.
 
-    def __init__(self, secret: str = "", port: int = 0):
+    With `stall` > 0, that many verified calls are kept and then left without an answer (the
+    receiver has the event, the sender waits) until `release` is set: `stalled` is set meanwhile.
+    """
+
+    def __init__(self, secret: str = "", port: int = 0, stall: int = 0):
         self.secrets = [secret] if secret else []
         self.status = 200
+        self.stall = stall
+        self.stalled = threading.Event()
+        self.release = threading.Event()
         self.received: list[tuple[str, dict]] = []
         self.refused: list[str] = []
         self.calls = 0
@@ -37,6 +44,10 @@ class Receiver:
                     return
                 if receiver.status < 300:
                     receiver.received.append((headers["webhook-id"], json.loads(body)))
+                if receiver.stall > 0:
+                    receiver.stall -= 1
+                    receiver.stalled.set()
+                    receiver.release.wait(timeout=120)
                 self.send_response(receiver.status)
                 if receiver.status in (301, 302, 307):
                     self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
@@ -56,5 +67,6 @@ class Receiver:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
