@@ -206,8 +206,9 @@ def retry_delay(attempt: int) -> float:
 def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> tuple[str, float | None]:
     """Try one delivery now: (status, seconds until the next try or None).
 
-    The attempt is claimed by a conditional UPDATE on the attempt counter, so two workers holding
-    the same task (a redelivery after a lost acknowledgement) do not both send this attempt.
+    The attempt is claimed by a conditional UPDATE on the attempt counter that also leases the
+    delivery (next_attempt_at moves WEBHOOKS_LEASE_SECONDS ahead), so two workers holding the same
+    task, or the sweep finding it due meanwhile, do not both send this attempt.
     A receiver may still see an event twice (it answered, we crashed before recording it): it
     deduplicates by `webhook-id`, which is the event's id on every attempt.
     """
@@ -222,7 +223,12 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> tuple[
     # delayed message again) finds nothing to do.
     claimed = WebhookDelivery.objects.filter(
         pk=delivery.pk, status=DeliveryStatus.PENDING, attempts=delivery.attempts, next_attempt_at__lte=now
-    ).update(attempts=F("attempts") + 1, last_attempt_at=now)
+    ).update(
+        attempts=F("attempts") + 1,
+        last_attempt_at=now,
+        # The lease: not due again while this call may still be waiting (see WEBHOOKS_LEASE_SECONDS).
+        next_attempt_at=now + timedelta(seconds=settings.WEBHOOKS_LEASE_SECONDS),
+    )
     if not claimed:
         return DeliveryStatus.PENDING, None
     attempt = delivery.attempts + 1

@@ -46,6 +46,8 @@ def worker_env() -> dict[str, str]:
         # Long enough that the worker is still waiting for the stalled side when it is killed.
         "EMAIL_TIMEOUT": "60",
         "WEBHOOKS_TIMEOUT_SECONDS": "60",
+        # The delivery's lease, as short as the mails' (shorter than the timeout only here).
+        "WEBHOOKS_LEASE_SECONDS": str(LEASE_SECONDS),
         "WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true",
     }
 

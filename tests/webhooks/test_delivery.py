@@ -243,3 +243,36 @@ def test_staff_redeliver_with_the_same_webhook_id(sent, endpoint_for, submitted,
         with sent():
             services.delivery_redeliver(actor=Actor.system(), delivery=delivery)
     assert [message_id for message_id, _body in receiver.received] == [delivery.event.public_id] * 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_in_flight_is_leased_so_no_other_worker_posts_it_again(endpoint_for, submitted, as_charlie):
+    import threading
+
+    with Receiver(stall=1) as receiver:
+        endpoint = endpoint_for(receiver.url)
+        receiver.secrets = [endpoint.secret]
+        receiver.status = 503
+        receiver.stall = 0
+        plan_services.plan_decide(plan=submitted, actor=as_charlie, decision="start_review")
+        delivery = WebhookDelivery.objects.get()
+        assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 1)
+        due = delivery.next_attempt_at + timedelta(seconds=1)
+
+        # A worker makes the next attempt; the receiver takes the event and keeps it waiting.
+        receiver.status, receiver.stall = 200, 1
+        results: list = []
+        worker = threading.Thread(
+            target=lambda: results.append(services.delivery_attempt(delivery_id=delivery.pk, now=due))
+        )
+        worker.start()
+        assert receiver.stalled.wait(timeout=10)
+        # Meanwhile the sweep on another worker finds nothing due, and a second task posts nothing.
+        assert delivery.pk not in services.deliveries_due(now=due)
+        assert services.delivery_attempt(delivery_id=delivery.pk, now=due)[0] == DeliveryStatus.PENDING
+        assert receiver.calls == 2
+        receiver.release.set()
+        worker.join(timeout=10)
+
+    assert results[0][0] == DeliveryStatus.SUCCEEDED
+    assert [message_id for message_id, _body in receiver.received] == [delivery.event.public_id]
