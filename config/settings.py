@@ -583,6 +583,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PlanStatusEnum": "plans.enums.PlanStatus",
         "PartnershipStatusEnum": "plans.enums.PartnershipStatus",
+        "PartnershipKindEnum": "plans.enums.PartnershipKind",
         "DecisionEnum": "plans.enums.Decision",
         "ReviewActionEnum": "plans.enums.ReviewAction",
     },

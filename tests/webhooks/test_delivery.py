@@ -245,9 +245,13 @@ def test_staff_redeliver_with_the_same_webhook_id(sent, endpoint_for, submitted,
     assert [message_id for message_id, _body in receiver.received] == [delivery.event.public_id] * 2
 
 
-@pytest.mark.django_db(transaction=True)
+# Two threads, two connections: the claim must be committed for the other worker to see it. The
+# allies come from a data migration: serialized_rollback keeps them for the tests that follow.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_delivery_in_flight_is_leased_so_no_other_worker_posts_it_again(endpoint_for, submitted, as_charlie):
     import threading
+
+    from django.db import connection
 
     with Receiver(stall=1) as receiver:
         endpoint = endpoint_for(receiver.url)
@@ -262,9 +266,14 @@ def test_a_delivery_in_flight_is_leased_so_no_other_worker_posts_it_again(endpoi
         # A worker makes the next attempt; the receiver takes the event and keeps it waiting.
         receiver.status, receiver.stall = 200, 1
         results: list = []
-        worker = threading.Thread(
-            target=lambda: results.append(services.delivery_attempt(delivery_id=delivery.pk, now=due))
-        )
+
+        def attempt() -> None:
+            try:
+                results.append(services.delivery_attempt(delivery_id=delivery.pk, now=due))
+            finally:
+                connection.close()  # this thread's own connection, so the test database can be flushed
+
+        worker = threading.Thread(target=attempt)
         worker.start()
         assert receiver.stalled.wait(timeout=10)
         # Meanwhile the sweep on another worker finds nothing due, and a second task posts nothing.
