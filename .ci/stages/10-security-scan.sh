@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 echo "-- bandit (product code, severity medium and above)"
-.venv/bin/bandit -q -r config core members plans reports manage.py --severity-level medium
+.venv/bin/bandit -q -r config core members webhooks plans reports manage.py --severity-level medium
 
 echo "-- pip-audit against $(.venv/bin/python -c 'import json; print(json.load(open("data/vulndb/SNAPSHOT.json"))["source"])')"
 PORT=${VULNDB_PORT:-$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}

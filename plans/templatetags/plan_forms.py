@@ -151,7 +151,7 @@ def grid_row(context, form, prefix: str, columns, number=""):
     """One row of the grid: a row header (the row's number), a cell a column, and "Delete"."""
     cache = context.render_context.setdefault("grid_options", {})
     lists = context.get("datalists", {})
-    row_id = f"{form.prefix}-row"
+    row_id = escape(f"{form.prefix}-row", quote=True)
     hidden = "".join(_control(cache, field, "", None) for field in form.hidden_fields())
     cells = []
     for name, _label in [*columns, ("DELETE", "")]:
@@ -162,6 +162,7 @@ def grid_row(context, form, prefix: str, columns, number=""):
             f'<td class="cell cell--{"remove" if name == "DELETE" else name}{error}">'
             f"{_control(cache, bound_field, labelled_by, lists.get(name))}</td>"
         )
-    return mark_safe(  # every value above went through escape()
-        f'<tr data-row><th scope="row" id="{row_id}">{number}{hidden}</th>{"".join(cells)}</tr>'
+    # Every value in this row went through escape() (attributes, options, labels, texts): safe.
+    return mark_safe(  # nosec B308 B703
+        f'<tr data-row><th scope="row" id="{row_id}">{escape(str(number))}{hidden}</th>{"".join(cells)}</tr>'
     )
