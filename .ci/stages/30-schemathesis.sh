@@ -105,7 +105,8 @@ max-examples = $2
 # shape and still break a rule that no schema states, and then the right answer is a 400 naming
 # the field: parts above the total or a partner that is no ally (plan rules, across fields), a
 # year with no cycle, a version number the plan does not have, an incomplete plan submitted, a
-# return without a comment. An Idempotency-Key the fuzzer already used with another body is 422.
+# return without a comment, a webhook registered for another member than the key's own (400 naming
+# `member`) or to an address the SSRF guard refuses (400 naming `url`). An Idempotency-Key the fuzzer already used with another body is 422.
 # A PUT or PATCH with a well-formed ETag of another revision is stale: 412. These statuses are
 # expected of these operations only; every other check stays as is.
 [[operations]]
@@ -113,7 +114,7 @@ include-operation-id = ["plans_create", "plans_submit"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", 400, 401, 403, 404, 409, 422, 429]
 
 [[operations]]
-include-operation-id = ["plans_comments_create", "plans_review", "report_create"]
+include-operation-id = ["plans_comments_create", "plans_review", "report_create", "webhooks_create"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", 400, 401, 403, 404, 409, 429]
 
 # negative_data_rejection takes any of its statuses as "rejected"; 412 is one more here: a stale
