@@ -95,11 +95,13 @@ def test_a_report_built_by_a_worker_downloads_from_a_web_process_on_another_host
     assert (report.status, report.error) == ("done", "")
 
     keys = sorted(item["Key"] for item in s3_client(s3_endpoint).list_objects_v2(Bucket=BUCKET)["Contents"])
-    name = f"reports/{cycle.year}/{report.pk}/compliance-{cycle.year}-{report.pk}"
-    assert keys == [f"{name}.csv", f"{name}.pdf", f"{name}.xlsx"]
+    folder = f"reports/{cycle.year}/{report.pk}"
+    name = f"{folder}/compliance-{cycle.year}-{report.pk}"
+    brief = f"{folder}/brief-{cycle.year}-{report.pk}-en.pdf"
+    assert keys == [brief, f"{name}.csv", f"{name}.pdf", f"{name}.xlsx"]
 
-    for kind in ("xlsx", "pdf", "csv"):
-        stored = s3_client(s3_endpoint).get_object(Bucket=BUCKET, Key=f"{name}.{kind}")["Body"].read()
+    for kind, key in (("brief", brief), ("xlsx", f"{name}.xlsx"), ("pdf", f"{name}.pdf"), ("csv", f"{name}.csv")):
+        stored = s3_client(s3_endpoint).get_object(Bucket=BUCKET, Key=key)["Body"].read()
         # The API's download and the staff dashboard's both stream the bucket's object.
         for url in (f"/api/v1/reports/{report.pk}/{kind}/", f"/staff/reports/files/{report.pk}/{kind}/"):
             download = client.get(url, secure=True)
