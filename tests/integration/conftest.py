@@ -7,7 +7,6 @@ commit) and use `serialized_rollback=True` so the 32 allies survive the flush.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,10 +16,10 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
 
 from config.celery import app as celery_app
+from tests.local import smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,15 +46,8 @@ class Inbox:
 @pytest.fixture
 def smtp_inbox() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
-    with socket.socket() as probe:  # aiosmtpd checks its own port on start, so it needs a real one
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server(inbox) as port:
         yield inbox, port
-    finally:
-        controller.stop()
 
 
 def _database_url() -> str:

@@ -4,7 +4,6 @@ The worker and the web (this test process) share no disk: each has its own VAR_D
 talk to a local S3-compatible server (moto's server mode) started on a free port.
 """
 
-import socket
 from collections.abc import Iterator
 
 import boto3
@@ -14,6 +13,7 @@ from moto.server import ThreadedMotoServer
 
 from reports.models import ComplianceReport
 from tests.integration.test_reports_worker import wait_until_finished
+from tests.local import free_port
 from tests.reports.helpers import nil_return, plan_in_state, report_cycle
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -24,9 +24,7 @@ CREDENTIALS = {"S3_ACCESS_KEY_ID": "drill-access", "S3_SECRET_ACCESS_KEY": "dril
 
 @pytest.fixture
 def s3_endpoint() -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"

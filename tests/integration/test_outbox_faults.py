@@ -31,6 +31,7 @@ from reports.services import report_request, reports_dispatch
 from tests.broker import broker_at, fresh_broker_connections
 from tests.factories import CycleFactory, DelegateFactory, StaffFactory, UserFactory, valid_content
 from tests.integration.conftest import start_worker
+from tests.local import free_port, wait_until
 
 logger = logging.getLogger(__name__)
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -40,9 +41,7 @@ class RedisServer:
     """A redis-server on a free local port, without persistence, that a test may stop and start."""
 
     def __init__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.process: subprocess.Popen | None = None
 
     @property
@@ -87,15 +86,6 @@ def own_broker() -> Iterator[RedisServer]:
 @pytest.fixture
 def worker_env(own_broker) -> dict[str, str]:
     return {"CELERY_BROKER_URL": own_broker.url, "REPORT_HEARTBEAT_TIMEOUT_SECONDS": "3"}
-
-
-def wait_until(condition, timeout: float, step: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return condition()
 
 
 def test_broker_stopped_during_20_api_submissions_every_receipt_is_delivered_once(own_broker, celery_worker):

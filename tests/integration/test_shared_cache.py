@@ -1,7 +1,6 @@
 """The shared cache: two gunicorn workers count one API key's requests together."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,17 +16,12 @@ from members.actors import Actor
 from members.services import api_key_issue
 from tests.factories import member
 from tests.integration.conftest import _database_url
+from tests.local import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 RATE = 5
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def get(url: str, key: str) -> int:

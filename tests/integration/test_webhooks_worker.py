@@ -2,7 +2,6 @@
 signature with the `standardwebhooks` library: each event arrives once by id; a receiver that is
 down for a while gets its events after retries, not twice."""
 
-import socket
 import time
 from datetime import timedelta
 
@@ -11,6 +10,7 @@ import pytest
 from members.actors import Actor
 from plans import reminders, services
 from tests.factories import valid_content
+from tests.local import free_port, wait_until
 from tests.webhooks.receiver import Receiver
 from webhooks import services as webhooks
 from webhooks.enums import DeliveryStatus, EventType
@@ -27,21 +27,6 @@ def worker_env():
 @pytest.fixture(autouse=True)
 def _loopback(settings):
     settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
-
-
-def wait_until(check, timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return check()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def the_whole_story(cycle, estonia, as_alice, as_charlie, as_manager) -> None:

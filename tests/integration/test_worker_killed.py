@@ -9,14 +9,12 @@ webhook-id. Each test logs its counts (sent, lost, doubled) for docs/operations.
 
 import asyncio
 import logging
-import socket
 import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from config.celery import app as celery_app
 from members.actors import Actor
@@ -27,6 +25,7 @@ from plans.enums import NotificationStatus
 from plans.models import Notification
 from tests.factories import CycleFactory, DelegateFactory, StaffFactory, UserFactory, valid_content
 from tests.integration.conftest import Inbox, kill_worker, start_worker, stop_worker
+from tests.local import smtp_server, wait_until
 from tests.webhooks.receiver import Receiver
 from webhooks import services as webhooks
 from webhooks.enums import DeliveryStatus
@@ -78,25 +77,11 @@ class StallingInbox(Inbox):
 @pytest.fixture
 def smtp_inbox() -> Iterator[tuple[StallingInbox, int]]:
     inbox = StallingInbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        inbox.release.set()
-        controller.stop()
-
-
-def wait_until(condition, timeout: float, step: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return condition()
+    with smtp_server(inbox) as port:
+        try:
+            yield inbox, port
+        finally:
+            inbox.release.set()
 
 
 def test_worker_killed_mid_send_every_mail_arrives_the_one_in_flight_once_more_by_id(celery_worker, tmp_path):

@@ -1,15 +1,14 @@
 """A cycle with a fixed deadline for the ladder tests: 2025-06-30 23:59 UTC, opened on 1 March."""
 
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import message_from_bytes
 from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from plans.models import Cycle
+from tests.local import smtp_server as local_smtp_server
 
 DEADLINE = datetime(2025, 6, 30, 23, 59, tzinfo=UTC)
 
@@ -47,22 +46,15 @@ class FlakySmtp:
 def smtp_server(settings) -> Iterator[FlakySmtp]:
     """A real local SMTP server, and Django's SMTP backend pointed at it."""
     handler = FlakySmtp()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 5
-    try:
+    with local_smtp_server(handler) as port:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_TIMEOUT = 5
         yield handler
-    finally:
-        controller.stop()
 
 
 def text_body(message) -> str:

@@ -10,6 +10,7 @@ from plans.enums import NotificationStatus
 from plans.models import Notification
 from plans.notifications import max_attempts, notification_retry, notifications_dispatch, retry_schedule
 from plans.reminders import reminder_pass
+from tests.local import free_port
 from tests.notifications.conftest import at, text_body
 
 
@@ -99,11 +100,7 @@ def test_an_smtp_server_down_for_fifteen_minutes_loses_no_mail(
 def test_a_connection_refused_is_retried_and_recorded(
     ladder_cycle, estonia, alice, settings, django_capture_on_commit_callbacks
 ):
-    import socket
-
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a port nobody listens on
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
     settings.EMAIL_RETRY_HOURS = 0.1  # waits of 1 and 2 minutes, then failed

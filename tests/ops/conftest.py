@@ -1,15 +1,13 @@
-import socket
-
 import pytest
 from django.core.cache import cache
+
+from tests.local import free_port
 
 
 @pytest.fixture
 def closed_port() -> int:
     """A local port nothing listens on: a Redis or broker that is down."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_port()
 
 
 @pytest.fixture
