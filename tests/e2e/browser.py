@@ -1,8 +1,9 @@
 """What the browser tests share: Debian's Chromium, a page that records CSP violations, and signing in."""
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.signin import PASSWORD, code_now
 
@@ -19,19 +20,27 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @contextmanager
-def chromium(**context_options):
+def chromium_browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium",
             headless=True,
             args=["--no-sandbox", "--disable-background-networking"],
         )
-        context = browser.new_context(locale="en-GB", **context_options)
-        context.add_init_script(RECORD_VIOLATIONS)
         try:
-            yield context
+            yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def chromium(**context_options):
+    """A browser context that records CSP violations (see `csp_violations`)."""
+    with chromium_browser() as browser:
+        context = browser.new_context(locale="en-GB", **context_options)
+        context.add_init_script(RECORD_VIOLATIONS)
+        yield context
 
 
 def csp_violations(page: Page, console: list[str]) -> list[str]:

@@ -11,11 +11,12 @@ import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from members.actors import Actor
 from members.enums import Role
 from plans import services
+from tests.e2e.browser import chromium_browser
 from tests.factories import CycleFactory, DelegateFactory, StaffFactory, UserFactory, member, valid_content
 from tests.signin import authenticator_for, code_now
 
@@ -40,14 +41,8 @@ def axe_source() -> str:
 
 @pytest.fixture
 def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking"],
-        )
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 def new_page(browser, language: str = "en") -> Page:

@@ -9,6 +9,7 @@ from playwright.sync_api import expect, sync_playwright
 from members.enums import Role
 from plans.enums import Category, Unit
 from plans.models import CatalogueItem, PlanVersion
+from tests.e2e.browser import chromium_browser
 from tests.factories import CycleFactory, DelegateFactory, UserFactory, member
 from tests.signin import authenticator_for, code_now
 
@@ -22,15 +23,8 @@ PASSWORD = "correct-horse-battery"
 
 @pytest.fixture
 def page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking"],
-        )
-        context = browser.new_context(locale="en-GB")
-        yield context.new_page()
-        browser.close()
+    with chromium_browser() as browser:
+        yield browser.new_context(locale="en-GB").new_page()
 
 
 def test_sign_in_fill_fix_submit_and_see_the_receipt(live_server, page):
