@@ -11,7 +11,7 @@ from core.permissions import ISSUE_API_KEYS, MANAGE_DELEGATES
 
 from .accounts import user_deactivate
 from .actors import Actor
-from .admin_access import TableAdmin, actor_of, can
+from .admin_access import TableAdmin, actor_of, add_findings, can
 from .enums import ALL_SCOPES, Scope
 from .models import ApiKey, Delegate, Member, RecoveryCodeDevice, User
 from .services import (
@@ -82,11 +82,6 @@ class MemberAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-def add_findings(form: forms.Form, findings) -> None:
-    for finding in findings:
-        form.add_error(finding.field if finding.field in form.fields else None, finding.message)
 
 
 class DelegateForm(forms.ModelForm):
