@@ -80,22 +80,24 @@ class Pagination(PageNumberPagination):
     # asked for something else should hear that its parameter is wrong, as for any other
     # parameter. A page past the last one stays a 404.
     def get_page_size(self, request: Request) -> int:
-        size = _whole_number(request, self.page_size_query_param)
+        size = whole_number(request, self.page_size_query_param)
         return self.page_size if size is None else min(size, self.max_page_size)
 
     def get_page_number(self, request: Request, paginator: DjangoPaginator) -> int:
         if request.query_params.get(self.page_query_param) in self.last_page_strings:
             return paginator.num_pages
-        number = _whole_number(request, self.page_query_param)
+        number = whole_number(request, self.page_query_param)
         return 1 if number is None else number
 
 
-def _whole_number(request: Request, name: str) -> int | None:
+def whole_number(request: Request, name: str, *, minimum: int = 1, maximum: int | None = None) -> int | None:
+    """A query parameter that must be a whole number from `minimum` (to `maximum`); None when left out."""
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    if not (raw.isascii() and raw.isdigit() and int(raw) > 0):
-        raise exceptions.ValidationError({name: [_("Give a whole number from 1.")]})
+    valid = raw.isascii() and raw.isdigit() and int(raw) >= minimum and (maximum is None or int(raw) <= maximum)
+    if not valid:
+        raise exceptions.ValidationError({name: [_("Give a whole number from %(min)d.") % {"min": minimum}]})
     return int(raw)
 
 

@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from core.api.base import error_responses
+from core.api.base import error_responses, whole_number
 from members.api.base import ApiView
 from members.models import Member
 from webhooks import services
@@ -26,15 +26,7 @@ from .serializers import (
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
-
-
-def _whole(request, name: str, default: int, *, minimum: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < minimum or len(raw) > 18:
-        raise exceptions.ValidationError({name: [_("Give a whole number from %(min)d.") % {"min": minimum}]})
-    return int(raw)
+MAX_POSITION = 2**63 - 1  # the column's bigint: a larger cursor is no cursor of ours
 
 
 class EventFeedView(ApiView):
@@ -57,8 +49,8 @@ class EventFeedView(ApiView):
         "body its webhooks carry, with the same `id`.",
     )
     def get(self, request):
-        after = _whole(request, "after", 0, minimum=0)
-        limit = min(_whole(request, "limit", DEFAULT_LIMIT, minimum=1), MAX_LIMIT)
+        after = whole_number(request, "after", minimum=0, maximum=MAX_POSITION) or 0
+        limit = min(whole_number(request, "limit") or DEFAULT_LIMIT, MAX_LIMIT)
         events = list(
             services.events_visible_to(self.actor).filter(position__gt=after).order_by("position")[: limit + 1]
         )
