@@ -7,6 +7,7 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import Count, QuerySet, Window
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -109,6 +110,34 @@ class FindingSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     severity = serializers.ChoiceField(choices=["error", "warning"])
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses keys it does not know, so that a misspelt field is an error, not silently lost."""
+
+    ignored_keys: frozenset[str] = frozenset()
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields) - self.ignored_keys, key=str)
+            if unknown:
+                raise serializers.ValidationError({str(key): [_("Unknown field.")] for key in unknown})
+        return super().to_internal_value(data)
+
+
+class StrictSerializerSchema(OpenApiSerializerExtension):
+    """The schema says what StrictSerializer does: no other keys than its fields and the ignored ones."""
+
+    target_class = StrictSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["additionalProperties"] = False
+            for key in sorted(self.target.ignored_keys):
+                schema["properties"].setdefault(key, {"description": "Read-only: accepted and ignored."})
+        return schema
 
 
 class ErrorSerializer(serializers.Serializer):
