@@ -44,7 +44,8 @@ logger = logging.getLogger(__name__)
 # An arbitrary constant naming the feed's lock among the database's advisory locks.
 FEED_LOCK = 0x5EED_0001
 SECRET_BYTES = 32
-# Retries: exponential from 30 s, doubled each time, with full jitter, capped: about a day in all.
+# Retries: exponential from WEBHOOKS_FIRST_RETRY_SECONDS, doubled each time, capped, with "equal
+# jitter" (half the step fixed, half random): about a day in all.
 MAX_RETRY_SECONDS = 4 * 60 * 60
 MAX_ATTEMPTS = 14
 
