@@ -68,20 +68,12 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(TableAdmin):
     list_display = ["code", "iso3", "name", "name_fr", "accession_year"]
     search_fields = ["code", "iso3", "name", "name_fr"]
     ordering = ["name"]
-
     # The 32 allies come from a data migration; their names and codes are facts, not settings.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    add_permission = change_permission = delete_permission = False
 
 
 class DelegateForm(forms.ModelForm):
