@@ -550,7 +550,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "COERCE_DECIMAL_TO_STRING": True,
-    # Serializers hand datetimes to the renderer as they are; core.api.rendering.rfc3339 writes
+    # Serializers hand datetimes to the renderer as they are; core.jsonwire.rfc3339 writes
     # every moment of the API the same way (UTC, `Z`).
     "DATETIME_FORMAT": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -11,7 +11,7 @@ from core.permissions import ISSUE_API_KEYS, MANAGE_DELEGATES
 
 from .accounts import user_deactivate
 from .actors import Actor
-from .admin_access import TableAdmin, actor_of, can
+from .admin_access import TableAdmin, actor_of, add_findings, can
 from .enums import ALL_SCOPES, Scope
 from .models import ApiKey, Delegate, Member, RecoveryCodeDevice, User
 from .services import (
@@ -68,25 +68,12 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(TableAdmin):
     list_display = ["code", "iso3", "name", "name_fr", "accession_year"]
     search_fields = ["code", "iso3", "name", "name_fr"]
     ordering = ["name"]
-
     # The 32 allies come from a data migration; their names and codes are facts, not settings.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-def add_findings(form: forms.Form, findings) -> None:
-    for finding in findings:
-        form.add_error(finding.field if finding.field in form.fields else None, finding.message)
+    add_permission = change_permission = delete_permission = False
 
 
 class DelegateForm(forms.ModelForm):

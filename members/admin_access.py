@@ -22,6 +22,12 @@ def can(request, permission: str, obj=None) -> bool:
     return actor_of(request).can(permission, obj)
 
 
+def add_findings(form, findings) -> None:
+    """Put a service's findings beside their fields (or above the form for the others)."""
+    for finding in findings:
+        form.add_error(finding.field if finding.field in form.fields else None, finding.message)
+
+
 class TableAdmin(admin.ModelAdmin):
     """A model admin whose view/add/change/delete permissions come from core.permissions.
 

@@ -44,7 +44,8 @@ logger = logging.getLogger(__name__)
 # An arbitrary constant naming the feed's lock among the database's advisory locks.
 FEED_LOCK = 0x5EED_0001
 SECRET_BYTES = 32
-# Retries: exponential from 30 s, doubled each time, with full jitter, capped: about a day in all.
+# Retries: exponential from WEBHOOKS_FIRST_RETRY_SECONDS, doubled each time, capped, with "equal
+# jitter" (half the step fixed, half random): about a day in all.
 MAX_RETRY_SECONDS = 4 * 60 * 60
 MAX_ATTEMPTS = 14
 
@@ -130,21 +131,36 @@ def _check_may_manage(actor: Actor, member: Member | None) -> None:
         raise NotAllowed(_("You may not manage webhooks here."))
 
 
+def endpoint_validate(*, url: str, event_types: list[str] | None) -> list[Finding]:
+    """What `endpoint_create` and `endpoint_update` would refuse, per field; writes nothing."""
+    findings = []
+    try:
+        check_target(url, resolve=False)
+    except Refused as exc:
+        findings.append(Finding("url", "refused", str(exc), "error"))
+    unknown = sorted(set(event_types or []) - set(EventType.values))
+    if unknown:
+        findings.append(
+            Finding("event_types", "invalid", _("Unknown event type(s): %s.") % ", ".join(unknown), "error")
+        )
+    return findings
+
+
+def _check_own_member(actor: Actor, member: Member | None) -> None:
+    if actor.member_id is not None and member is not None and member.pk != actor.member_id:
+        raise Invalid([Finding("member", "not_own", _("A member registers endpoints for itself only."), "error")])
+
+
 @transaction.atomic
 def endpoint_create(
     *, actor: Actor, member: Member | None, url: str, description: str = "", event_types: list[str] | None = None
 ) -> WebhookEndpoint:
     """Register an endpoint with a new secret (the caller shows it once); `member` None: staff-wide."""
+    _check_own_member(actor, member)
     _check_may_manage(actor, member)
-    try:
-        check_target(url, resolve=False)
-    except Refused as exc:
-        raise Invalid([Finding("url", "refused", str(exc), "error")]) from None
-    unknown = sorted(set(event_types or []) - set(EventType.values))
-    if unknown:
-        raise Invalid(
-            [Finding("event_types", "invalid", _("Unknown event type(s): %s.") % ", ".join(unknown), "error")]
-        )
+    findings = endpoint_validate(url=url, event_types=event_types)
+    if findings:
+        raise Invalid(findings)
     return WebhookEndpoint.objects.create(
         member=member,
         url=url,
@@ -154,6 +170,21 @@ def endpoint_create(
         created_by=actor.user if actor.api_key is None and actor.user and actor.user.is_authenticated else None,
         created_by_key=actor.api_key,
     )
+
+
+@transaction.atomic
+def endpoint_update(*, actor: Actor, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """Save an edited endpoint (the admin's form) under the rules of `endpoint_create`; the secret stays."""
+    before = WebhookEndpoint.objects.select_related("member").get(pk=endpoint.pk)
+    _check_may_manage(actor, before.member)
+    _check_own_member(actor, endpoint.member)
+    _check_may_manage(actor, endpoint.member)
+    findings = endpoint_validate(url=endpoint.url, event_types=endpoint.event_types)
+    if findings:
+        raise Invalid(findings)
+    endpoint.event_types = sorted(set(endpoint.event_types or []))
+    endpoint.save(update_fields=["member", "url", "description", "event_types", "is_active"])
+    return endpoint
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import Count, QuerySet, Window
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -80,22 +81,24 @@ class Pagination(PageNumberPagination):
     # asked for something else should hear that its parameter is wrong, as for any other
     # parameter. A page past the last one stays a 404.
     def get_page_size(self, request: Request) -> int:
-        size = _whole_number(request, self.page_size_query_param)
+        size = whole_number(request, self.page_size_query_param)
         return self.page_size if size is None else min(size, self.max_page_size)
 
     def get_page_number(self, request: Request, paginator: DjangoPaginator) -> int:
         if request.query_params.get(self.page_query_param) in self.last_page_strings:
             return paginator.num_pages
-        number = _whole_number(request, self.page_query_param)
+        number = whole_number(request, self.page_query_param)
         return 1 if number is None else number
 
 
-def _whole_number(request: Request, name: str) -> int | None:
+def whole_number(request: Request, name: str, *, minimum: int = 1, maximum: int | None = None) -> int | None:
+    """A query parameter that must be a whole number from `minimum` (to `maximum`); None when left out."""
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    if not (raw.isascii() and raw.isdigit() and int(raw) > 0):
-        raise exceptions.ValidationError({name: [_("Give a whole number from 1.")]})
+    valid = raw.isascii() and raw.isdigit() and int(raw) >= minimum and (maximum is None or int(raw) <= maximum)
+    if not valid:
+        raise exceptions.ValidationError({name: [_("Give a whole number from %(min)d.") % {"min": minimum}]})
     return int(raw)
 
 
@@ -107,6 +110,34 @@ class FindingSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     severity = serializers.ChoiceField(choices=["error", "warning"])
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses keys it does not know, so that a misspelt field is an error, not silently lost."""
+
+    ignored_keys: frozenset[str] = frozenset()
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields) - self.ignored_keys, key=str)
+            if unknown:
+                raise serializers.ValidationError({str(key): [_("Unknown field.")] for key in unknown})
+        return super().to_internal_value(data)
+
+
+class StrictSerializerSchema(OpenApiSerializerExtension):
+    """The schema says what StrictSerializer does: no other keys than its fields and the ignored ones."""
+
+    target_class = StrictSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["additionalProperties"] = False
+            for key in sorted(self.target.ignored_keys):
+                schema["properties"].setdefault(key, {"description": "Read-only: accepted and ignored."})
+        return schema
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -24,11 +24,11 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.jsonwire import dumps
 from core.models import IdempotencyKey
 
 from .errors import Conflict, Unprocessable
 from .principal import principal as principal_of
-from .rendering import dumps
 
 HEADER = "Idempotency-Key"
 LIFETIME = timedelta(hours=24)

@@ -15,9 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
 
-from core.jsonwire import dumps, rfc3339
-
-__all__ = ["ORJSONRenderer", "RequestTooLarge", "StrictJSONParser", "dumps", "rfc3339"]
+from core.jsonwire import dumps
 
 
 class RequestTooLarge(exceptions.APIException):

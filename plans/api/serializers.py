@@ -5,11 +5,9 @@ total, partner allies, ...) are plans.validation's, applied by the services.
 """
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
-from core.api.base import FindingSerializer
+from core.api.base import FindingSerializer, StrictSerializer
 from plans.content import COMMENT_BODY, HEADLINE, LINE, PARTNERSHIP, REVIEW_COMMENT, ContentSchema, FieldSpec
 from plans.enums import Category, Decision, PlanStatus, RecommendationStatus, ReturnReason, ReviewAction, Unit
 from plans.models import CYCLE_YEARS
@@ -114,34 +112,6 @@ READ_ONLY_PLAN_KEYS = frozenset(
         "warnings",
     }
 )
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses keys it does not know, so that a misspelt field is an error, not silently lost."""
-
-    ignored_keys: frozenset[str] = frozenset()
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields) - self.ignored_keys, key=str)
-            if unknown:
-                raise serializers.ValidationError({str(key): [_("Unknown field.")] for key in unknown})
-        return super().to_internal_value(data)
-
-
-class StrictSerializerSchema(OpenApiSerializerExtension):
-    """The schema says what StrictSerializer does: no other keys than its fields and the ignored ones."""
-
-    target_class = StrictSerializer
-    match_subclasses = True
-
-    def map_serializer(self, auto_schema, direction):
-        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
-        if direction == "request":
-            schema["additionalProperties"] = False
-            for key in sorted(self.target.ignored_keys):
-                schema["properties"].setdefault(key, {"description": "Read-only: accepted and ignored."})
-        return schema
 
 
 # Writes -----------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Staff and webhooks in the admin: register for any member or staff-wide, read the log, redeliver."""
 
+import pytest
 from django.urls import reverse
 
 from plans import services as plan_services
@@ -21,6 +22,33 @@ def test_a_cycle_manager_registers_a_staff_wide_endpoint_and_sees_the_secret_onc
     assert endpoint.secret in response.content.decode()
     page = manager_client.get(reverse("admin:webhooks_webhookendpoint_change", args=[endpoint.pk]))
     assert endpoint.secret not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "event_types", "field"),
+    [
+        ("https://169.254.169.254/latest/meta-data/", "[]", "url"),
+        ("http://soc.example.org/hooks", "[]", "url"),
+        ("https://soc.example.org/hooks", '["plan.lost"]', "event_types"),
+    ],
+)
+def test_the_admin_gives_the_services_answer_on_add_and_change(manager_client, url, event_types, field):
+    add = reverse("admin:webhooks_webhookendpoint_add")
+    response = manager_client.post(add, {"url": url, "event_types": event_types, "is_active": "on"})
+    assert (response.status_code, list(response.context["adminform"].form.errors)) == (200, [field])
+    assert not WebhookEndpoint.objects.exists()
+    manager_client.post(add, {"url": "https://soc.example.org/ok", "event_types": "[]", "is_active": "on"})
+    endpoint = WebhookEndpoint.objects.get()
+    change = reverse("admin:webhooks_webhookendpoint_change", args=[endpoint.pk])
+    response = manager_client.post(change, {"url": url, "event_types": event_types, "is_active": "on"})
+    assert (response.status_code, list(response.context["adminform"].form.errors)) == (200, [field])
+    endpoint.refresh_from_db()
+    assert (endpoint.url, endpoint.event_types) == ("https://soc.example.org/ok", [])
+    manager_client.post(
+        change, {"url": "https://soc.example.org/new", "event_types": '["plan.submitted"]', "is_active": "on"}
+    )
+    endpoint.refresh_from_db()
+    assert (endpoint.url, endpoint.event_types) == ("https://soc.example.org/new", ["plan.submitted"])
 
 
 def test_a_reviewer_has_no_webhook_admin(reviewer_client):

@@ -8,8 +8,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.api.errors import server_error
-from core.api.rendering import rfc3339
 from core.api.schema import add_links
+from core.jsonwire import rfc3339
 from members.actors import Actor
 from members.models import ApiKey
 from members.services import api_key_issue, api_key_revoke

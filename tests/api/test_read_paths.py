@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 
-from core.api.rendering import dumps
+from core.jsonwire import dumps
 from plans import services
 from plans.api import reads
 from tests.factories import valid_content

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.api.rendering import dumps, rfc3339
+from core.jsonwire import dumps, rfc3339
 from plans import services
 from tests.factories import CycleFactory, valid_content
 

@@ -7,7 +7,7 @@ import orjson
 import pytest
 from django.db import connection
 
-from core.api.rendering import dumps
+from core.jsonwire import dumps
 from plans import services
 from plans.api import reads
 from tests.api.test_read_paths import TRICKY_LINES

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from core.errors import Invalid
 from members.actors import Actor
 from plans import services as plan_services
 from webhooks import services
@@ -285,3 +286,14 @@ def test_a_delivery_in_flight_is_leased_so_no_other_worker_posts_it_again(endpoi
 
     assert results[0][0] == DeliveryStatus.SUCCEEDED
     assert [message_id for message_id, _body in receiver.received] == [delivery.event.public_id]
+
+
+def test_a_member_registers_endpoints_for_itself_only(alice_key, as_alice, latvia):
+    response = register(alice_key, "https://erp.example.ee/hooks", member="LV")
+    assert (response.status_code, list(response.json()["errors"])) == (400, ["member"])
+    assert register(alice_key, "https://erp.example.ee/hooks", member="EE").status_code == 201
+    # The rule is the service's, so every door gives the same answer.
+    with pytest.raises(Invalid) as refused:
+        services.endpoint_create(actor=as_alice, member=latvia, url="https://erp.example.ee/other")
+    assert [finding.field for finding in refused.value.findings] == ["member"]
+    assert WebhookEndpoint.objects.count() == 1

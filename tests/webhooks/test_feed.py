@@ -95,7 +95,7 @@ def test_a_key_that_cannot_read_is_refused(db, estonia, story):
     assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
 
 
-@pytest.mark.parametrize("value", ["abc", "-1", "1.5", "", "٣"])
+@pytest.mark.parametrize("value", ["abc", "-1", "1.5", "", "٣", "9" * 19])
 def test_a_malformed_cursor_is_a_400_naming_it(alice_key, value):
     response = alice_key.get(f"/api/v1/events/?after={value}")
     assert (response.status_code, list(response.json()["errors"])) == (400, ["after"])

@@ -4,23 +4,14 @@ Each event type's `data` has its own documented schema (EVENT_DATA); the feed it
 webhook body are the same object.
 """
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
+from core.api.base import StrictSerializer
 from webhooks.enums import EventType
 
 
-class _Strict(serializers.Serializer):
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields), key=str)
-            if unknown:
-                raise serializers.ValidationError({str(key): [_("Unknown field.")] for key in unknown})
-        return super().to_internal_value(data)
-
-
-class EndpointInputSerializer(_Strict):
+class EndpointInputSerializer(StrictSerializer):
     url = serializers.URLField(max_length=2000, help_text="https, to a public address.")
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     event_types = serializers.ListField(
