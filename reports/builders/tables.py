@@ -8,11 +8,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from core.exports import csv_text, xlsx_row
+from core.exports import csv_text, xlsx_cell, xlsx_value
 from plans.enums import Bottleneck, Category, Funding, PartnershipKind, PartnershipStatus, Priority
 from reports.selectors import ROW_KEYS
 
@@ -23,6 +23,7 @@ QUANTITY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+TOTALS_FONT = Font(bold=True)
 
 # Column key, header, number format (None: general).
 SUMMARY_COLUMNS: list[tuple[str, str, str | None]] = [
@@ -185,23 +186,61 @@ def excel_value(key: str, value: Any) -> Any:
     return value
 
 
-def _sheet(sheet: Worksheet, columns, rows: list[dict[str, Any]]) -> None:
-    # Every row goes through xlsx_row: text that delegations typed (items, units, partners) is
-    # stored as text, never as a formula.
-    sheet.append(xlsx_row(sheet, [_(header) for _key, header, _fmt in columns]))
-    for cell in sheet[1]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-    for row in rows:
-        sheet.append(xlsx_row(sheet, [excel_value(key, row.get(key)) for key, _header, _fmt in columns]))
-    for index, (_key, header, fmt) in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = max(10, min(40, len(_(header)) + 2))
-        if fmt:
-            for (cell,) in sheet.iter_rows(min_row=2, max_row=len(rows) + 1, min_col=index, max_col=index):
-                cell.number_format = fmt
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+class _SheetWriter:
+    """Writes the report's sheets into a write-only (streaming) workbook: each row goes to the file as it comes.
+
+    A write-only sheet takes its frozen pane, filter and column widths before its first row,
+    and each cell's style with the cell. Values go through `xlsx_value`: text that delegations
+    typed (items, units, partners) is stored as text, never as a formula.
+    """
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        # excel_value's answer per (column, text or yes/no): labels are translated once per build.
+        self.labels: dict[tuple[str, Any], Any] = {}
+
+    def value(self, key: str, value: Any) -> Any:
+        if isinstance(value, str | bool):
+            try:
+                return self.labels[key, value]
+            except KeyError:
+                converted = self.labels[key, value] = excel_value(key, value)
+                return converted
+        return excel_value(key, value)
+
+    def header_cell(
+        self, sheet: Any, text: str, font: Font = HEADER_FONT, fill: PatternFill | None = HEADER_FILL
+    ) -> Cell:
+        cell = xlsx_cell(WriteOnlyCell(sheet), text)
+        cell.font = font
+        if fill is not None:
+            cell.fill = fill
+        return cell
+
+    def sheet(self, title: str, columns: list[tuple[str, str, str | None]], rows: list[dict[str, Any]]) -> Any:
+        sheet = self.workbook.create_sheet(title)
+        headers = [_(header) for _key, header, _fmt in columns]
+        for index, header in enumerate(headers, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(header) + 2))
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+        sheet.append([self.header_cell(sheet, header) for header in headers])
+        value = self.value
+        keys = [key for key, _header, _fmt in columns]
+        formats = [fmt for _key, _header, fmt in columns]
+        for row in rows:
+            cells = []
+            for key, fmt in zip(keys, formats, strict=True):
+                converted = value(key, row.get(key))
+                if fmt:
+                    # A cell of its own to carry the number format, written like every other.
+                    cell = xlsx_cell(WriteOnlyCell(sheet), converted)
+                    cell.number_format = fmt
+                    cells.append(cell)
+                else:
+                    cells.append(xlsx_value(sheet, converted))
+            sheet.append(cells)
+        return sheet
 
 
 def capacity_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -230,30 +269,27 @@ def joint_rows(data: ReportData) -> list[dict[str, Any]]:
 
 
 def build_xlsx(data: ReportData) -> bytes:
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = _("Summary")
-    _sheet(summary, SUMMARY_COLUMNS, data.rows)
+    """The workbook, streamed (openpyxl's write-only mode): its time and memory grow with the rows, no faster."""
+    workbook = Workbook(write_only=True)
+    writer = _SheetWriter(workbook)
+    summary = writer.sheet(_("Summary"), SUMMARY_COLUMNS, data.rows)
     summary.append([])
-    summary.append(xlsx_row(summary, [_("Totals")]))
-    summary.cell(row=summary.max_row, column=1).font = Font(bold=True)
+    summary.append([writer.header_cell(summary, _("Totals"), font=TOTALS_FONT, fill=None)])
     for key, label in TOTAL_LABELS.items():
-        summary.append(xlsx_row(summary, [_(label), data.totals[key]]))
+        summary.append([xlsx_value(summary, _(label)), data.totals[key]])
 
     lines = [{**line, "growth": line["target_capacity"] - line["baseline_capacity"]} for line in data.lines]
-    _sheet(workbook.create_sheet(_("Capability lines")), LINE_COLUMNS, lines)
+    writer.sheet(_("Capability lines"), LINE_COLUMNS, lines)
     partnerships = [{**row, "partnership_status": row["status"]} for row in data.partnerships]
-    _sheet(workbook.create_sheet(_("Partnerships")), PARTNERSHIP_COLUMNS, partnerships)
-    _sheet(workbook.create_sheet(_("Capacity by item")), CAPACITY_COLUMNS, capacity_rows(data.capacity["items"]))
-    _sheet(workbook.create_sheet(_("Other lines (not summed)")), OTHER_COLUMNS, data.capacity["other"])
-    _sheet(workbook.create_sheet(_("Joint procurement")), JOINT_COLUMNS, joint_rows(data))
-    _sheet(workbook.create_sheet(_("Reconciliation")), RECONCILIATION_COLUMNS, data.reconciliation)
+    writer.sheet(_("Partnerships"), PARTNERSHIP_COLUMNS, partnerships)
+    writer.sheet(_("Capacity by item"), CAPACITY_COLUMNS, capacity_rows(data.capacity["items"]))
+    writer.sheet(_("Other lines (not summed)"), OTHER_COLUMNS, data.capacity["other"])
+    writer.sheet(_("Joint procurement"), JOINT_COLUMNS, joint_rows(data))
+    writer.sheet(_("Reconciliation"), RECONCILIATION_COLUMNS, data.reconciliation)
     if data.trends:
-        _sheet(workbook.create_sheet(_("Alliance by year")), ALLIANCE_YEAR_COLUMNS, data.trends["cycles"])
-        _sheet(workbook.create_sheet(_("Allies by year")), ALLY_YEAR_COLUMNS, data.trends["allies"])
-        _sheet(
-            workbook.create_sheet(_("Capacity by year")), CAPACITY_YEAR_COLUMNS, capacity_rows(data.trends["capacity"])
-        )
+        writer.sheet(_("Alliance by year"), ALLIANCE_YEAR_COLUMNS, data.trends["cycles"])
+        writer.sheet(_("Allies by year"), ALLY_YEAR_COLUMNS, data.trends["allies"])
+        writer.sheet(_("Capacity by year"), CAPACITY_YEAR_COLUMNS, capacity_rows(data.trends["capacity"]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
