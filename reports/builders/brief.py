@@ -494,8 +494,13 @@ def _line_growth_order(line: dict[str, Any]) -> tuple:
     return (pct is None, -(pct or 0))
 
 
-def build_brief(data: ReportData, progress: Callable[[int], None] | None = None) -> bytes:
-    """The summit brief as PDF bytes, in the active language; `progress` hears 0-100 as charts are drawn."""
+def build_brief(
+    data: ReportData, progress: Callable[[int], None] | None = None, drawn: dict[str, bytes] | None = None
+) -> bytes:
+    """The summit brief as PDF bytes, in the active language; `progress` hears 0-100 as charts are drawn.
+
+    `drawn`: the charts already drawn for this data (`charts.draw`), as the report's build shares them with its PDF.
+    """
     styles = _styles()
     cycle = data.cycle
     marking = cycle.classification
@@ -565,13 +570,14 @@ def build_brief(data: ReportData, progress: Callable[[int], None] | None = None)
         _years_table(years),
         Paragraph(_("Charts"), styles["h1"]),
     ]
+    if drawn is None:
+        drawn = charts.draw(data, progress=(lambda pct: progress(pct * 80 // 100)) if progress else None)
     for index, name in enumerate(charts.CHARTS, start=1):
         described = charts.describe(name, data)
-        png = charts.chart(name, data)
         story.append(
             KeepTogether(
                 [
-                    Image(io.BytesIO(png), width=17 * cm, height=7.6 * cm),
+                    Image(io.BytesIO(drawn[name]), width=17 * cm, height=7.6 * cm),
                     Paragraph(
                         _("Figure %(number)d: %(caption)s") % {"number": index, "caption": described["caption"]},
                         styles["caption"],
@@ -580,8 +586,6 @@ def build_brief(data: ReportData, progress: Callable[[int], None] | None = None)
                 ]
             )
         )
-        if progress:
-            progress(int(index / len(charts.CHARTS) * 80))
     lines_by_ally: dict[str, list[dict]] = defaultdict(list)
     for line in data.lines:
         lines_by_ally[line["member_code"]].append(line)

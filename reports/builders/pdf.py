@@ -131,8 +131,10 @@ def _joint_table(data: ReportData) -> Table:
     return _plain_table(header, body)
 
 
-def build_pdf(data: ReportData, progress: Callable[[int], None] | None = None) -> bytes:
-    """The PDF; `progress` is told 0-100 as the charts are drawn (the slow part)."""
+def build_pdf(
+    data: ReportData, progress: Callable[[int], None] | None = None, drawn: dict[str, bytes] | None = None
+) -> bytes:
+    """The PDF; `progress` is told 0-100 as the charts are drawn (the slow part), unless `drawn` has them."""
     styles = getSampleStyleSheet()
     year = data.cycle.year
     story = [
@@ -173,11 +175,10 @@ def build_pdf(data: ReportData, progress: Callable[[int], None] | None = None) -
         ),
         _joint_table(data),
     ]
-    for index, name in enumerate(charts.CHARTS):
-        png = charts.chart(name, data)
-        story += [PageBreak(), Image(io.BytesIO(png), width=25 * cm, height=11 * cm)]
-        if progress:
-            progress(int((index + 1) / len(charts.CHARTS) * 100))
+    if drawn is None:
+        drawn = charts.draw(data, progress=progress)
+    for name in charts.CHARTS:
+        story += [PageBreak(), Image(io.BytesIO(drawn[name]), width=25 * cm, height=11 * cm)]
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,

@@ -198,3 +198,21 @@ def test_files_are_in_the_default_language_whatever_language_is_active(
         "Albania",
         "Missing",
     )
+
+
+def test_the_pdf_and_the_brief_show_charts_drawn_once_for_both(filled_cycle):
+    from reports.builders import charts
+    from reports.builders.brief import build_brief
+    from reports.builders.data import report_data
+    from reports.builders.pdf import build_pdf
+
+    def images(content: bytes) -> list[bytes]:
+        return [image.data for page in PdfReader(io.BytesIO(content)).pages for image in page.images]
+
+    data = report_data(cycle=filled_cycle, at=DEADLINE + timedelta(days=10))
+    heard: list[int] = []
+    drawn = charts.draw(data, progress=heard.append)
+    assert (list(drawn), heard) == (list(charts.CHARTS), [33, 66, 100])
+    own = images(build_pdf(data))
+    assert (len(own), images(build_pdf(data, drawn=drawn))) == (3, own)
+    assert images(build_brief(data, drawn=drawn)) == images(build_brief(data))
