@@ -1,11 +1,17 @@
 """How long the compliance query and a full report build take on a year-sized database.
 
 Fills a PostgreSQL database of its own (created if missing) with the 32 allies x 10 cycles,
-each plan with 200 capability lines and a few partnerships, then prints the median time of
-several runs of `compliance_rows`, of the figures across the ten cycles (`trends`), of a whole
-report build (data, XLSX, PDF with charts, CSV) and of the summit brief in English and French.
+each plan with 200 capability lines (`--lines N`, or `--scale 10` for 2,000) and a few
+partnerships, then prints the median time of several runs of `compliance_rows`, of the figures
+across the ten cycles (`trends`), of a whole report build (data, XLSX, PDF with charts, CSV), of
+the worker's build (the same and the brief, the charts drawn once) and of the summit brief in
+English and French.
 
     .venv/bin/python bench/reports_benchmark.py [--database-url postgres://...] [--runs 7] [--refill]
+        [--lines 200 | --scale 10] [--profile FILE]
+
+Without `--database-url`, each size has a database of its own (plans_reports_bench for 200
+lines, plans_reports_bench_2000 for 2,000), filled once and kept.
 """
 
 import argparse
@@ -61,7 +67,7 @@ def setup_django(url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def fill(refill: bool) -> None:
+def fill(refill: bool, lines_per_plan: int = LINES_PER_PLAN) -> None:
     from django.db import transaction
 
     from members.models import Member
@@ -74,6 +80,9 @@ def fill(refill: bool) -> None:
         Plan.objects.all().delete()
         Cycle.objects.all().delete()
     if Plan.objects.count() >= len(YEARS) * 32:
+        filled = CapabilityLine.objects.filter(plan=Plan.objects.order_by("pk").first()).count()
+        if filled != lines_per_plan:
+            raise SystemExit(f"this database holds {filled} lines per plan, not {lines_per_plan}: use --refill")
         return
     members = list(Member.objects.order_by("code"))
     started = time.perf_counter()
@@ -113,23 +122,26 @@ def fill(refill: bool) -> None:
             for version in versions:
                 Plan.objects.filter(pk=version.plan_id).update(latest_version=version)
             CapabilityLine.objects.bulk_create(
-                CapabilityLine(
-                    plan=plan,
-                    position=position,
-                    category=CATEGORIES[position % len(CATEGORIES)],
-                    item_code_id=None if position % 4 == 3 else ITEMS[position % len(ITEMS)][0],
-                    item=f"Item {position}",
-                    unit="units" if position % 4 == 3 else ITEMS[position % len(ITEMS)][1],
-                    stockpile_current=Decimal(50 + position),
-                    stockpile_target=Decimal(80 + position),
-                    baseline_capacity=Decimal(100 + position),
-                    target_capacity=Decimal(200 + position * 2),
-                    target_year=year + 5,
-                    planned_investment=Decimal(1_000_000),
-                    bottleneck=BOTTLENECKS[position % len(BOTTLENECKS)],
-                )
-                for plan in plans
-                for position in range(LINES_PER_PLAN)
+                [
+                    CapabilityLine(
+                        plan=plan,
+                        position=position,
+                        category=CATEGORIES[position % len(CATEGORIES)],
+                        item_code_id=None if position % 4 == 3 else ITEMS[position % len(ITEMS)][0],
+                        item=f"Item {position}",
+                        unit="units" if position % 4 == 3 else ITEMS[position % len(ITEMS)][1],
+                        stockpile_current=Decimal(50 + position),
+                        stockpile_target=Decimal(80 + position),
+                        baseline_capacity=Decimal(100 + position),
+                        target_capacity=Decimal(200 + position * 2),
+                        target_year=year + 5,
+                        planned_investment=Decimal(1_000_000),
+                        bottleneck=BOTTLENECKS[position % len(BOTTLENECKS)],
+                    )
+                    for plan in plans
+                    for position in range(lines_per_plan)
+                ],
+                batch_size=5000,
             )
             partnerships = Partnership.objects.bulk_create(
                 Partnership(plan=plan, position=n, kind=kind, partner_name=name, status="signed")
@@ -141,7 +153,7 @@ def fill(refill: bool) -> None:
                 through(partnership_id=partnership.pk, member_id=members[(i // 2 + 1) % len(members)].pk)
                 for i, partnership in enumerate(partnerships)
             )
-    print(f"filled {len(YEARS)} cycles x 32 allies x {LINES_PER_PLAN} lines in {time.perf_counter() - started:.1f} s")
+    print(f"filled {len(YEARS)} cycles x 32 allies x {lines_per_plan} lines in {time.perf_counter() - started:.1f} s")
 
 
 def median_seconds(function, runs: int) -> tuple[float, float]:
@@ -155,13 +167,21 @@ def median_seconds(function, runs: int) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--refill", action="store_true")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--lines", type=int, default=LINES_PER_PLAN, help="capability lines per plan (default 200)")
+    size.add_argument("--scale", type=int, help=f"{LINES_PER_PLAN} lines per plan times this (10: 2,000)")
+    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of one worker build to FILE")
     options = parser.parse_args()
+    lines_per_plan = LINES_PER_PLAN * options.scale if options.scale else options.lines
+    if options.database_url is None:
+        suffix = "" if lines_per_plan == LINES_PER_PLAN else f"_{lines_per_plan}"
+        options.database_url = f"{DEFAULT_URL}{suffix}"
     ensure_database(options.database_url)
     setup_django(options.database_url)
-    fill(options.refill)
+    fill(options.refill, lines_per_plan)
 
     from django.db import connection, reset_queries
     from django.utils import translation
@@ -174,7 +194,10 @@ def main() -> None:
     from reports.selectors import compliance_rows, executive_summary, trends
 
     cycle = Cycle.objects.get(year=2030)
-    print(f"database: {connection.settings_dict['NAME']}, lines in all: {CapabilityLine.objects.count()}")
+    print(
+        f"database: {connection.settings_dict['NAME']}, {lines_per_plan} lines per plan, "
+        f"lines in all: {CapabilityLine.objects.count()}"
+    )
 
     def compliance() -> None:
         rows = compliance_rows(cycle=cycle)
@@ -207,6 +230,31 @@ def main() -> None:
     )
     median, best = median_seconds(full_build, max(3, options.runs // 2))
     print(f"full report build (data, XLSX, PDF with 3 charts, CSV): median {median:.2f} s, best {best:.2f} s")
+    for name, part in (("XLSX", build_xlsx), ("PDF", build_pdf), ("CSV", build_csv)):
+        data = report_data(cycle=cycle)
+        median, best = median_seconds(lambda part=part, data=data: part(data), max(3, options.runs // 2))
+        print(f"  {name} alone (data read once): median {median:.2f} s, best {best:.2f} s")
+
+    # What the worker does for one request: the four files (XLSX, PDF, brief, CSV), stored.
+    from reports.models import ComplianceReport, ReportStatus
+    from reports.services import report_build
+
+    def worker_build() -> None:
+        report = ComplianceReport.objects.create(cycle=cycle)
+        built = report_build(report_id=report.pk)
+        assert built is not None
+        assert built.status == ReportStatus.DONE, built.error
+        for stored in (built.xlsx, built.pdf, built.csv, built.brief):
+            stored.delete(save=False)
+        built.delete()
+
+    median, best = median_seconds(worker_build, max(3, options.runs // 2))
+    print(f"worker build (report_build: XLSX, PDF, brief, CSV, stored): median {median:.2f} s, best {best:.2f} s")
+    if options.profile:
+        import cProfile
+
+        cProfile.runctx("worker_build()", globals(), {"worker_build": worker_build}, options.profile)
+        print(f"profile of one worker build written to {options.profile}")
 
     reset_queries()
     across = trends()
