@@ -64,20 +64,7 @@ def report_data(*, cycle: Cycle, at: datetime | None = None, detail: bool = True
     """
     now = at or timezone.now()
     rows = selectors.compliance_rows(cycle=cycle, at=now)
-    if not detail:
-        return ReportData(
-            cycle=cycle,
-            generated_at=now,
-            rows=rows,
-            totals=selectors.compliance_totals(rows),
-            capacity=selectors.capacity_by_item(cycle=cycle),
-            joint=selectors.joint_procurement(cycle=cycle),
-            bottlenecks=selectors.bottlenecks(cycle=cycle),
-            programmes=selectors.multinational_programmes(cycle=cycle),
-            reconciliation=selectors.partnership_reconciliation(cycle=cycle),
-            submissions=selectors.submissions_timeline(cycle=cycle),
-        )
-    return ReportData(
+    data = ReportData(
         cycle=cycle,
         generated_at=now,
         rows=rows,
@@ -87,8 +74,10 @@ def report_data(*, cycle: Cycle, at: datetime | None = None, detail: bool = True
         bottlenecks=selectors.bottlenecks(cycle=cycle),
         programmes=selectors.multinational_programmes(cycle=cycle),
         reconciliation=selectors.partnership_reconciliation(cycle=cycle),
-        lines=selectors.capability_lines(cycle=cycle),
-        partnerships=selectors.partnerships(cycle=cycle),
         submissions=selectors.submissions_timeline(cycle=cycle),
-        trends=selectors.trends(),
     )
+    if detail:
+        data.lines = selectors.capability_lines(cycle=cycle)
+        data.partnerships = selectors.partnerships(cycle=cycle)
+        data.trends = selectors.trends()
+    return data
