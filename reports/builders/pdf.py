@@ -58,29 +58,16 @@ def _summary_table(data: ReportData) -> Table:
                 _yes_no(row["meets_equipment_target"]),
             ]
         )
-    table = Table([header, *body], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1f4e79")),
-                ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("FONTSIZE", (0, 0), (-1, -1), 8),
-                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#eef2f7")]),
-                ("ALIGN", (4, 1), (-1, -1), "RIGHT"),
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-            ]
-        )
-    )
-    return table
+    return _plain_table(header, body, numbers_from=4, h_align="CENTER")
 
 
 def _quantity(value) -> str:
     return f"{value:,.0f}"
 
 
-def _plain_table(header: list[str], body: list[list[str]]) -> Table:
-    table = Table([header, *body], repeatRows=1, hAlign="LEFT")
+def _plain_table(header: list[str], body: list[list[str]], numbers_from: int = 3, h_align: str = "LEFT") -> Table:
+    """A table with a header row on every page; columns from `numbers_from` on are right-aligned."""
+    table = Table([header, *body], repeatRows=1, hAlign=h_align)
     table.setStyle(
         TableStyle(
             [
@@ -89,7 +76,7 @@ def _plain_table(header: list[str], body: list[list[str]]) -> Table:
                 ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
                 ("FONTSIZE", (0, 0), (-1, -1), 8),
                 ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#eef2f7")]),
-                ("ALIGN", (3, 1), (-1, -1), "RIGHT"),
+                ("ALIGN", (numbers_from, 1), (-1, -1), "RIGHT"),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
             ]
         )
