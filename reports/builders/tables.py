@@ -83,14 +83,18 @@ PARTNERSHIP_COLUMNS: list[tuple[str, str, str | None]] = [
     ("partnership_status", gettext_noop("Status"), None),
     ("value", gettext_noop("Value"), QUANTITY_FORMAT),
 ]
-# Per catalogue item and unit (selectors.capacity_by_item): figures in one unit per row, never summed across.
-CAPACITY_COLUMNS: list[tuple[str, str, str | None]] = [
+# The first columns of each sheet per catalogue item and unit (`item_row`).
+ITEM_COLUMNS: list[tuple[str, str, str | None]] = [
     ("category", gettext_noop("Category"), None),
     ("code", gettext_noop("Item code"), None),
     ("name", gettext_noop("Item"), None),
     ("unit", gettext_noop("Unit"), None),
     ("ally_count", gettext_noop("Allies"), "0"),
     ("allies", gettext_noop("Ally codes"), None),
+]
+# Per catalogue item and unit (selectors.capacity_by_item): figures in one unit per row, never summed across.
+CAPACITY_COLUMNS: list[tuple[str, str, str | None]] = [
+    *ITEM_COLUMNS,
     ("lines", gettext_noop("Lines"), "0"),
     ("baseline", gettext_noop("Baseline capacity (a year)"), QUANTITY_FORMAT),
     ("target", gettext_noop("Target capacity (a year)"), QUANTITY_FORMAT),
@@ -116,12 +120,7 @@ OTHER_COLUMNS: list[tuple[str, str, str | None]] = [
     ("currency", gettext_noop("Currency"), None),
 ]
 JOINT_COLUMNS: list[tuple[str, str, str | None]] = [
-    ("category", gettext_noop("Category"), None),
-    ("code", gettext_noop("Item code"), None),
-    ("name", gettext_noop("Item"), None),
-    ("unit", gettext_noop("Unit"), None),
-    ("ally_count", gettext_noop("Allies"), "0"),
-    ("allies", gettext_noop("Ally codes"), None),
+    *ITEM_COLUMNS,
     ("target_increase", gettext_noop("Combined target increase (a year)"), QUANTITY_FORMAT),
     ("stockpile_gap", gettext_noop("Combined stockpile gap"), QUANTITY_FORMAT),
     ("partnered", gettext_noop("Pairs already partners"), None),
@@ -243,28 +242,19 @@ class _SheetWriter:
         return sheet
 
 
+def item_row(item: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A per-item row of the selectors as a sheet row (`ITEM_COLUMNS`), its name in the active language."""
+    return {**item, "name": item_label(item), "ally_count": len(item["allies"]), **extra}
+
+
 def capacity_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """`capacity_by_item`'s items (or `capacity_over_cycles`' rows) as sheet rows, names in the active language."""
-    return [
-        {
-            **item,
-            "name": item_label(item),
-            "ally_count": len(item["allies"]),
-            "investment": money_label(item["investment"]),
-        }
-        for item in items
-    ]
+    return [item_row(item, investment=money_label(item["investment"])) for item in items]
 
 
 def joint_rows(data: ReportData) -> list[dict[str, Any]]:
     return [
-        {
-            **item,
-            "name": item_label(item),
-            "ally_count": len(item["allies"]),
-            "partnered": ", ".join("-".join(pair) for pair in item["partnered_pairs"]),
-        }
-        for item in data.joint
+        item_row(item, partnered=", ".join("-".join(pair) for pair in item["partnered_pairs"])) for item in data.joint
     ]
 
 
