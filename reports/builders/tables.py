@@ -3,6 +3,7 @@
 import csv
 import io
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -24,6 +25,8 @@ DATE_FORMAT = "yyyy-mm-dd hh:mm"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 TOTALS_FONT = Font(bold=True)
+# Value types that excel_value passes on unchanged (exact types: a bool is an int, and is a word here).
+PLAIN_NUMBERS = frozenset({Decimal, int, float})
 
 # Column key, header, number format (None: general).
 SUMMARY_COLUMNS: list[tuple[str, str, str | None]] = [
@@ -230,14 +233,17 @@ class _SheetWriter:
         for row in rows:
             cells = []
             for key, fmt in zip(keys, formats, strict=True):
-                converted = value(key, row.get(key))
+                raw = row.get(key)
+                # Numbers (most cells) are written as they are: excel_value would return them unchanged.
+                plain = raw is None or type(raw) in PLAIN_NUMBERS
+                converted = raw if plain else value(key, raw)
                 if fmt:
-                    # A cell of its own to carry the number format, written like every other.
-                    cell = xlsx_cell(WriteOnlyCell(sheet), converted)
+                    # A cell of its own to carry the number format; text in it still goes in as text.
+                    cell = WriteOnlyCell(sheet, converted) if plain else xlsx_cell(WriteOnlyCell(sheet), converted)
                     cell.number_format = fmt
                     cells.append(cell)
                 else:
-                    cells.append(xlsx_value(sheet, converted))
+                    cells.append(converted if plain else xlsx_value(sheet, converted))
             sheet.append(cells)
         return sheet
 
