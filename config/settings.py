@@ -222,7 +222,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": max(0, min(env_int("DB_POOL_MIN_SIZE", 1), _pool_max)),
             "max_size": _pool_max,
-            "timeout": env_int("DB_POOL_TIMEOUT", 10),  # seconds to wait for a free connection
+            # Seconds a request waits for a connection. A sync worker never waits for another
+            # request's, so a wait means the database is unreachable: answer 503 soon.
+            "timeout": env_int("DB_POOL_TIMEOUT", 1),
         }
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
     else:
