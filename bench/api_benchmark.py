@@ -1,14 +1,18 @@
 #!/usr/bin/env python
 """API read-path benchmark: the Django API next to a raw-SQL baseline, both under gunicorn.
 
-    .venv/bin/python bench/api_benchmark.py [--duration 10] [--refill]
+    .venv/bin/python bench/api_benchmark.py [--duration 8] [--rounds 3] [--refill]
 
 Fills a PostgreSQL database of its own (default plans_api_bench; --database-url to change)
 with 32 allies x 10 cycles x 200 capability lines, serves the app with gunicorn (2 sync
-workers, DEBUG off) and bench/raw_sql_app.py the same way, loads each case with wrk and prints
-requests per second, latency and the ratio to the baseline. Needs wrk (`apt-get install -y wrk`).
-DESIGN.md "Performance budget" sets the goals: detail and list at >= 0.5 of the baseline,
-the year's dump at >= 1.0.
+workers, DEBUG off; production settings plus a floor endpoint, bench/floor_settings.py) and
+bench/raw_sql_app.py the same way, checks that both return the same data, then loads each case
+with wrk in interleaved rounds (API, raw SQL, floor; API, raw SQL, floor; ...) and prints
+requests per second, latency, the servers' workers' CPU per request (from /proc) and the median
+of the per-round ratios to the baseline and to the floor. The floor is a view that makes no
+query, behind the same authentication, throttling and middleware: the framework's fixed cost.
+Needs wrk (`apt-get install -y wrk`). Goals (issue 16): detail >= 0.5 of the baseline, the list
+>= 0.75 of the floor, the year's dump >= 1.0 of the baseline.
 """
 
 import argparse
@@ -21,7 +25,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -63,8 +69,10 @@ def fill(refill: bool) -> None:
     from decimal import Decimal
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import Group
     from django.contrib.sessions.backends.db import SessionStore
     from django.db import transaction
+    from django_otp import DEVICE_ID_SESSION_KEY
 
     from members.actors import Actor
     from members.models import ApiKey, Member, User
@@ -141,10 +149,12 @@ def fill(refill: bool) -> None:
     ApiKey.objects.filter(name="bench").delete()
     _record, key = api_key_issue(actor=Actor.system(), member=estonia, name="bench", scopes=["read"])
     staff, _created = User.objects.get_or_create(email="bench-staff@example.org", defaults={"is_staff": True})
+    staff.groups.add(Group.objects.get(name="Reviewers"))  # staff read plans through a group
     session = SessionStore()
     session[SESSION_KEY] = str(staff.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "members.backends.StaffPermissionBackend"
     session[HASH_SESSION_KEY] = staff.get_session_auth_hash()
+    session[DEVICE_ID_SESSION_KEY] = "bench/0"  # staff sign in with a second step: as if passed
     session.create()
     plan_id = Plan.objects.get(member=estonia, cycle__year=2032).pk
     print(json.dumps({"key": key, "session": session.session_key, "plan_id": plan_id, "year": 2032}))
@@ -153,6 +163,7 @@ def fill(refill: bool) -> None:
 # Load --------------------------------------------------------------------------------------------
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _ms(text: str) -> float:
@@ -160,17 +171,34 @@ def _ms(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def run_wrk(url: str, headers: dict[str, str], duration: int, connections: int) -> dict:
+def workers_cpu(master: subprocess.Popen) -> float:
+    """CPU seconds (user + system) used so far by a gunicorn master's worker processes."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    total = 0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / CLOCK_TICKS
+
+
+def run_wrk(url: str, headers: dict[str, str], duration: int, connections: int, server=None) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
+    cpu_before = workers_cpu(server) if server else 0.0
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    cpu = (workers_cpu(server) - cpu_before) if server else 0.0
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "p50": _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1)),
         "p99": _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)),
         "errors": int(errors.group(1)) if errors else 0,
+        "cpu_ms": cpu * 1000 / requests if requests else 0.0,
     }
 
 
@@ -181,15 +209,44 @@ def wait_for(url: str, headers: dict[str, str], process: subprocess.Popen) -> by
         try:
             with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
                 return response.read()
+        except urllib.error.HTTPError as error:
+            raise SystemExit(f"{url} answered {error.code}: {error.read()[:300]!r}") from None
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"no answer from {url}")
 
 
+def _same_value(base, ours) -> bool:
+    if isinstance(base, str) and isinstance(ours, str) and base != ours:
+        try:  # the same moment written two ways (+00:00 and Z)
+            return datetime.fromisoformat(base) == datetime.fromisoformat(ours)
+        except ValueError:
+            return False
+    return base == ours
+
+
+def differences(base, ours, path: str = "") -> list[str]:
+    """Where the API's document differs from the baseline's, on every field the baseline has."""
+    if isinstance(base, dict):
+        if not isinstance(ours, dict):
+            return [f"{path}: not an object"]
+        return [d for key, value in base.items() for d in differences(value, ours.get(key), f"{path}.{key}")]
+    if isinstance(base, list):
+        if not isinstance(ours, list) or len(base) != len(ours):
+            return [f"{path}: {len(base)} items, the API has {len(ours) if isinstance(ours, list) else ours!r}"]
+        return [
+            d
+            for index, (a, b) in enumerate(zip(base, ours, strict=True))
+            for d in differences(a, b, f"{path}[{index}]")
+        ]
+    return [] if _same_value(base, ours) else [f"{path}: baseline {base!r}, API {ours!r}"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--api-port", type=int, default=8140)
     parser.add_argument("--baseline-port", type=int, default=8141)
@@ -225,10 +282,11 @@ def main() -> None:
     )
     setup = json.loads(filled.stdout.strip().splitlines()[-1])
 
+    # The API under the production settings plus the floor endpoint (bench/floor_settings.py).
     api = subprocess.Popen(
         [GUNICORN, "config.wsgi:application", "-w", "2", "-b", f"127.0.0.1:{args.api_port}", "--log-level", "warning"],
         cwd=ROOT,
-        env=env,
+        env={**env, "DJANGO_SETTINGS_MODULE": "bench.floor_settings"},
     )
     baseline = subprocess.Popen(
         [
@@ -249,6 +307,7 @@ def main() -> None:
     staff = {"Cookie": f"sessionid={setup['session']}"}
     api_root, base_root = f"http://127.0.0.1:{args.api_port}", f"http://127.0.0.1:{args.baseline_port}"
     plan_id, year = setup["plan_id"], setup["year"]
+    floor = ("/api/v1/bench/floor/", key)
     cases = [
         ("plan detail (200 lines)", f"/api/v1/plans/{plan_id}/", key, f"/detail/{plan_id}"),
         ("plan list (a member's 10 plans)", "/api/v1/plans/", key, "/list/EE"),
@@ -259,36 +318,61 @@ def main() -> None:
             f"/year/{year}",
         ),
     ]
-    results = []
+    results: dict[str, dict[str, list[dict]]] = {label: {"API": [], "raw SQL": [], "floor": []} for label, *_ in cases}
+    sizes = {}
     try:
+        # Before measuring: both servers answer, with the same data (every field the baseline has).
+        wait_for(api_root + floor[0], floor[1], api)
         for label, api_path, headers, base_path in cases:
             api_body = wait_for(api_root + api_path, headers, api)
             base_body = wait_for(base_root + base_path, {}, baseline)
+            found = differences(json.loads(base_body), json.loads(api_body))
+            if found:
+                raise SystemExit(f"{label}: the API and the baseline differ:\n  " + "\n  ".join(found[:20]))
+            sizes[label] = (len(api_body), len(base_body))
             run_wrk(api_root + api_path, headers, 2, args.connections)  # warm both up
             run_wrk(base_root + base_path, {}, 2, args.connections)
-            raw = run_wrk(base_root + base_path, {}, args.duration, args.connections)
-            ours = run_wrk(api_root + api_path, headers, args.duration, args.connections)
-            results.append((label, raw, ours, len(base_body), len(api_body)))
+        run_wrk(api_root + floor[0], floor[1], 2, args.connections)
+        print(f"same data checked; {args.rounds} interleaved rounds of {args.duration} s runs")
+        for _round in range(args.rounds):
+            for label, api_path, headers, base_path in cases:
+                runs = results[label]
+                runs["API"].append(run_wrk(api_root + api_path, headers, args.duration, args.connections, api))
+                runs["raw SQL"].append(run_wrk(base_root + base_path, {}, args.duration, args.connections, baseline))
+                runs["floor"].append(run_wrk(api_root + floor[0], floor[1], args.duration, args.connections, api))
     finally:
         for process in (api, baseline):
             process.terminate()
             process.wait(timeout=20)
 
-    print(f"\nwrk -t2 -c{args.connections} -d{args.duration}s; gunicorn 2 sync workers each; DEBUG off\n")
+    print(
+        f"\nwrk -t2 -c{args.connections} -d{args.duration}s x {args.rounds} rounds (API, raw SQL, floor interleaved);"
+        " gunicorn 2 sync workers each; DEBUG off. req/s, p50, p99: median of rounds; CPU: the server's workers'"
+        " CPU per request (not PostgreSQL's); ratios: median of the per-round ratios\n"
+    )
     header = (
-        f"{'case':38} {'server':9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>9} {'non-2xx':>8} {'ratio':>6}"
+        f"{'case':38} {'server':8} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms':>7} {'bytes':>8} {'non-2xx':>7}"
+        f" {'/raw':>6} {'/floor':>6}"
     )
     print(header)
     print("-" * len(header))
-    for label, raw, ours, base_bytes, api_bytes in results:
-        print(
-            f"{label:38} {'raw SQL':9} {raw['rps']:9.1f} {raw['p50']:8.2f} {raw['p99']:8.2f} {base_bytes:9} "
-            f"{raw['errors']:8} {1.0:6.2f}"
+    for label, runs in results.items():
+        for server in ("API", "raw SQL", "floor"):
+            rounds = runs[server]
+            ratio_raw = median(r["rps"] / raw["rps"] for r, raw in zip(rounds, runs["raw SQL"], strict=True))
+            ratio_floor = median(r["rps"] / fl["rps"] for r, fl in zip(rounds, runs["floor"], strict=True))
+            size = {"API": sizes[label][0], "raw SQL": sizes[label][1], "floor": 0}[server]
+            print(
+                f"{label if server == 'API' else '':38} {server:8} {median(r['rps'] for r in rounds):8.1f}"
+                f" {median(r['p50'] for r in rounds):7.2f} {median(r['p99'] for r in rounds):7.2f}"
+                f" {median(r['cpu_ms'] for r in rounds):7.2f} {size or '':>8} {sum(r['errors'] for r in rounds):7}"
+                f" {ratio_raw:6.2f} {ratio_floor:6.2f}"
+            )
+        per_round = ", ".join(
+            f"{a['rps'] / b['rps']:.2f}/{a['rps'] / f['rps']:.2f}"
+            for a, b, f in zip(runs["API"], runs["raw SQL"], runs["floor"], strict=True)
         )
-        print(
-            f"{'':38} {'API':9} {ours['rps']:9.1f} {ours['p50']:8.2f} {ours['p99']:8.2f} {api_bytes:9} "
-            f"{ours['errors']:8} {ours['rps'] / raw['rps']:6.2f}"
-        )
+        print(f"{'':38} API per round (/raw, /floor): {per_round}")
 
 
 if __name__ == "__main__":

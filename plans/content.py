@@ -282,23 +282,46 @@ def with_keys(content: dict, *, before: dict | None = None) -> dict:
     return content
 
 
-def plan_content(plan: Plan) -> dict:
-    """The working content of a plan as stored now (two queries: lines, partnerships)."""
-    content = {field: getattr(plan, field) for field in HEADLINE_FIELDS}
-    content["lines"] = [
+# What a stored row carries besides the content's fields: its id and place, for writing it back.
+ROW_ADDRESS = ("id", "position")
+
+
+def stored_rows(plan: Plan) -> tuple[list[dict], list[dict]]:
+    """A plan's lines and partnerships as stored (three queries), each row also with its `id` and `position`."""
+    lines = [
         {**line, "key": str(line["key"])}
-        for line in CapabilityLine.objects.filter(plan=plan).order_by("position", "id").values(*LINE_FIELDS)
+        for line in CapabilityLine.objects.filter(plan=plan)
+        .order_by("position", "id")
+        .values(*ROW_ADDRESS, *LINE_FIELDS)
     ]
     partnerships = Partnership.objects.filter(plan=plan).order_by("position", "id").prefetch_related("partner_members")
-    content["partnerships"] = [
+    return lines, [
         {
-            **{field: getattr(p, field) for field in PARTNERSHIP_FIELDS if field != "partner_members"},
+            **{field: getattr(p, field) for field in (*ROW_ADDRESS, *PARTNERSHIP_FIELDS) if field != "partner_members"},
             "key": str(p.key),
             "partner_members": sorted(m.code for m in p.partner_members.all()),
         }
         for p in partnerships
     ]
+
+
+def content_of(plan: Plan, lines: list[dict], partnerships: list[dict]) -> dict:
+    """The content of a plan from its stored rows (stored_rows): the rows without their address."""
+    content = {field: getattr(plan, field) for field in HEADLINE_FIELDS}
+    content["lines"] = [{field: line[field] for field in LINE_FIELDS} for line in lines]
+    content["partnerships"] = [
+        {
+            **{field: row[field] for field in PARTNERSHIP_FIELDS if field != "partner_members"},
+            "partner_members": row["partner_members"],
+        }
+        for row in partnerships
+    ]
     return content
+
+
+def plan_content(plan: Plan) -> dict:
+    """The working content of a plan as stored now (three queries: lines, partnerships, their allies)."""
+    return content_of(plan, *stored_rows(plan))
 
 
 def _jsonable(value: Any) -> Any:

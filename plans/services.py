@@ -38,10 +38,12 @@ from .content import (
     REVIEW_COMMENT,
     FieldSpec,
     canonical_json,
+    content_of,
     diff,
     normalize,
     plan_content,
     sha256_hex,
+    stored_rows,
     with_keys,
 )
 from .enums import (
@@ -230,32 +232,87 @@ def _validate(content: dict, *, plan: Plan, for_submission: bool) -> list[Findin
 LINE_ATTRIBUTES = {"item_code": "item_code_id"}
 
 
-def _write_children(plan: Plan, content: dict) -> None:
-    """Replace the plan's lines and partnerships with those of `content`."""
-    CapabilityLine.objects.filter(plan=plan).delete()
-    Partnership.objects.filter(plan=plan).delete()
-    CapabilityLine.objects.bulk_create(
-        CapabilityLine(
-            plan=plan, position=index, **{LINE_ATTRIBUTES.get(field, field): line[field] for field in LINE_FIELDS}
-        )
-        for index, line in enumerate(content["lines"])
+def _line_values(line: dict) -> dict[str, Any]:
+    return {LINE_ATTRIBUTES.get(field, field): line[field] for field in LINE_FIELDS}
+
+
+PARTNERSHIP_ROW_FIELDS = tuple(field for field in plan_content_module.PARTNERSHIP_FIELDS if field != "partner_members")
+
+
+def _partnership_values(row: dict) -> dict[str, Any]:
+    return {field: row[field] for field in PARTNERSHIP_ROW_FIELDS}
+
+
+def _changes(model: type, stored: list[dict], rows: list[dict], values: Any) -> tuple[list, list, list[int], set]:
+    """What writing `rows` over `stored` takes, rows matched by key: (to create, to update, ids to delete, fields).
+
+    A stored row is updated only when a value or its place changed, and then only in the
+    fields that changed (`fields`, for one bulk_update); the others are not touched.
+    """
+    by_key = {row["key"]: row for row in stored}
+    create, update, fields = [], [], set()
+    for index, row in enumerate(rows):
+        new = {"position": index, **values(row)}
+        old = by_key.get(row["key"])
+        if old is None:
+            create.append(new)
+            continue
+        old_values = {"position": old["position"], **values(old)}
+        changed = {name for name, value in new.items() if value != old_values[name]}
+        if changed:
+            update.append((old["id"], new))
+            fields |= changed
+    keys = {row["key"] for row in rows}
+    removed = [row["id"] for row in stored if row["key"] not in keys]
+    return create, [model(pk=pk, **new) for pk, new in update], removed, fields
+
+
+def _write_children(plan: Plan, content: dict, stored: tuple[list[dict], list[dict]] | None = None) -> None:
+    """Write the plan's lines and partnerships as `content` has them, over `stored` (content.stored_rows).
+
+    Rows are matched by their stable key: a row whose values and place did not change is not
+    written, a changed one is updated in place (its id stays), new ones are inserted and
+    missing ones deleted. A change of one headline figure writes no line at all.
+    """
+    stored_lines, stored_partnerships = stored or ([], [])
+    create, update, removed, fields = _changes(CapabilityLine, stored_lines, content["lines"], _line_values)
+    if removed:
+        CapabilityLine.objects.filter(plan=plan, pk__in=removed).delete()
+    if update:
+        CapabilityLine.objects.bulk_update(update, sorted(fields))
+    if create:
+        CapabilityLine.objects.bulk_create(CapabilityLine(plan=plan, **values) for values in create)
+
+    create, update, removed, fields = _changes(
+        Partnership, stored_partnerships, content["partnerships"], _partnership_values
     )
-    partnerships = Partnership.objects.bulk_create(
-        Partnership(
-            plan=plan,
-            position=index,
-            **{field: row[field] for field in plan_content_module.PARTNERSHIP_FIELDS if field != "partner_members"},
-        )
-        for index, row in enumerate(content["partnerships"])
-    )
-    codes = {code for row in content["partnerships"] for code in row["partner_members"]}
+    if removed:
+        Partnership.objects.filter(plan=plan, pk__in=removed).delete()
+    if update:
+        Partnership.objects.bulk_update(update, sorted(fields))
+    created = Partnership.objects.bulk_create(Partnership(plan=plan, **values) for values in create) if create else []
+
+    # Partner allies: rewritten only for the partnerships whose list changed (and the new ones).
+    ids_by_key = {row["key"]: row["id"] for row in stored_partnerships}
+    ids_by_key.update((partnership.key, partnership.pk) for partnership in created)
+    members_by_key = {row["key"]: row["partner_members"] for row in stored_partnerships}
+    rewrite = {
+        ids_by_key[row["key"]]: row["partner_members"]
+        for row in content["partnerships"]
+        if members_by_key.get(row["key"], []) != row["partner_members"]
+    }
+    through = Partnership.partner_members.through
+    stored_ids = {row["id"] for row in stored_partnerships}
+    stale = [pk for pk in rewrite if pk in stored_ids]
+    if stale:
+        through.objects.filter(partnership_id__in=stale).delete()
+    codes = {code for members in rewrite.values() for code in members}
     if codes:
         member_ids = dict(Member.objects.filter(code__in=codes).values_list("code", "id"))
-        through = Partnership.partner_members.through
         through.objects.bulk_create(
-            through(partnership_id=partnership.pk, member_id=member_ids[code])
-            for partnership, row in zip(partnerships, content["partnerships"], strict=True)
-            for code in row["partner_members"]
+            through(partnership_id=pk, member_id=member_ids[code])
+            for pk, members in rewrite.items()
+            for code in members
         )
 
 
@@ -332,12 +389,13 @@ def plan_update(*, plan: Plan, actor: Actor, content: dict, expected_revision: i
 
     # The UPDATE above holds the row lock until commit; read the state we now own.
     locked = _lock(plan)
-    before = plan_content(locked)
+    stored = stored_rows(locked)
+    before = content_of(locked, *stored)
     content = with_keys(content, before=before)
     for field in HEADLINE_FIELDS:
         setattr(locked, field, content[field])
     locked.save(update_fields=[*HEADLINE_FIELDS, "updated_at"])
-    _write_children(locked, content)
+    _write_children(locked, content, stored)
     changes = diff(before, content)
     _record(locked, actor=actor, action=EventAction.UPDATED, changes=changes)
     return SaveResult(plan=locked, warnings=warnings(findings))

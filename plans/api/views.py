@@ -110,10 +110,12 @@ PLAN_FILTERS = [
 class PlanMixin:
     def get_plan(self, pk: int, permission: str = VIEW_PLAN) -> Plan:
         """The plan, if the caller may read it or do `permission` to it; 404 otherwise (another member's too)."""
-        plan = reads.plans_for(self.actor, permission).filter(pk=pk).first()
-        if plan is None:
-            raise Http404
-        return plan
+        # get() rather than first(): a fetch by id needs no ORDER BY (Plan's default ordering
+        # would join and sort the cycle and the member for nothing).
+        try:
+            return reads.plans_for(self.actor, permission).get(pk=pk)
+        except Plan.DoesNotExist:
+            raise Http404 from None
 
     @staticmethod
     def reload(pk: int) -> Plan:

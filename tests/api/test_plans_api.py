@@ -6,13 +6,15 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.api.rendering import StrictJSONParser
 from core.models import IdempotencyKey
 from plans import services
 from plans.enums import PlanStatus
-from plans.models import Comment, Plan, PlanVersion
+from plans.models import CapabilityLine, Comment, Partnership, Plan, PlanVersion
 from tests.factories import valid_content
 
 
@@ -428,3 +430,31 @@ def test_the_api_takes_plain_decimals_only(alice_key, draft, written):
 def test_the_api_takes_a_decimal_string_or_a_json_number(alice_key, draft):
     response = alice_key.patch(detail_url(draft), {"gdp": "80500000000.00"}, format="json", HTTP_IF_MATCH=draft.etag)
     assert (response.status_code, response.json()["gdp"]) == (200, "80500000000.00")
+
+
+# A PATCH of one figure writes no line ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [1, 200])
+def test_patch_of_one_figure_costs_the_same_queries_at_any_size_and_writes_no_line(alice_key, draft, as_alice, count):
+    lines = [{**valid_content()["lines"][0], "item": f"Lot {n}"} for n in range(count)]
+    services.plan_update(plan=draft, actor=as_alice, content=valid_content(lines=lines))
+    draft.refresh_from_db()
+    ids = list(draft.lines.order_by("position").values_list("id", "key"))
+    with CaptureQueriesContext(connection) as queries:
+        response = alice_key.patch(detail_url(draft), {"gdp": "41000000.00"}, format="json", HTTP_IF_MATCH=draft.etag)
+    assert response.status_code == 200, response.content
+    assert response.json()["gdp"] == "41000000.00"
+    assert len(response.json()["lines"]) == count
+    children = (CapabilityLine._meta.db_table, Partnership._meta.db_table)
+    writes = [
+        q["sql"]
+        for q in queries
+        if q["sql"].split(" ", 1)[0] in ("INSERT", "UPDATE", "DELETE") and any(f'"{t}"' in q["sql"] for t in children)
+    ]
+    assert writes == []
+    assert len(queries) == 21
+    assert list(draft.lines.order_by("position").values_list("id", "key")) == ids
+    assert Plan.objects.get(pk=draft.pk).events.latest("id").changes == [
+        {"field": "gdp", "old": "40000000.00", "new": "41000000.00"}
+    ]

@@ -5,6 +5,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -12,6 +14,7 @@ from rest_framework.test import APIClient
 from plans import services
 from plans.comparison import compare
 from plans.content import diff, normalize, plan_content
+from plans.models import CapabilityLine, Partnership
 from tests.factories import CycleFactory, valid_content
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +111,82 @@ def Client_for(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+# Writes touch only what changed ------------------------------------------------------------------
+
+
+def stored(plan) -> list[tuple]:
+    return list(plan.lines.order_by("position").values_list("id", "key", "position", "item"))
+
+
+def test_an_update_keeps_every_row_id_and_writes_only_the_changed_rows(draft, as_alice):
+    services.plan_update(plan=draft, actor=as_alice, content=valid_content(lines=sixteen_lines()))
+    before = stored(draft)
+    partnership_id = draft.partnerships.get().pk
+    content = plan_content(draft)
+    content["lines"][3]["item"] = "Renamed lot"
+    with CaptureQueriesContext(connection) as queries:
+        services.plan_update(plan=draft, actor=as_alice, content=content)
+    after = stored(draft)
+    assert [row[:3] for row in after] == [row[:3] for row in before]
+    assert [row[3] for row in after] == [
+        *(row[3] for row in before[:3]),
+        "Renamed lot",
+        *(row[3] for row in before[4:]),
+    ]
+    assert draft.partnerships.get().pk == partnership_id
+    line_writes = [q["sql"] for q in queries if _writes(q["sql"], CapabilityLine._meta.db_table)]
+    assert len(line_writes) == 1
+    assert line_writes[0].startswith("UPDATE")
+    assert not [q for q in queries if _writes(q["sql"], Partnership._meta.db_table)]
+
+
+def test_removing_adding_and_moving_rows_keeps_the_ids_of_those_kept(draft, as_alice):
+    services.plan_update(plan=draft, actor=as_alice, content=valid_content(lines=sixteen_lines()))
+    before = {row[1]: row[0] for row in stored(draft)}
+    content = plan_content(draft)
+    lines = content["lines"]
+    new_line = {**{k: v for k, v in lines[0].items() if k != "key"}, "item": "New lot"}
+    added = {**new_line, "item": "Added lot"}
+    # The last moved first, the first removed, one replaced in place and one added at the end.
+    content["lines"] = [lines[15], *lines[1:5], new_line, *lines[6:15], added]
+    services.plan_update(plan=draft, actor=as_alice, content=content)
+    after = stored(draft)
+    assert [row[3] for row in after] == [line["item"] for line in content["lines"]]
+    assert [row[2] for row in after] == list(range(16))
+    # Every row kept its id; the keyless new line took the key of the row it replaced (with_keys).
+    assert all(before[key] == pk for pk, key, _position, _item in after[:15])
+    assert after[15][1] not in before
+    assert after[15][0] not in before.values()
+    assert str(after[5][1]) == lines[5]["key"]
+    assert lines[0]["key"] not in {str(row[1]) for row in after}
+    assert plan_content(draft)["lines"] == [
+        {**line, "key": str(row[1])} for line, row in zip(content["lines"], after, strict=True)
+    ]
+
+
+def test_partner_allies_are_rewritten_only_where_they_changed(draft, as_alice, estonia, latvia):
+    content = plan_content(draft)
+    content["partnerships"].append(
+        {"kind": "ally", "partner_name": "Nammo", "partner_members": ["NO", "FI"], "status": "planned"}
+    )
+    services.plan_update(plan=draft, actor=as_alice, content=content)
+    content = plan_content(draft)
+    assert [row["partner_members"] for row in content["partnerships"]] == [["LV"], ["FI", "NO"]]
+    ids = list(draft.partnerships.order_by("position").values_list("id", flat=True))
+    content["partnerships"][1]["partner_members"] = ["FI"]
+    services.plan_update(plan=draft, actor=as_alice, content=content)
+    assert [row["partner_members"] for row in plan_content(draft)["partnerships"]] == [["LV"], ["FI"]]
+    assert list(draft.partnerships.order_by("position").values_list("id", flat=True)) == ids
+    content = plan_content(draft)
+    content["partnerships"] = content["partnerships"][1:]
+    services.plan_update(plan=draft, actor=as_alice, content=content)
+    assert [(row["partner_name"], row["partner_members"]) for row in plan_content(draft)["partnerships"]] == [
+        ("Nammo", ["FI"])
+    ]
+    assert list(draft.partnerships.values_list("id", flat=True)) == ids[1:]
+
+
+def _writes(sql: str, table: str) -> bool:
+    return sql.split(" ", 1)[0] in ("INSERT", "UPDATE", "DELETE") and f'"{table}"' in sql.split("WHERE")[0]
