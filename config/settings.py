@@ -393,6 +393,10 @@ def media_storage() -> dict:
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
+# Supporting documents of a plan (plans.attachments): the largest file accepted, and how many a plan holds.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 20)
+
 STORAGES = {
     "default": media_storage(),
     "staticfiles": {

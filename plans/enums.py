@@ -34,6 +34,8 @@ class EventAction(models.TextChoices):
     REVIEWER_ASSIGNED = "reviewer_assigned", _("Reviewer assigned")
     RECOMMENDED = "recommended", _("Decision recommended")
     SENT_BACK = "sent_back", _("Recommendation sent back")
+    ATTACHMENT_ADDED = "attachment_added", _("Document attached")
+    ATTACHMENT_REMOVED = "attachment_removed", _("Document removed")
 
 
 class Category(models.TextChoices):

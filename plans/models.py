@@ -599,6 +599,59 @@ class PlanVersion(ImmutableModel):
         return str(self.submitted_by) if self.submitted_by_id else ""
 
 
+ATTACHMENT_NAME_LENGTH = 150
+SHA256_HEX = Q(sha256__regex=r"^[0-9a-f]{64}$")
+
+
+def attachment_upload_to(instance: "Attachment", filename: str) -> str:
+    """A random name under the plan's folder: the name the delegation gave is kept in the row only."""
+    return f"attachments/{instance.plan_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A supporting document of a plan (the national plan as a PDF, annexes), stored through the storage API.
+
+    The file lives in `STORAGES["default"]` (MEDIA_STORAGE), never under a URL: it is served only
+    by the authorised download views. Its type was read from its bytes (plans.attachments).
+    Once a submitted version lists it (`versions`), it is kept: removing it from the plan then
+    only hides it from the plan, so every receipt can still be checked against its file.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
+    name = models.CharField(_("name"), max_length=ATTACHMENT_NAME_LENGTH)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_by_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    versions = models.ManyToManyField(PlanVersion, blank=True, related_name="attachments")
+
+    class Meta:
+        ordering = ["plan", "uploaded_at", "id"]
+        verbose_name = _("supporting document")
+        verbose_name_plural = _("supporting documents")
+        constraints = [models.CheckConstraint(condition=SHA256_HEX, name="attachment_sha256_hex")]
+        indexes = [models.Index(fields=["plan", "removed_at"], name="attachment_plan_current")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def uploader_label(self) -> str:
+        if self.uploaded_by_key_id:
+            return f"API key {self.uploaded_by_key.name}"
+        return str(self.uploaded_by) if self.uploaded_by_id else ""
+
+    def receipt_entry(self) -> dict:
+        """What a version's document records of the file: enough to check a copy against it."""
+        return {"name": self.name, "content_type": self.content_type, "size": self.size, "sha256": self.sha256}
+
+
 class Review(models.Model):
     """A staff decision on a submitted version."""
 

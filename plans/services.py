@@ -421,6 +421,11 @@ def plan_submit(*, plan: Plan, actor: Actor) -> Receipt:
         "previous_sha256": previous.sha256 if previous else "",
         "content": content,
     }
+    # The supporting documents enter the hashed document, so the receipt covers them too; a plan
+    # without any keeps the document (and so its hash) as it was before documents existed.
+    attachments = list(plan.attachments.filter(removed_at__isnull=True).order_by("uploaded_at", "id"))
+    if attachments:
+        document["attachments"] = [attachment.receipt_entry() for attachment in attachments]
     text = canonical_json(document)
     version = PlanVersion.objects.create(
         plan=plan,
@@ -434,6 +439,7 @@ def plan_submit(*, plan: Plan, actor: Actor) -> Receipt:
         deadline=deadline,
         is_late=submission_is_late(submitted_at=now, deadline=deadline),
     )
+    version.attachments.add(*attachments)
     plan.latest_version = version
     _move(plan, Transition.SUBMIT, actor=actor, note=f"v{number} {version.sha256}", extra_fields=["latest_version"])
     _notify_on_commit("submitted", plan=plan, version=version)

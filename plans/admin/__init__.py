@@ -1,3 +1,3 @@
 """Staff workspace in the Django admin: one module per area."""
 
-from . import catalogue, cycles, notifications, plans  # noqa: F401 (registers the model admins)
+from . import attachments, catalogue, cycles, notifications, plans  # noqa: F401 (registers the model admins)

@@ -15,6 +15,7 @@ from django.core.cache import cache as django_cache
 from django.db import connection
 from django.db.models import F, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -24,6 +25,7 @@ from members.actors import Actor
 from plans.content import HEADLINE_FIELDS, LINE, LINE_FIELDS, PARTNERSHIP_FIELDS
 from plans.enums import Unit
 from plans.models import (
+    Attachment,
     CapabilityLine,
     CatalogueItem,
     Comment,
@@ -268,6 +270,24 @@ def version_summary(version: PlanVersion) -> dict:
         "is_late": version.is_late,
         "submitted_by": version.submitter_label,
     }
+
+
+def attachment_row(attachment: Attachment) -> dict:
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "uploaded_by": attachment.uploader_label,
+        "uploaded_at": attachment.uploaded_at,
+        "download": reverse("api-plan-attachment", args=[attachment.plan_id, attachment.pk]),
+    }
+
+
+def version_attachments(version: PlanVersion) -> list[dict]:
+    attachments = version.attachments.select_related("uploaded_by", "uploaded_by_key").order_by("uploaded_at", "id")
+    return [attachment_row(attachment) for attachment in attachments]
 
 
 def versions_of(plan: Plan) -> QuerySet[PlanVersion]:

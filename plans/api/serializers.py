@@ -288,6 +288,23 @@ class VersionSerializer(serializers.Serializer):
     submitted_by = serializers.CharField(allow_blank=True)
 
 
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="The name given at upload, sanitised; the download's file name.")
+    content_type = serializers.CharField(help_text="Read from the file's bytes at upload, not from its name.")
+    size = serializers.IntegerField(help_text="In bytes.")
+    sha256 = serializers.CharField()
+    uploaded_by = serializers.CharField(allow_blank=True)
+    uploaded_at = serializers.DateTimeField()
+    download = serializers.CharField(help_text="The path that answers the file itself (GET).")
+
+
+class AttachmentUploadSerializer(StrictSerializer):
+    file = serializers.FileField(
+        help_text="PDF, DOCX, XLSX, ODT, ODS, PNG or JPEG, up to the service's ATTACHMENT_MAX_BYTES."
+    )
+
+
 class ChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
     old = serializers.JSONField(allow_null=True)
@@ -321,6 +338,9 @@ class VersionDetailSerializer(VersionSerializer):
     )
     comparison = ComparisonSerializer(
         many=True, help_text="The same changes for people: one entry per added, removed or changed row."
+    )
+    attachments = AttachmentSerializer(
+        many=True, help_text="The supporting documents this version lists; their SHA-256 are in its hashed document."
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import attachments, views
 
 urlpatterns = [
     path("catalogue/", views.CatalogueView.as_view(), name="api-catalogue"),
@@ -13,5 +13,11 @@ urlpatterns = [
     path("plans/<int:pk>/versions/<int:number>/", views.VersionDetailView.as_view(), name="api-plan-version"),
     path("plans/<int:pk>/review/", views.PlanReviewView.as_view(), name="api-plan-review"),
     path("plans/<int:pk>/reviews/", views.ReviewListView.as_view(), name="api-plan-reviews"),
+    path("plans/<int:pk>/attachments/", attachments.AttachmentListView.as_view(), name="api-plan-attachments"),
+    path(
+        "plans/<int:pk>/attachments/<int:aid>/",
+        attachments.AttachmentDetailView.as_view(),
+        name="api-plan-attachment",
+    ),
     path("plans/<int:pk>/comments/", views.CommentListView.as_view(), name="api-plan-comments"),
 ]

@@ -337,6 +337,7 @@ class VersionDetailView(PlanMixin, ApiView):
         data["content"] = content
         data["changes"] = diff(previous_content, content) if previous else []
         data["comparison"] = compare(previous_content, content) if previous else []
+        data["attachments"] = reads.version_attachments(version)
         return Response(data)
 
 

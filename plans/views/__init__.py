@@ -1,5 +1,6 @@
 """The delegation's pages: dashboard, plan, editor, submission, versions, comments."""
 
+from .attachments import plan_attachment_add, plan_attachment_download, plan_attachment_remove
 from .editor import plan_edit, plan_start
 from .pages import dashboard, plan_comment_add, plan_compare, plan_detail, plan_version, plan_versions
 from .spreadsheet import plan_template
@@ -7,6 +8,9 @@ from .submission import plan_receipt, plan_submit
 
 __all__ = [
     "dashboard",
+    "plan_attachment_add",
+    "plan_attachment_download",
+    "plan_attachment_remove",
     "plan_comment_add",
     "plan_compare",
     "plan_detail",

@@ -28,6 +28,7 @@ from ..selectors import (
     plans_with_rules,
 )
 from ..services import comment_add
+from .attachments import attachment_rows, attachments_context
 from .common import (
     ally_names,
     can_edit,
@@ -88,10 +89,11 @@ def dashboard(request):
     return render(request, "plans/dashboard.html", context)
 
 
-def _detail_context(request, plan: Plan, comment_form=None) -> dict:
+def _detail_context(request, plan: Plan, comment_form=None, attachment_form=None) -> dict:
     actor = request.actor
     content = plan_content(plan)
     return {
+        **attachments_context(request, plan, attachment_form),
         "plan": plan,
         "member": plan.member,
         "content": displayed_content(content, ally_names()),
@@ -156,7 +158,12 @@ def plan_version(request, plan: Plan, number: int):
     return render(
         request,
         "plans/version.html",
-        {"plan": plan, "version": version, "content": displayed_content(content, ally_names())},
+        {
+            "plan": plan,
+            "version": version,
+            "content": displayed_content(content, ally_names()),
+            "attachments": attachment_rows(version.attachments.order_by("uploaded_at", "id")),
+        },
     )
 
 

@@ -13,6 +13,7 @@ from ..models import Plan, submission_is_late
 from ..selectors import plan_findings
 from ..services import plan_submit as submit_plan
 from ..validation import errors, warnings
+from .attachments import attachment_rows
 from .common import delegation_page, labelled_findings, version_or_404
 
 
@@ -62,4 +63,5 @@ def plan_submit(request, plan: Plan):
 @delegation_page
 def plan_receipt(request, plan: Plan, number: int):
     version = version_or_404(plan, number)
-    return render(request, "plans/receipt.html", {"plan": plan, "version": version})
+    attachments = attachment_rows(version.attachments.order_by("uploaded_at", "id"))
+    return render(request, "plans/receipt.html", {"plan": plan, "version": version, "attachments": attachments})

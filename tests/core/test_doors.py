@@ -24,8 +24,19 @@ from members.enums import Role
 from members.models import ApiKey, User
 from members.services import api_key_issue
 from plans import services
+from plans.attachments import attachment_add
 from plans.enums import PlanStatus
-from plans.models import CatalogueItem, Comment, DeadlineExtension, Notification, Plan, Recommendation, Review
+from plans.models import (
+    Attachment,
+    CatalogueItem,
+    Comment,
+    DeadlineExtension,
+    Notification,
+    Plan,
+    Recommendation,
+    Review,
+)
+from tests import attachment_files
 from tests.factories import CycleFactory, DelegateFactory, StaffFactory, UserFactory, member, valid_content
 
 WEB_BACKEND = "members.backends.StaffPermissionBackend"
@@ -203,6 +214,21 @@ def read_plan_doors(world: World) -> dict[str, bool]:
         doors["web"] = allowed(browser(world).get(reverse("plan-detail-page", args=[pk])).status_code, {200}, {404})
         template = browser(world).get(reverse("plan-template", args=[pk]))
         doors["web template"] = allowed(template.status_code, {200}, {404})
+    # Its supporting documents: listed and downloaded by whoever reads the plan, at every door.
+    head = Actor.for_user(User.objects.get(email="head@ee.example.org"))
+    annex = attachment_add(
+        plan=world.plan, actor=head, upload=attachment_files.upload("annex.pdf", attachment_files.PDF)
+    )
+    listed = api(world).get(f"/api/v1/plans/{pk}/attachments/")
+    doors["api documents"] = allowed(listed.status_code, {200}, {403, 404}) and listed.json()["count"] == 1
+    download = api(world).get(f"/api/v1/plans/{pk}/attachments/{annex.pk}/")
+    doors["api document download"] = allowed(download.status_code, {200}, {403, 404})
+    if world.persona in DELEGATES:
+        download = browser(world).get(reverse("plan-attachment", args=[pk, annex.pk]))
+        doors["web document download"] = allowed(download.status_code, {200}, {404})
+    if world.persona in STAFF:
+        download = browser(world).get(reverse("admin:plans_attachment_download", args=[annex.pk]))
+        doors["admin document download"] = allowed(download.status_code, {200}, {403, 302})
     if world.persona in STAFF:
         page = browser(world).get(reverse("admin:plans_plan_change", args=[pk]))
         doors["admin"] = allowed(page.status_code, {200}, {403, 302})
@@ -227,6 +253,18 @@ def write_plan_doors(world: World) -> dict[str, bool]:
     if world.persona in DELEGATES:
         page = browser(world).get(reverse("plan-edit", args=[pk]))
         doors["web"] = allowed(page.status_code, {200}, {403, 404})
+    # Attaching a document is writing the plan.
+    upload = attachment_files.upload("api.pdf", attachment_files.PDF)
+    response = api(world).post(f"/api/v1/plans/{pk}/attachments/", {"file": upload}, format="multipart")
+    doors["api document"] = allowed(response.status_code, {201}, {403, 404}) and (
+        Attachment.objects.filter(plan_id=pk, name="api.pdf").exists()
+    )
+    if world.persona in DELEGATES:
+        upload = attachment_files.upload("web.pdf", attachment_files.PDF)
+        response = browser(world).post(reverse("plan-attachment-add", args=[pk]), {"file": upload})
+        doors["web document"] = allowed(response.status_code, {302}, {403, 404}) and (
+            Attachment.objects.filter(plan_id=pk, name="web.pdf").exists()
+        )
     if world.persona in STAFF:
         # The admin shows a plan read-only to everyone: staff never write a member's plan.
         admin = browser(world).post(reverse("admin:plans_plan_change", args=[pk]), {"summary": "Admin."})

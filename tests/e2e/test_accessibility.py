@@ -16,6 +16,8 @@ from playwright.sync_api import Page
 from members.actors import Actor
 from members.enums import Role
 from plans import services
+from plans.attachments import attachment_add
+from tests import attachment_files
 from tests.e2e.browser import chromium_browser
 from tests.factories import CycleFactory, DelegateFactory, StaffFactory, UserFactory, member, valid_content
 from tests.signin import authenticator_for, code_now
@@ -107,7 +109,9 @@ class Audit:
         return "\n".join(f"\n{name}:\n" + "\n".join(lines) for name, lines in self.found.items())
 
 
-def test_every_delegation_page_and_the_admin_plan_page_have_no_wcag_violations(live_server, browser, axe_source):
+def test_every_delegation_page_and_the_admin_plan_page_have_no_wcag_violations(
+    live_server, browser, axe_source, settings, tmp_path
+):
     cycle = CycleFactory(year=2025)
     estonia = member("EE")
     alice = DelegateFactory(user=UserFactory(email="alice@ee.example.org"), member=estonia, role=Role.SUBMITTER).user
@@ -148,7 +152,18 @@ def test_every_delegation_page_and_the_admin_plan_page_have_no_wcag_violations(l
     audit.check(page, "dashboard without a plan", "/")
     plan = services.plan_create(cycle=cycle, member=estonia, actor=Actor.for_user(alice), content=valid_content()).plan
     audit.check(page, "dashboard with a plan", "/")
+    # With a supporting document listed, then a refused upload (an executable named .pdf).
+    settings.MEDIA_ROOT = tmp_path / "media"
+    attachment_add(
+        plan=plan, actor=Actor.for_user(alice), upload=attachment_files.upload("Annex A.pdf", attachment_files.PDF)
+    )
     audit.check(page, "plan", f"/plans/{plan.pk}/")
+    page.set_input_files(
+        "#id_file", files=[{"name": "report.pdf", "mimeType": "application/pdf", "buffer": attachment_files.ELF}]
+    )
+    page.get_by_role("button", name="Attach the document").click()
+    page.wait_for_selector("#id_file_errors")
+    audit.check(page, "plan, a refused document")
     audit.check(page, "editor", f"/plans/{plan.pk}/edit/")
     page.fill("#id_equipment_expenditure", "2000000")  # more than the total: refused
     page.get_by_role("button", name="Save as draft").first.click()
@@ -206,4 +221,4 @@ def test_every_delegation_page_and_the_admin_plan_page_have_no_wcag_violations(l
     audit.check(page, "compliance dashboard", f"/staff/reports/{cycle.year}/")
 
     assert audit.found == {}, "axe-core found WCAG A/AA violations:" + audit.report()
-    assert len(audit.visited) == 31
+    assert len(audit.visited) == 32
