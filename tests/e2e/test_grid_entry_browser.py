@@ -84,6 +84,10 @@ def choice_label(language: str, choice) -> str:
         return str(choice.label)
 
 
+# The grid's columns whose cells are lists to pick from; the others are text boxes.
+LIST_COLUMNS = {"Catalogue item", "Category", "Unit", "Funding", "Priority", "Bottleneck"}
+
+
 class Grid:
     """The editor's grid of capability lines, in the page's language."""
 
@@ -92,14 +96,13 @@ class Grid:
         self.table = page.get_by_role("table", name=label(language, "Capability lines"))
 
     def cell(self, column: str, number: int) -> Locator:
-        """The control of a cell: a text box or a list, named by its column and row headers ("Item 4")."""
-        name = label(self.language, column, number)
-        return self.table.get_by_role("textbox", name=name, exact=True).or_(
-            self.table.get_by_role("combobox", name=name, exact=True)
-        )
+        """A cell's control, named by its column and row headers ("Item 4"): a list or a text box."""
+        role = "combobox" if column in LIST_COLUMNS else "textbox"
+        return self.table.get_by_role(role, name=label(self.language, column, number), exact=True)
 
     def rows(self) -> Locator:
-        return self.table.locator("tbody tr:visible")
+        """The rows shown (a removed row is hidden), each headed by its number."""
+        return self.table.get_by_role("rowheader")
 
 
 # Ways of entering lines -------------------------------------------------------------------------
@@ -215,6 +218,7 @@ def test_a_delegate_enters_40_lines_fixes_an_error_from_the_summary_and_submits(
 
     problem = page.get_by_role("heading", name=label(language, "There is a problem"))
     summary = page.get_by_role("alert").filter(has=problem)
+    expect(problem).to_have_count(1)
     expect(summary).to_be_focused()
     links = summary.get_by_role("link")
     with translation.override(language):
@@ -249,4 +253,6 @@ def test_a_delegate_enters_40_lines_fixes_an_error_from_the_summary_and_submits(
         for line in plan.lines.order_by("position")
     ]
     assert stored == LINES
+    # Exactly as written, to the cent (4,790,000,000.50 is not 4,790,000,000.5 nor rounded).
+    assert [str(line.planned_investment) for line in stored] == [str(line.planned_investment) for line in LINES]
     context.close()
