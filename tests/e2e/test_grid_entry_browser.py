@@ -24,6 +24,7 @@ from plans.enums import Category, Unit
 from plans.models import PlanVersion
 from plans.views.common import field_label
 from tests.e2e.browser import AXE, chromium_browser, violations_of
+from tests.e2e.test_delegation_browser import signed_in_editor
 from tests.factories import CycleFactory, DelegateFactory, UserFactory, member, valid_content
 from tests.signin import PASSWORD, authenticator_for, code_now
 
@@ -256,3 +257,30 @@ def test_a_delegate_enters_40_lines_fixes_an_error_from_the_summary_and_submits(
     # Exactly as written, to the cent (4,790,000,000.50 is not 4,790,000,000.5 nor rounded).
     assert [str(line.planned_investment) for line in stored] == [str(line.planned_investment) for line in LINES]
     context.close()
+
+
+def test_a_pasted_cell_with_line_breaks_stays_one_cell(live_server, browser):
+    """Spreadsheets copy a cell holding line breaks or tabs in quotes, its own quotes doubled."""
+    page = browser.new_context(locale="en-GB").new_page()
+    plan = signed_in_editor(live_server, page, lines=[])
+    grid = Grid(page, "en")
+    block = "\t".join(["ammunition", 'Shells, "M107"', "rounds", "1,000", "2,000", "2031"] + [""] * 6)
+    block += '\t"Two plants:\r\nTallinn and ""Tartu""\tnorth"\r\n'
+    block += "\t".join(["missiles", '"Big" seekers', "units", "10", "40", "2032"]) + "\r\n"
+    grid.cell("Category", 1).evaluate(
+        """(cell, text) => {
+            const data = new DataTransfer();
+            data.setData("text/plain", text);
+            cell.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        block,
+    )
+    expect(grid.cell("Item", 2)).to_have_value('"Big" seekers')
+    page.get_by_role("button", name="Save as draft").first.click()
+    expect(page.get_by_text("The draft was saved.")).to_be_visible()
+    # (A browser sends a text area's line breaks as CR LF.)
+    lines = plan.lines.order_by("position")
+    assert [(line.item, line.notes.replace("\r\n", "\n"), line.target_year) for line in lines] == [
+        ('Shells, "M107"', 'Two plants:\nTallinn and "Tartu"\tnorth', 2031),
+        ('"Big" seekers', "", 2032),
+    ]
