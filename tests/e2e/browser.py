@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from tests.signin import PASSWORD, code_now
 
@@ -57,6 +57,18 @@ def sign_in_with_app(page: Page, base_url: str, email: str, device, password: st
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Code").fill(code_now(device))
     page.get_by_role("button", name="Continue").click()
+
+
+def paste(control: Locator, text: str) -> None:
+    """Paste `text` into `control` as from the clipboard (a block copied from a spreadsheet, say)."""
+    control.evaluate(
+        """(control, text) => {
+            const data = new DataTransfer();
+            data.setData("text/plain", text);
+            control.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        text,
+    )
 
 
 # axe-core comes from the npm registry (package.json, installed with `npm ci`), never from a CDN.

@@ -23,7 +23,7 @@ from plans import services
 from plans.enums import Category, Unit
 from plans.models import PlanVersion
 from plans.views.common import field_label
-from tests.e2e.browser import AXE, chromium_browser, violations_of
+from tests.e2e.browser import AXE, chromium_browser, paste, violations_of
 from tests.e2e.test_delegation_browser import signed_in_editor
 from tests.factories import CycleFactory, DelegateFactory, UserFactory, member, valid_content
 from tests.signin import PASSWORD, authenticator_for, code_now
@@ -108,8 +108,11 @@ class Grid:
 
 # Ways of entering lines -------------------------------------------------------------------------
 #
-# Each takes the grid, the number of the first row to fill and the lines, and leaves them in the
-# grid (the page is not saved). A further way (a spreadsheet upload, say) is one more function here.
+# Each takes the grid, the number of the first row to fill and its lines, and leaves them shown in
+# the editor after the rows before them: typed or pasted lines wait in the grid, unsaved. A further
+# way is one more function and one more entry in ENTRY_WAYS (with its share of LINES): a
+# spreadsheet upload, say, would save the grid, download the template, add its lines to the sheet,
+# upload it, confirm the preview and come back to the editor.
 
 
 def type_lines(grid: Grid, first_row: int, lines: list[Line]) -> None:
@@ -151,14 +154,7 @@ def paste_lines(grid: Grid, first_row: int, lines: list[Line]) -> None:
         )
         for line in lines
     )
-    grid.cell("Category", first_row).evaluate(
-        """(cell, text) => {
-            const data = new DataTransfer();
-            data.setData("text/plain", text);
-            cell.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
-        }""",
-        block + "\r\n",
-    )
+    paste(grid.cell("Category", first_row), block + "\r\n")
 
 
 EntryWay = Callable[[Grid, int, list[Line]], None]
@@ -178,8 +174,10 @@ def axe_source() -> str:
     return AXE.read_text()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def browser():
+    # One browser a test, started after the test's database is set up: a browser kept for the
+    # module would be running while later tests restore their data, and that restore is then lost.
     with chromium_browser() as browser:
         yield browser
 
@@ -267,14 +265,7 @@ def test_a_pasted_cell_with_line_breaks_stays_one_cell(live_server, browser):
     block = "\t".join(["ammunition", 'Shells, "M107"', "rounds", "1,000", "2,000", "2031"] + [""] * 6)
     block += '\t"Two plants:\r\nTallinn and ""Tartu""\tnorth"\r\n'
     block += "\t".join(["missiles", '"Big" seekers', "units", "10", "40", "2032"]) + "\r\n"
-    grid.cell("Category", 1).evaluate(
-        """(cell, text) => {
-            const data = new DataTransfer();
-            data.setData("text/plain", text);
-            cell.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
-        }""",
-        block,
-    )
+    paste(grid.cell("Category", 1), block)
     expect(grid.cell("Item", 2)).to_have_value('"Big" seekers')
     page.get_by_role("button", name="Save as draft").first.click()
     expect(page.get_by_text("The draft was saved.")).to_be_visible()
