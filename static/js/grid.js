@@ -39,6 +39,33 @@
     if (control.closest("details") && text) { control.closest("details").open = true; }
   }
 
+  // Spreadsheets copy cells as tab-separated text, a row a line; a cell that holds a line break
+  // or a tab comes in double quotes, its own quotes doubled ("Two plants:\nTallinn and ""Tartu""").
+  var QUOTED = /"((?:[^"]|"")*)"(?=\t|\n|$)/y;
+  var BREAK = /[\t\n]/g;
+
+  function spreadsheetRows(text) {
+    text = text.replace(/\r\n?/g, "\n").replace(/\n+$/, "");
+    var rows = [[]], at = 0;
+    for (;;) {
+      var value, end;
+      QUOTED.lastIndex = at;
+      var quoted = QUOTED.exec(text);
+      if (quoted) {
+        value = quoted[1].replace(/""/g, '"');
+        end = QUOTED.lastIndex;
+      } else {
+        BREAK.lastIndex = at;
+        end = BREAK.exec(text) ? BREAK.lastIndex - 1 : text.length;
+        value = text.slice(at, end);
+      }
+      rows[rows.length - 1].push(value);
+      if (end >= text.length) { return rows; }
+      if (text.charAt(end) === "\n") { rows.push([]); }
+      at = end + 1;
+    }
+  }
+
   function setupGrid(table) {
     var prefix = table.getAttribute("data-grid");
     var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
@@ -114,7 +141,7 @@
       var text = data.getData("text");
       if (text.indexOf("\t") < 0 && text.replace(/\r?\n$/, "").indexOf("\n") < 0) { return; }
       event.preventDefault();
-      var rows = text.replace(/\r/g, "").replace(/\n+$/, "").split("\n").map(function (line) { return line.split("\t"); });
+      var rows = spreadsheetRows(text);
       var row = target.closest("tr");
       var column = cells(row).indexOf(target);
       var filled = 0;

@@ -5,7 +5,6 @@ stage), never from a CDN. Every page is checked and all violations are reported 
 """
 
 import os
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -18,7 +17,7 @@ from members.enums import Role
 from plans import services
 from plans.attachments import attachment_add
 from tests import attachment_files
-from tests.e2e.browser import chromium_browser
+from tests.e2e.browser import AXE, chromium_browser, violations_of
 from tests.factories import CycleFactory, DelegateFactory, StaffFactory, UserFactory, member, valid_content
 from tests.signin import authenticator_for, code_now
 
@@ -28,9 +27,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-# The rules of WCAG 2.0, 2.1 and 2.2 at levels A and AA (axe-core's tags).
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 PASSWORD = "correct-horse-battery"
 
 
@@ -69,21 +65,6 @@ def sign_in(page: Page, base: str, email: str, device=None, audit: "Audit | None
         page.get_by_label("Code").fill(code_now(device))
         page.get_by_role("button", name="Continue").click()
         page.wait_for_load_state()
-
-
-def violations_of(page: Page, axe_source: str) -> list[str]:
-    """axe-core's WCAG A/AA violations on the page, each as readable lines."""
-    page.evaluate(axe_source)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_AA
-    )
-    found = []
-    for violation in result["violations"]:
-        found.append(f"{violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
-        for node in violation["nodes"]:
-            summary = " ".join(node.get("failureSummary", "").split())
-            found.append(f"    at {' '.join(map(str, node['target']))}: {node['html'][:160]}\n      {summary}")
-    return found
 
 
 class Audit:

@@ -9,7 +9,7 @@ from playwright.sync_api import expect, sync_playwright
 from members.enums import Role
 from plans.enums import Category, Unit
 from plans.models import CatalogueItem, PlanVersion
-from tests.e2e.browser import chromium_browser
+from tests.e2e.browser import chromium_browser, paste
 from tests.factories import CycleFactory, DelegateFactory, UserFactory, member
 from tests.signin import authenticator_for, code_now
 
@@ -114,14 +114,7 @@ def test_the_grid_adds_removes_and_takes_rows_pasted_from_a_spreadsheet(live_ser
     page.get_by_role("button", name="Add a line").click()
     expect(rows).to_have_count(4)
     # A block copied from a spreadsheet, pasted into the first blank row's category.
-    page.locator("#id_lines-1-category").evaluate(
-        """(cell, text) => {
-            const data = new DataTransfer();
-            data.setData("text/plain", text);
-            cell.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
-        }""",
-        PASTED,
-    )
+    paste(page.locator("#id_lines-1-category"), PASTED)
     expect(page.locator("#id_lines-2-item")).to_have_value("Seekers")
     expect(page.locator("#id_lines-1-target_capacity")).to_have_value("2,500.50")
     # The first line is dropped with its row's button.
