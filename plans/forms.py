@@ -4,6 +4,8 @@ They check the shape of what was typed (numbers are numbers, choices are known) 
 into the content dict of `plans.content`; the rules a plan must follow are the services'.
 """
 
+import copy
+
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseFormSet, formset_factory
@@ -82,11 +84,38 @@ class HeadlineForm(forms.Form):
         return {field: self.cleaned_data.get(field) for field in HEADLINE.names}
 
 
+class SharedFields(dict):
+    """The fields of a grid's rows, one set for every row: a form copies its fields, these are not copied.
+
+    Django gives each form a deep copy of its fields, which at 200 rows of 16 fields (the catalogue's
+    choices among them) is most of the editor's time. A row's fields are never changed by the row
+    itself, so every row of a grid shares them (see `row_form`).
+    """
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 class RowForm(forms.Form):
     """A formset row: blank rows are left out, and the content carries the model's defaults."""
 
     def is_blank(self) -> bool:
         return not self.has_changed()
+
+    @classmethod
+    def choices_for(cls, name: str, choices) -> list:
+        return list(choices)
+
+
+def row_form(form_class: type[RowForm], **choices) -> type[RowForm]:
+    """`form_class` for one page: its fields copied once, given the page's choices, and shared by every row."""
+    fields = copy.deepcopy(form_class.base_fields)
+    for name, options in choices.items():
+        fields[name].choices = form_class.choices_for(name, options)
+    page_form = type(form_class.__name__, (form_class,), {})
+    # Set after the class is made: Django's form metaclass sets `base_fields` itself.
+    page_form.base_fields = SharedFields(fields)
+    return page_form
 
 
 class LineForm(RowForm):
@@ -115,9 +144,14 @@ class LineForm(RowForm):
     bottleneck = content_field(LINE["bottleneck"], _("Bottleneck"))
     notes = content_field(LINE["notes"], _("Notes"))
 
-    def __init__(self, *args, item_choices=(), **kwargs):
+    @classmethod
+    def choices_for(cls, name: str, choices) -> list:
+        if name == "item_code":
+            return [*BLANK, (OTHER_ITEM, _("Other (not in the catalogue)")), *choices]
+        return super().choices_for(name, choices)
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item_code"].choices = [*BLANK, (OTHER_ITEM, _("Other (not in the catalogue)")), *item_choices]
         # A saved line without a catalogue item is an "other" line; a blank row stays blank.
         if self.initial and not self.initial.get("item_code") and self.initial.get("item"):
             self.initial["item_code"] = OTHER_ITEM
@@ -141,10 +175,6 @@ class PartnershipForm(RowForm):
     description = content_field(PARTNERSHIP["description"], _("Description"))
     value = content_field(PARTNERSHIP["value"], _("Value"))
     status = content_field(PARTNERSHIP["status"], _("Status"))
-
-    def __init__(self, *args, ally_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["partner_members"].choices = ally_choices
 
     def content(self) -> dict:
         content = {field: self.cleaned_data.get(field) for field in PARTNERSHIP.names}

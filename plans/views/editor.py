@@ -13,7 +13,17 @@ from members.views import forbidden
 
 from ..content import plan_content
 from ..errors import IllegalTransition, NotAllowed, PlanExists, PlanInvalid, StalePlan
-from ..forms import EXTRA_ROWS, HeadlineForm, LineFormSet, PartnershipFormSet, StartPlanForm, filled_rows
+from ..forms import (
+    EXTRA_ROWS,
+    HeadlineForm,
+    LineForm,
+    LineFormSet,
+    PartnershipForm,
+    PartnershipFormSet,
+    StartPlanForm,
+    filled_rows,
+    row_form,
+)
 from ..models import Plan, percent_of, share_meets
 from ..selectors import catalogue_choices, current_cycle, plan_findings
 from ..services import plan_create, plan_update
@@ -74,18 +84,12 @@ def _forms(data=None, *, content=None, choices=(), item_choices=(), extra=None):
     extra = extra or {}
     content = content or {}
     headline = HeadlineForm(data, initial=None if data is not None else content)
-    lines = LineFormSet(
-        data,
-        prefix="lines",
-        initial=None if data is not None else content.get("lines"),
-        form_kwargs={"item_choices": item_choices},
-    )
+    lines = LineFormSet(data, prefix="lines", initial=None if data is not None else content.get("lines"))
+    lines.form = row_form(LineForm, item_code=item_choices)
     partnerships = PartnershipFormSet(
-        data,
-        prefix="partnerships",
-        initial=None if data is not None else content.get("partnerships"),
-        form_kwargs={"ally_choices": choices},
+        data, prefix="partnerships", initial=None if data is not None else content.get("partnerships")
     )
+    partnerships.form = row_form(PartnershipForm, partner_members=choices)
     lines.extra = extra.get("lines", EXTRA_ROWS)
     partnerships.extra = extra.get("partnerships", EXTRA_ROWS)
     return headline, lines, partnerships
