@@ -102,6 +102,24 @@ class RowForm(forms.Form):
     def is_blank(self) -> bool:
         return not self.has_changed()
 
+    def has_changed(self) -> bool:
+        """Django's answer, stopping at the first field that changed and skipping the fields left as offered.
+
+        Django's `changed_data` cleans every field of every row to tell a blank row (the formset asks it
+        of each row, and so does `is_blank`); a filled row is known by its first field.
+        """
+        if not self.is_bound or self.initial:
+            return super().has_changed()
+        for bound_field in self:
+            data, initial = bound_field.data, bound_field.field.initial
+            if data in (None, "", []) and initial in (None, "", False):
+                continue
+            if initial is not None and data == str(initial):
+                continue
+            if bound_field._has_changed():
+                return True
+        return False
+
     @classmethod
     def choices_for(cls, name: str, choices) -> list:
         return list(choices)
@@ -197,18 +215,19 @@ class RowFormSet(BaseFormSet):
             return super().total_form_count()
         return min(len(self.initial or []) + self.extra, self.absolute_max)
 
+    def clean(self):
+        # The schema's maximum counts the rows that make up the content, not the blank ones the page adds.
+        if len(filled_rows(self)) > self.max_num:
+            raise forms.ValidationError(
+                self.error_messages["too_many_forms"] % {"num": self.max_num}, code="too_many_forms"
+            )
+
 
 # The schema's maximum of rows: the editor refuses more, as the API does.
-LineFormSet = formset_factory(
-    LineForm, formset=RowFormSet, extra=EXTRA_ROWS, can_delete=True, max_num=LINE.max_rows, validate_max=True
-)
+# (Checked by RowFormSet.clean over the filled rows; Django's own check would count the blank ones.)
+LineFormSet = formset_factory(LineForm, formset=RowFormSet, extra=EXTRA_ROWS, can_delete=True, max_num=LINE.max_rows)
 PartnershipFormSet = formset_factory(
-    PartnershipForm,
-    formset=RowFormSet,
-    extra=EXTRA_ROWS,
-    can_delete=True,
-    max_num=PARTNERSHIP.max_rows,
-    validate_max=True,
+    PartnershipForm, formset=RowFormSet, extra=EXTRA_ROWS, can_delete=True, max_num=PARTNERSHIP.max_rows
 )
 
 

@@ -11,10 +11,12 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import GroupedFigures
+from core.numbers import format_number
 from core.permissions import (
     ADD_COMMENT,
     APPROVE_PLAN,
@@ -113,45 +115,40 @@ class EquipmentGuidelineFilter(GuidelineFilter):
     figure = "meets_equipment_target"
 
 
-# Inlines: the delegation's content, which staff read but never change -------------------------
+# The delegation's content, which staff read but never change: plain tables ----------------------
+#
+# Read-only inlines would build a form and a read-only field wrapper per cell (some 3,000 at 200
+# lines); the content is only read here, so it is written as tables, its figures grouped.
+
+LINE_COLUMNS = ["item_code", *(field for field in LINE_FIELDS if field not in ("key", "item_code"))]
+PARTNERSHIP_COLUMNS = ["kind", "partner_name", "partner_members", "description", "value", "status"]
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_view_permission(self, request, obj=None):
-        # The plan's lines and partnerships are part of the plan: whoever reads it reads them.
-        return can(request, VIEW_ALL_PLANS)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class CapabilityLineInline(GroupedFigures, ReadOnlyInline):
-    model = CapabilityLine
-    fields = ["item_code", *(field for field in LINE_FIELDS if field not in ("key", "item_code"))]
-    figures = ("baseline_capacity", "target_capacity", "stockpile_current", "stockpile_target", "planned_investment")
-
-
-class PartnershipInline(GroupedFigures, ReadOnlyInline):
-    model = Partnership
-    figures = ("value",)
-    fields = ["kind", "partner_name", "partner_codes", "description", "value", "status"]
-    readonly_fields = ["partner_codes"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("partner_members")
-
-    @admin.display(description=_("partner allies"))
-    def partner_codes(self, obj):
-        return ", ".join(sorted(member.code for member in obj.partner_members.all()))
+def content_table(model, rows, columns) -> dict:
+    """A table of the plan's rows: column headers from the model's field names, and each row's cells as text."""
+    fields = [model._meta.get_field(name) for name in columns]
+    # Each choice's label translated once, not once a cell.
+    labels = {
+        field.name: {value: str(label) for value, label in field.flatchoices} for field in fields if field.choices
+    }
+    body = []
+    for row in rows:
+        cells = []
+        for field in fields:
+            if field.many_to_many:
+                cells.append(", ".join(sorted(related.code for related in getattr(row, field.name).all())) or "-")
+                continue
+            value = getattr(row, field.attname)
+            if value in (None, ""):
+                cells.append("-")
+            elif field.name in labels:
+                cells.append(labels[field.name].get(value, str(value)))
+            elif field.is_relation:
+                cells.append(str(getattr(row, field.name)))
+            else:
+                cells.append(format_number(value))
+        body.append(cells)
+    return {"headers": [capfirst(field.verbose_name) for field in fields], "rows": body}
 
 
 # The plan queue and plan page -------------------------------------------------------------------
@@ -224,7 +221,6 @@ class PlanAdmin(GroupedFigures, RecordAdmin):
     search_help_text = _("A member's name or code, or words from a plan's summary, lines, partnerships or comments.")
     list_per_page = 50
     actions = ["assign_reviewer", "send_reminder_now"]
-    inlines = [CapabilityLineInline, PartnershipInline]
     fieldsets = [
         (None, {"fields": ["member", "cycle", "status", "assigned_reviewer", "latest_version", "revision"]}),
         (
@@ -345,6 +341,14 @@ class PlanAdmin(GroupedFigures, RecordAdmin):
                 "events": plan.events.order_by("at", "id"),
                 "effective_deadline": plan.effective_deadline,
                 "findings": plan_findings(plan=plan, for_submission=True),
+                "lines_table": content_table(
+                    CapabilityLine, plan.lines.select_related("item_code").order_by("position", "id"), LINE_COLUMNS
+                ),
+                "partnerships_table": content_table(
+                    Partnership,
+                    plan.partnerships.prefetch_related("partner_members").order_by("position", "id"),
+                    PARTNERSHIP_COLUMNS,
+                ),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -8,10 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.middleware import large_form
 from core.permissions import CHANGE_PLAN
 from members.views import forbidden
 
-from ..content import plan_content
+from ..content import LINE, PARTNERSHIP, plan_content
 from ..errors import IllegalTransition, NotAllowed, PlanExists, PlanInvalid, StalePlan
 from ..forms import (
     EXTRA_ROWS,
@@ -35,6 +36,11 @@ ADD_ROWS = {"add_lines": "lines", "add_partnerships": "partnerships"}
 ADDED_ROWS = 10
 # "Save and submit": the draft is saved, then the submission's confirmation page opens.
 SAVE_ACTIONS = {"save", "save_submit"}
+# The editor's form at its largest: every line and partnership the schema allows, a blank or removed
+# row for each, every ally chosen in every partnership, and the headline; a line's text at its
+# longest is far beyond what anyone types, so the bytes allow some 2 KiB a row.
+MAX_FIELDS = 2 * (LINE.max_rows * 20 + PARTNERSHIP.max_rows * (10 + 40)) + 100
+MAX_BYTES = 2048 * 2 * (LINE.max_rows + PARTNERSHIP.max_rows)
 
 
 def _typed_figures(plan: Plan, headline) -> SimpleNamespace:
@@ -168,6 +174,7 @@ def _prepare(*forms_and_sets):
             form.row_index = index
 
 
+@large_form(max_fields=MAX_FIELDS, max_bytes=MAX_BYTES)
 @delegation_page
 def plan_edit(request, plan: Plan):
     actor = request.actor
