@@ -110,15 +110,19 @@ class RowForm(forms.Form):
         """
         if not self.is_bound or self.initial:
             return super().has_changed()
-        for bound_field in self:
-            data, initial = bound_field.data, bound_field.field.initial
-            if data in (None, "", []) and initial in (None, "", False):
-                continue
-            if initial is not None and data == str(initial):
-                continue
-            if bound_field._has_changed():
-                return True
-        return False
+        if not hasattr(self, "_changed"):
+            # Asked by the formset, by the row-count check and by the view: answered once.
+            self._changed = any(self._field_changed(bound_field) for bound_field in self)
+        return self._changed
+
+    @staticmethod
+    def _field_changed(bound_field) -> bool:
+        data, initial = bound_field.data, bound_field.field.initial
+        if data in (None, "", []) and initial in (None, "", False):
+            return False
+        if initial is not None and data == str(initial):
+            return False
+        return bound_field._has_changed()
 
     @classmethod
     def choices_for(cls, name: str, choices) -> list:
