@@ -165,6 +165,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A form larger than the site's limits, for the views that allow one (the plan editor): read before the CSRF check.
+    "core.middleware.LargeFormMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.RequestContextMiddleware",
@@ -520,7 +522,8 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     "publickey-credentials-get": ["self"],
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # the plan editor posts up to a few hundred lines a form
+# The plan editor's form (up to 2,000 lines) has limits of its own: core.middleware.large_form.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
 # Webhooks: only https to public addresses unless WEBHOOKS_ALLOW_PRIVATE_TARGETS (tests, a
 # receiver on the same host in development); a short timeout for each call; how long a rotated

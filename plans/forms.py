@@ -4,6 +4,8 @@ They check the shape of what was typed (numbers are numbers, choices are known) 
 into the content dict of `plans.content`; the rules a plan must follow are the services'.
 """
 
+import copy
+
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseFormSet, formset_factory
@@ -82,11 +84,60 @@ class HeadlineForm(forms.Form):
         return {field: self.cleaned_data.get(field) for field in HEADLINE.names}
 
 
+class SharedFields(dict):
+    """The fields of a grid's rows, one set for every row: a form copies its fields, these are not copied.
+
+    Django gives each form a deep copy of its fields, which at 200 rows of 16 fields (the catalogue's
+    choices among them) is most of the editor's time. A row's fields are never changed by the row
+    itself, so every row of a grid shares them (see `row_form`).
+    """
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 class RowForm(forms.Form):
     """A formset row: blank rows are left out, and the content carries the model's defaults."""
 
     def is_blank(self) -> bool:
         return not self.has_changed()
+
+    def has_changed(self) -> bool:
+        """Django's answer, stopping at the first field that changed and skipping the fields left as offered.
+
+        Django's `changed_data` cleans every field of every row to tell a blank row (the formset asks it
+        of each row, and so does `is_blank`); a filled row is known by its first field.
+        """
+        if not self.is_bound or self.initial:
+            return super().has_changed()
+        if not hasattr(self, "_changed"):
+            # Asked by the formset, by the row-count check and by the view: answered once.
+            self._changed = any(self._field_changed(bound_field) for bound_field in self)
+        return self._changed
+
+    @staticmethod
+    def _field_changed(bound_field) -> bool:
+        data, initial = bound_field.data, bound_field.field.initial
+        if data in (None, "", []) and initial in (None, "", False):
+            return False
+        if initial is not None and data == str(initial):
+            return False
+        return bound_field._has_changed()
+
+    @classmethod
+    def choices_for(cls, name: str, choices) -> list:
+        return list(choices)
+
+
+def row_form(form_class: type[RowForm], **choices) -> type[RowForm]:
+    """`form_class` for one page: its fields copied once, given the page's choices, and shared by every row."""
+    fields = copy.deepcopy(form_class.base_fields)
+    for name, options in choices.items():
+        fields[name].choices = form_class.choices_for(name, options)
+    page_form = type(form_class.__name__, (form_class,), {})
+    # Set after the class is made: Django's form metaclass sets `base_fields` itself.
+    page_form.base_fields = SharedFields(fields)
+    return page_form
 
 
 class LineForm(RowForm):
@@ -115,9 +166,14 @@ class LineForm(RowForm):
     bottleneck = content_field(LINE["bottleneck"], _("Bottleneck"))
     notes = content_field(LINE["notes"], _("Notes"))
 
-    def __init__(self, *args, item_choices=(), **kwargs):
+    @classmethod
+    def choices_for(cls, name: str, choices) -> list:
+        if name == "item_code":
+            return [*BLANK, (OTHER_ITEM, _("Other (not in the catalogue)")), *choices]
+        return super().choices_for(name, choices)
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item_code"].choices = [*BLANK, (OTHER_ITEM, _("Other (not in the catalogue)")), *item_choices]
         # A saved line without a catalogue item is an "other" line; a blank row stays blank.
         if self.initial and not self.initial.get("item_code") and self.initial.get("item"):
             self.initial["item_code"] = OTHER_ITEM
@@ -142,10 +198,6 @@ class PartnershipForm(RowForm):
     value = content_field(PARTNERSHIP["value"], _("Value"))
     status = content_field(PARTNERSHIP["status"], _("Status"))
 
-    def __init__(self, *args, ally_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["partner_members"].choices = ally_choices
-
     def content(self) -> dict:
         content = {field: self.cleaned_data.get(field) for field in PARTNERSHIP.names}
         return {**content, "key": content["key"] or None}
@@ -167,18 +219,19 @@ class RowFormSet(BaseFormSet):
             return super().total_form_count()
         return min(len(self.initial or []) + self.extra, self.absolute_max)
 
+    def clean(self):
+        # The schema's maximum counts the rows that make up the content, not the blank ones the page adds.
+        if len(filled_rows(self)) > self.max_num:
+            raise forms.ValidationError(
+                self.error_messages["too_many_forms"] % {"num": self.max_num}, code="too_many_forms"
+            )
+
 
 # The schema's maximum of rows: the editor refuses more, as the API does.
-LineFormSet = formset_factory(
-    LineForm, formset=RowFormSet, extra=EXTRA_ROWS, can_delete=True, max_num=LINE.max_rows, validate_max=True
-)
+# (Checked by RowFormSet.clean over the filled rows; Django's own check would count the blank ones.)
+LineFormSet = formset_factory(LineForm, formset=RowFormSet, extra=EXTRA_ROWS, can_delete=True, max_num=LINE.max_rows)
 PartnershipFormSet = formset_factory(
-    PartnershipForm,
-    formset=RowFormSet,
-    extra=EXTRA_ROWS,
-    can_delete=True,
-    max_num=PARTNERSHIP.max_rows,
-    validate_max=True,
+    PartnershipForm, formset=RowFormSet, extra=EXTRA_ROWS, can_delete=True, max_num=PARTNERSHIP.max_rows
 )
 
 

@@ -13,7 +13,7 @@ from members.admin_access import can
 
 from ..attachments import download_response, kind_label
 from ..models import Attachment
-from .plans import PlanAdmin, ReadOnlyInline, RecordAdmin
+from .base import ReadOnlyInline, RecordAdmin
 
 
 class AttachmentDisplay:
@@ -45,11 +45,6 @@ class AttachmentInline(AttachmentDisplay, ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("uploaded_by", "uploaded_by_key")
-
-
-# The plan page lists its documents under its lines and partnerships. Added here, beside the
-# documents' other pieces, so the plan page's own module stays about the plan.
-PlanAdmin.inlines = [*PlanAdmin.inlines, AttachmentInline]
 
 
 @admin.register(Attachment)

@@ -11,19 +11,20 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import GroupedFigures
+from core.numbers import format_number
 from core.permissions import (
     ADD_COMMENT,
     APPROVE_PLAN,
     INTERNAL_COMMENTS,
     REVIEW_PLAN,
     SEND_REMINDERS,
-    VIEW_ALL_PLANS,
 )
-from members.admin_access import TableAdmin, actor_of, can
+from members.admin_access import actor_of, can
 
 from .. import services
 from ..comparison import compare
@@ -41,6 +42,8 @@ from ..selectors import (
     plans_with_rules,
     reviewer_workload,
 )
+from .attachments import AttachmentInline
+from .base import RecordAdmin
 from .forms import (
     AcceptForm,
     AssignReviewerForm,
@@ -113,45 +116,40 @@ class EquipmentGuidelineFilter(GuidelineFilter):
     figure = "meets_equipment_target"
 
 
-# Inlines: the delegation's content, which staff read but never change -------------------------
+# The delegation's content, which staff read but never change: plain tables ----------------------
+#
+# Read-only inlines would build a form and a read-only field wrapper per cell (some 3,000 at 200
+# lines); the content is only read here, so it is written as tables, its figures grouped.
+
+LINE_COLUMNS = ["item_code", *(field for field in LINE_FIELDS if field not in ("key", "item_code"))]
+PARTNERSHIP_COLUMNS = ["kind", "partner_name", "partner_members", "description", "value", "status"]
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_view_permission(self, request, obj=None):
-        # The plan's lines and partnerships are part of the plan: whoever reads it reads them.
-        return can(request, VIEW_ALL_PLANS)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class CapabilityLineInline(GroupedFigures, ReadOnlyInline):
-    model = CapabilityLine
-    fields = ["item_code", *(field for field in LINE_FIELDS if field not in ("key", "item_code"))]
-    figures = ("baseline_capacity", "target_capacity", "stockpile_current", "stockpile_target", "planned_investment")
-
-
-class PartnershipInline(GroupedFigures, ReadOnlyInline):
-    model = Partnership
-    figures = ("value",)
-    fields = ["kind", "partner_name", "partner_codes", "description", "value", "status"]
-    readonly_fields = ["partner_codes"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("partner_members")
-
-    @admin.display(description=_("partner allies"))
-    def partner_codes(self, obj):
-        return ", ".join(sorted(member.code for member in obj.partner_members.all()))
+def content_table(model, rows, columns) -> dict:
+    """A table of the plan's rows: column headers from the model's field names, and each row's cells as text."""
+    fields = [model._meta.get_field(name) for name in columns]
+    # Each choice's label translated once, not once a cell.
+    labels = {
+        field.name: {value: str(label) for value, label in field.flatchoices} for field in fields if field.choices
+    }
+    body = []
+    for row in rows:
+        cells = []
+        for field in fields:
+            if field.many_to_many:
+                cells.append(", ".join(sorted(related.code for related in getattr(row, field.name).all())) or "-")
+                continue
+            value = getattr(row, field.attname)
+            if value in (None, ""):
+                cells.append("-")
+            elif field.name in labels:
+                cells.append(labels[field.name].get(value, str(value)))
+            elif field.is_relation:
+                cells.append(str(getattr(row, field.name)))
+            else:
+                cells.append(format_number(value))
+        body.append(cells)
+    return {"headers": [capfirst(field.verbose_name) for field in fields], "rows": body}
 
 
 # The plan queue and plan page -------------------------------------------------------------------
@@ -175,20 +173,10 @@ def _timeliness(plan: Plan) -> str:
     return format_html("✔ {}", gettext("on time"))
 
 
-class RecordAdmin(TableAdmin):
-    """Read-only: plans and their records change only through the workflow services.
-
-    Whoever may read every member's plans may read their records.
-    """
-
-    view_permission = VIEW_ALL_PLANS
-    add_permission = False
-    change_permission = False
-    delete_permission = False
-
-
 @admin.register(Plan)
 class PlanAdmin(GroupedFigures, RecordAdmin):
+    # Lines and partnerships are read-only tables (content_table); the few documents an inline.
+    inlines = [AttachmentInline]
     figures = (
         "defence_expenditure",
         "equipment_expenditure",
@@ -224,7 +212,6 @@ class PlanAdmin(GroupedFigures, RecordAdmin):
     search_help_text = _("A member's name or code, or words from a plan's summary, lines, partnerships or comments.")
     list_per_page = 50
     actions = ["assign_reviewer", "send_reminder_now"]
-    inlines = [CapabilityLineInline, PartnershipInline]
     fieldsets = [
         (None, {"fields": ["member", "cycle", "status", "assigned_reviewer", "latest_version", "revision"]}),
         (
@@ -345,6 +332,14 @@ class PlanAdmin(GroupedFigures, RecordAdmin):
                 "events": plan.events.order_by("at", "id"),
                 "effective_deadline": plan.effective_deadline,
                 "findings": plan_findings(plan=plan, for_submission=True),
+                "lines_table": content_table(
+                    CapabilityLine, plan.lines.select_related("item_code").order_by("position", "id"), LINE_COLUMNS
+                ),
+                "partnerships_table": content_table(
+                    Partnership,
+                    plan.partnerships.prefetch_related("partner_members").order_by("position", "id"),
+                    PARTNERSHIP_COLUMNS,
+                ),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -8,12 +8,23 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.middleware import large_form
 from core.permissions import CHANGE_PLAN
 from members.views import forbidden
 
-from ..content import plan_content
+from ..content import LINE, PARTNERSHIP, plan_content
 from ..errors import IllegalTransition, NotAllowed, PlanExists, PlanInvalid, StalePlan
-from ..forms import EXTRA_ROWS, HeadlineForm, LineFormSet, PartnershipFormSet, StartPlanForm, filled_rows
+from ..forms import (
+    EXTRA_ROWS,
+    HeadlineForm,
+    LineForm,
+    LineFormSet,
+    PartnershipForm,
+    PartnershipFormSet,
+    StartPlanForm,
+    filled_rows,
+    row_form,
+)
 from ..models import Plan, percent_of, share_meets
 from ..selectors import catalogue_choices, current_cycle, plan_findings
 from ..services import plan_create, plan_update
@@ -25,6 +36,11 @@ ADD_ROWS = {"add_lines": "lines", "add_partnerships": "partnerships"}
 ADDED_ROWS = 10
 # "Save and submit": the draft is saved, then the submission's confirmation page opens.
 SAVE_ACTIONS = {"save", "save_submit"}
+# The editor's form at its largest: every line and partnership the schema allows, a blank or removed
+# row for each, every ally chosen in every partnership, and the headline; a line's text at its
+# longest is far beyond what anyone types, so the bytes allow some 2 KiB a row.
+MAX_FIELDS = 2 * (LINE.max_rows * 20 + PARTNERSHIP.max_rows * (10 + 40)) + 100
+MAX_BYTES = 2048 * 2 * (LINE.max_rows + PARTNERSHIP.max_rows)
 
 
 def _typed_figures(plan: Plan, headline) -> SimpleNamespace:
@@ -74,18 +90,12 @@ def _forms(data=None, *, content=None, choices=(), item_choices=(), extra=None):
     extra = extra or {}
     content = content or {}
     headline = HeadlineForm(data, initial=None if data is not None else content)
-    lines = LineFormSet(
-        data,
-        prefix="lines",
-        initial=None if data is not None else content.get("lines"),
-        form_kwargs={"item_choices": item_choices},
-    )
+    lines = LineFormSet(data, prefix="lines", initial=None if data is not None else content.get("lines"))
+    lines.form = row_form(LineForm, item_code=item_choices)
     partnerships = PartnershipFormSet(
-        data,
-        prefix="partnerships",
-        initial=None if data is not None else content.get("partnerships"),
-        form_kwargs={"ally_choices": choices},
+        data, prefix="partnerships", initial=None if data is not None else content.get("partnerships")
     )
+    partnerships.form = row_form(PartnershipForm, partner_members=choices)
     lines.extra = extra.get("lines", EXTRA_ROWS)
     partnerships.extra = extra.get("partnerships", EXTRA_ROWS)
     return headline, lines, partnerships
@@ -164,6 +174,7 @@ def _prepare(*forms_and_sets):
             form.row_index = index
 
 
+@large_form(max_fields=MAX_FIELDS, max_bytes=MAX_BYTES)
 @delegation_page
 def plan_edit(request, plan: Plan):
     actor = request.actor

@@ -156,3 +156,44 @@ def test_orders_by_the_spending_share(reviewer_client, cycle, charlie):
     descending = reviewer_client.get(CHANGELIST, {"o": f"-{column}"})
 
     assert (listed(ascending), listed(descending)) == (["EE", "LV"], ["LV", "EE"])
+
+
+@pytest.mark.parametrize("size", [1, 200])
+def test_plan_page_queries_and_read_only_tables(
+    reviewer_client, alice, cycle, estonia, size, django_assert_num_queries
+):
+    from members.actors import Actor
+    from plans import services
+    from tests.factories import valid_content
+
+    content = valid_content(
+        lines=[
+            {
+                "category": "ammunition",
+                "item": f"Shells {n}",
+                "unit": "rounds",
+                "baseline_capacity": Decimal("12000.5"),
+                "target_capacity": Decimal(20000),
+                "target_year": 2030,
+            }
+            for n in range(size)
+        ]
+    )
+    plan = services.plan_create(cycle=cycle, member=estonia, actor=Actor.for_user(alice), content=content).plan
+    url = reverse("admin:plans_plan_change", args=[plan.pk])
+    reviewer_client.get(url)  # the process's caches (the catalogue) filled, whichever size runs first
+    with django_assert_num_queries(24):
+        response = reviewer_client.get(url)
+    table = response.context["lines_table"]
+    assert len(table["rows"]) == size
+    assert table["headers"][:4] == ["Catalogue item", "Category", "Item", "Unit"]
+    assert table["rows"][-1][:6] == ["-", "Ammunition", f"Shells {size - 1}", "rounds", "12,000.50", "20,000.00"]
+    html = response.content.decode()
+    # Read, not edited: no inline forms for the content.
+    assert (
+        "<input" in html.split('id="lines"')[1].split("</table>")[0],
+        response.context["inline_admin_formsets"],
+    ) == (
+        False,
+        [],
+    )

@@ -234,10 +234,10 @@ def read_plan_doors(world: World) -> dict[str, bool]:
         doors["admin"] = allowed(page.status_code, {200}, {403, 302})
         history = browser(world).get(reverse("admin:plans_plan_history", args=[pk]))
         doors["admin history"] = allowed(history.status_code, {200}, {403, 302})
-        lines = page.context and page.context.get("inline_admin_formsets")
+        lines = page.context and page.context.get("lines_table")
         if doors["admin"]:
             # The plan's lines are part of it: who reads the plan reads them.
-            doors["admin lines"] = bool(lines) and len(lines[0].formset.forms) == 1
+            doors["admin lines"] = bool(lines) and len(lines["rows"]) == 1
     return doors
 
 
