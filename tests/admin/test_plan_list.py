@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.enums import PlanStatus
-from plans.models import Cycle, Plan
+from plans.models import Attachment, Cycle, Plan
 from tests.admin.conftest import make_plan
 from tests.factories import DelegateFactory, member
 
@@ -189,11 +189,11 @@ def test_plan_page_queries_and_read_only_tables(
     assert table["headers"][:4] == ["Catalogue item", "Category", "Item", "Unit"]
     assert table["rows"][-1][:6] == ["-", "Ammunition", f"Shells {size - 1}", "rounds", "12,000.50", "20,000.00"]
     html = response.content.decode()
-    # Read, not edited: no inline forms for the content.
+    # Read, not edited: no inline forms for the content (the documents' list is the one inline).
     assert (
         "<input" in html.split('id="lines"')[1].split("</table>")[0],
-        response.context["inline_admin_formsets"],
+        [inline.opts.model for inline in response.context["inline_admin_formsets"]],
     ) == (
         False,
-        [],
+        [Attachment],
     )
