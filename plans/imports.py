@@ -88,11 +88,11 @@ def _names() -> list[_Names]:
 
 
 def _max_bytes() -> int:
-    return getattr(settings, "PLAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    return settings.PLAN_IMPORT_MAX_BYTES
 
 
 def _max_unpacked() -> int:
-    return getattr(settings, "PLAN_IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+    return settings.PLAN_IMPORT_MAX_UNPACKED_BYTES
 
 
 class _Reader:
