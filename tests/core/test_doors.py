@@ -203,6 +203,8 @@ def read_plan_doors(world: World) -> dict[str, bool]:
         doors["web"] = allowed(browser(world).get(reverse("plan-detail-page", args=[pk])).status_code, {200}, {404})
         template = browser(world).get(reverse("plan-template", args=[pk]))
         doors["web template"] = allowed(template.status_code, {200}, {404})
+        lines_csv = browser(world).get(reverse("plan-lines-csv", args=[pk]))
+        doors["web lines csv"] = allowed(lines_csv.status_code, {200}, {404})
     if world.persona in STAFF:
         page = browser(world).get(reverse("admin:plans_plan_change", args=[pk]))
         doors["admin"] = allowed(page.status_code, {200}, {403, 302})
@@ -227,6 +229,8 @@ def write_plan_doors(world: World) -> dict[str, bool]:
     if world.persona in DELEGATES:
         page = browser(world).get(reverse("plan-edit", args=[pk]))
         doors["web"] = allowed(page.status_code, {200}, {403, 404})
+        upload = browser(world).get(reverse("plan-import", args=[pk]))
+        doors["web import"] = allowed(upload.status_code, {200}, {403, 404})
     if world.persona in STAFF:
         # The admin shows a plan read-only to everyone: staff never write a member's plan.
         admin = browser(world).post(reverse("admin:plans_plan_change", args=[pk]), {"summary": "Admin."})
