@@ -34,7 +34,7 @@ from .content import HEADLINE, LINE, PARTNERSHIP, ContentSchema, FieldSpec, norm
 from .forms import HeadlineForm, LineForm, PartnershipForm
 from .models import Plan
 from .selectors import plan_findings, with_catalogue
-from .spreadsheet import _cell_value, _columns
+from .spreadsheet import cell_value, columns
 
 LANGUAGES = ("en", "fr")
 TRUE_WORDS = frozenset({"yes", "oui", "true", "vrai", "1", "x"})
@@ -386,10 +386,10 @@ def lines_csv(content: dict, labels: dict[str, str]) -> str:
     """The plan's lines as CSV, with the columns and headers of the template's Lines sheet."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    specs = _columns(LINE)
+    specs = columns(LINE)
     writer.writerow([csv_value(labels.get(spec.name, spec.name)) for spec in specs])
     for line in to_jsonable(content).get("lines") or []:
-        writer.writerow([csv_value(_cell_value(spec, line.get(spec.name))) for spec in specs])
+        writer.writerow([csv_value(cell_value(spec, line.get(spec.name))) for spec in specs])
     return buffer.getvalue()
 
 
