@@ -1,6 +1,7 @@
 """The spreadsheet round trip's upload: read a filled template or CSV, preview the changes, confirm."""
 
 import io
+import zipfile
 from decimal import Decimal
 
 from django.db import connection
@@ -247,3 +248,28 @@ def test_the_preview_takes_the_same_queries_at_any_size(alice_client, alice, pla
         counts.append(len(captured))
     assert counts[0] == counts[1]
     assert Plan.objects.get(pk=plan.pk).gdp == Decimal("40000000.00")
+
+
+def test_a_missing_required_value_names_its_cell(alice_client, plan):
+    response = upload(alice_client, plan, edited(download(alice_client, plan), {"Lines": {"B2": None}}))
+    assert response.status_code == 400
+    assert [error.split(": ", 1)[0] for error in response.context["errors"]] == ["Lines!B2"]
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused(alice_client, plan):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "hello")
+    response = upload(alice_client, plan, buffer.getvalue())
+    assert response.status_code == 400
+    assert response.context["errors"] == ["This file is not an .xlsx workbook: download the template and fill it in."]
+
+
+def test_csv_text_that_looks_like_a_formula_is_neutralised_and_read_back_as_typed(alice_client, alice, plan):
+    content = valid_content()
+    content["lines"][0]["item"] = "=HYPERLINK(1)"
+    services.plan_update(plan=plan, actor=Actor.for_user(alice), content=content)
+    data = alice_client.get(reverse("plan-lines-csv", args=[plan.pk])).content
+    assert ",'=HYPERLINK(1)," in data.decode()
+    response = upload(alice_client, plan, data, name="lines.csv")
+    assert (response.status_code, response.context["changes"]) == (200, [])
