@@ -218,11 +218,15 @@ def _rows_table(
     return result
 
 
+def _too_large() -> ImportRefused:
+    return ImportRefused(
+        [_("The file is too large: at most %(size)s MB.") % {"size": _max_bytes() // (1024 * 1024) or 1}]
+    )
+
+
 def _check_size(data: bytes) -> None:
     if len(data) > _max_bytes():
-        raise ImportRefused(
-            [_("The file is too large: at most %(size)s MB.") % {"size": _max_bytes() // (1024 * 1024) or 1}]
-        )
+        raise _too_large()
     if not data:
         raise ImportRefused([_("The file is empty.")])
 
@@ -289,6 +293,12 @@ def read_xlsx(data: bytes) -> Upload:
             where = f"{headline_title}!B{number}"
             cells[name] = where
             content[name] = reader.value(where, HEADLINE[name], "headline", raw, formula=formula)
+        for spec in HEADLINE.fields:
+            if spec.name not in content:
+                reader.error(
+                    headline_title,
+                    _("the field “%(title)s” is missing") % {"title": names.titles.get(spec.name, spec.name)},
+                )
         for group, schema in (("lines", LINE), ("partnerships", PARTNERSHIP)):
             title = titles[_fold(names.sheets[group])]
             content[group] = _rows_table(reader, _sheet_rows(book[title]), title, names, schema, group, cells)
@@ -333,6 +343,13 @@ def _unquote(value: str) -> str:
     if value.startswith("'") and csv_value(value[1:]) == value:
         return value[1:]
     return value
+
+
+def read_uploaded_file(file: Any, *, plan: Plan) -> Upload:
+    """`read_upload` for an uploaded file (Django's UploadedFile): its size is checked before it is read."""
+    if file.size is not None and file.size > _max_bytes():
+        raise _too_large()
+    return read_upload(file.read(_max_bytes() + 1), file.name or "", plan=plan)
 
 
 def read_upload(data: bytes, filename: str, *, plan: Plan) -> Upload:
@@ -393,4 +410,12 @@ def lines_csv(content: dict, labels: dict[str, str]) -> str:
     return buffer.getvalue()
 
 
-__all__ = ["content_from_json", "ImportRefused", "Upload", "field_labels", "lines_csv", "read_upload"]
+__all__ = [
+    "content_from_json",
+    "read_uploaded_file",
+    "ImportRefused",
+    "Upload",
+    "field_labels",
+    "lines_csv",
+    "read_upload",
+]

@@ -25,7 +25,7 @@ from plans.comparison import compare
 from plans.content import canonical_json, diff, plan_content
 from plans.enums import PlanStatus
 from plans.errors import IllegalTransition
-from plans.imports import ImportRefused, content_from_json, read_upload
+from plans.imports import ImportRefused, content_from_json, read_uploaded_file
 from plans.models import Cycle, Plan, PlanVersion, Recommendation, Review
 from plans.selectors import SEARCH_LENGTH, comments_visible_to, plans_search
 
@@ -319,9 +319,8 @@ class PlanImportView(PlanMixin, ApiView):
         serializer.is_valid(raise_exception=True)
         if not plan.is_editable:
             raise IllegalTransition(status=plan.get_status_display().lower(), action=_("changed"))
-        upload = serializer.validated_data["file"]
         try:
-            result = read_upload(upload.read(), upload.name or "", plan=plan)
+            result = read_uploaded_file(serializer.validated_data["file"], plan=plan)
         except ImportRefused as exc:
             raise exceptions.ValidationError({"file": exc.errors}) from None
         if preview == "true":

@@ -20,7 +20,7 @@ from members.views import forbidden
 from ..comparison import compare
 from ..content import canonical_json, plan_content, sha256_hex
 from ..errors import IllegalTransition, NotAllowed, PlanInvalid, StalePlan
-from ..imports import ImportRefused, content_from_json, field_labels, lines_csv, read_upload
+from ..imports import ImportRefused, content_from_json, field_labels, lines_csv, read_uploaded_file
 from ..models import Plan
 from ..services import plan_update
 from .common import delegation_page
@@ -58,9 +58,8 @@ def plan_import(request, plan: Plan):
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
             try:
-                result = read_upload(upload.read(), upload.name or "", plan=plan)
+                result = read_uploaded_file(form.cleaned_data["file"], plan=plan)
             except ImportRefused as exc:
                 errors = exc.errors
             else:

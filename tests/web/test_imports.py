@@ -273,3 +273,9 @@ def test_csv_text_that_looks_like_a_formula_is_neutralised_and_read_back_as_type
     assert ",'=HYPERLINK(1)," in data.decode()
     response = upload(alice_client, plan, data, name="lines.csv")
     assert (response.status_code, response.context["changes"]) == (200, [])
+
+
+def test_a_missing_headline_row_is_an_error_not_a_blank(alice_client, plan):
+    response = upload(alice_client, plan, edited(download(alice_client, plan), {"Headline": {"A7": None, "B7": None}}))
+    assert response.status_code == 400
+    assert response.context["errors"] == ["Headline: the field “GDP” is missing"]
