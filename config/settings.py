@@ -522,6 +522,10 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     "publickey-credentials-get": ["self"],
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+# A filled spreadsheet template or CSV of lines (plans.imports): its size, and what a workbook
+# (a zip archive) may unpack to, so that a small file that unpacks to gigabytes is refused unread.
+PLAN_IMPORT_MAX_BYTES = env_int("PLAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+PLAN_IMPORT_MAX_UNPACKED_BYTES = env_int("PLAN_IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
 # The plan editor's form (up to 2,000 lines) has limits of its own: core.middleware.large_form.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 

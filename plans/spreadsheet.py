@@ -3,8 +3,8 @@
 One workbook: an instructions sheet, the headline figures, the capability lines and the
 partnerships, with headers in the reader's language, a drop-down list on every column of
 choices, and the header rows locked (the rest of each sheet stays editable). Every value goes
-through core.exports, so text a delegation typed is never written as a formula. The upload of a
-filled template is not built yet.
+through core.exports, so text a delegation typed is never written as a formula. A filled
+template is read back by plans.imports.
 """
 
 import io
@@ -30,12 +30,12 @@ TEMPLATE_ROWS = 500
 NUMBER_FORMATS = {"decimal": "#,##0.00", "integer": "#,##0"}
 
 
-def _columns(schema: ContentSchema) -> list[FieldSpec]:
+def columns(schema: ContentSchema) -> list[FieldSpec]:
     # A row's key goes last: kept as it is, it is how an upload knows the row again.
     return sorted(schema.fields, key=lambda spec: spec.kind == "key")
 
 
-def _cell_value(spec: FieldSpec, value: Any) -> Any:
+def cell_value(spec: FieldSpec, value: Any) -> Any:
     if spec.name == "item_code":
         # A line outside the catalogue is an "other" line, as in the editor.
         return value or OTHER_ITEM
@@ -70,13 +70,13 @@ def _table(
 ) -> None:
     """A sheet of rows; `lists` gives a column a list kept elsewhere in the workbook (a range)."""
     lists = lists or {}
-    specs = _columns(schema)
+    specs = columns(schema)
     sheet.append(xlsx_row(sheet, [labels.get(spec.name, spec.name) for spec in specs]))
     for cell in sheet[1]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
     for row in rows:
-        sheet.append(xlsx_row(sheet, [_cell_value(spec, row.get(spec.name)) for spec in specs]))
+        sheet.append(xlsx_row(sheet, [cell_value(spec, row.get(spec.name)) for spec in specs]))
     for index, spec in enumerate(specs, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = max(12, min(40, len(str(labels.get(spec.name, ""))) + 2))
@@ -146,7 +146,7 @@ def plan_template(content: dict, labels: dict[str, str], catalogue: Sequence[tup
         cell.fill = HEADER_FILL
     for spec in HEADLINE.fields:
         headline.append(
-            xlsx_row(headline, [labels.get(spec.name, spec.name), _cell_value(spec, content.get(spec.name))])
+            xlsx_row(headline, [labels.get(spec.name, spec.name), cell_value(spec, content.get(spec.name))])
         )
         if spec.kind in NUMBER_FORMATS:
             headline.cell(row=headline.max_row, column=2).number_format = NUMBER_FORMATS[spec.kind]

@@ -405,3 +405,16 @@ class CycleSerializer(serializers.Serializer):
         choices=[1, 2], help_text="2: a reviewer's decision takes effect once an approver (another person) confirms it."
     )
     is_open = serializers.BooleanField()
+
+
+class PlanImportSerializer(StrictSerializer):
+    file = serializers.FileField(
+        help_text="The plan's filled spreadsheet template (.xlsx), or a CSV of lines (.csv, replaces the lines only)."
+    )
+
+
+class ImportPreviewSerializer(serializers.Serializer):
+    changes = ChangeSerializer(many=True, help_text="What the file would change, field by field; rows matched by key.")
+    comparison = ComparisonSerializer(
+        many=True, help_text="The same changes for people: one entry per added, removed or changed row."
+    )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("cycles/<int:year>/", views.CycleDetailView.as_view(), name="api-cycle-detail"),
     path("plans/", views.PlanListView.as_view(), name="api-plan-list"),
     path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="api-plan-detail"),
+    path("plans/<int:pk>/import/", views.PlanImportView.as_view(), name="api-plan-import"),
     path("plans/<int:pk>/submit/", views.PlanSubmitView.as_view(), name="api-plan-submit"),
     path("plans/<int:pk>/versions/", views.VersionListView.as_view(), name="api-plan-versions"),
     path("plans/<int:pk>/versions/<int:number>/", views.VersionDetailView.as_view(), name="api-plan-version"),

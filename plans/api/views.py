@@ -9,8 +9,9 @@ import json
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from core.api.base import PAGE_PARAMETERS, error_responses, paginate, paginated
@@ -21,8 +22,10 @@ from core.permissions import ADD_COMMENT, APPROVE_PLAN, CHANGE_PLAN, REVIEW_PLAN
 from members.api.base import ApiView
 from plans import services
 from plans.comparison import compare
-from plans.content import diff, plan_content
+from plans.content import canonical_json, diff, plan_content
 from plans.enums import PlanStatus
+from plans.errors import IllegalTransition
+from plans.imports import ImportRefused, content_from_json, read_uploaded_file
 from plans.models import Cycle, Plan, PlanVersion, Recommendation, Review
 from plans.selectors import SEARCH_LENGTH, comments_visible_to, plans_search
 
@@ -33,8 +36,10 @@ from .serializers import (
     CommentInputSerializer,
     CommentSerializer,
     CycleSerializer,
+    ImportPreviewSerializer,
     PlanContentSerializer,
     PlanCreateSerializer,
+    PlanImportSerializer,
     PlanListItemSerializer,
     PlanSerializer,
     ReceiptSerializer,
@@ -269,6 +274,71 @@ class PlanDetailView(PlanMixin, ApiView):
             content = {**plan_content(plan), **content}
         result = services.plan_update(plan=plan, actor=self.actor, content=content, expected_revision=revision)
         return self.plan_response(self.reload(result.plan.pk), plan_warnings=result.warnings)
+
+
+class PlanImportView(PlanMixin, ApiView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="plans_import",
+        request={"multipart/form-data": PlanImportSerializer},
+        parameters=[
+            IF_MATCH,
+            ETAG_HEADER,
+            OpenApiParameter(
+                "preview",
+                bool,
+                description="`true`: answer the changes the file would make, and write nothing.",
+            ),
+        ],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="PlanImportResult",
+                serializers=[PlanSerializer, ImportPreviewSerializer],
+                resource_type_field_name=None,
+            ),
+            **error_responses(400, 403, 404, 409, 412, 413, 415, 428),
+        },
+        tags=["plans"],
+        description=(
+            "Upload the plan's filled spreadsheet template (or a CSV of lines). With `preview=true` the answer "
+            "lists the changes and nothing is written; otherwise the changes are saved at once, all or nothing, "
+            "and the plan is answered as PATCH answers it. Errors (400) name their cells under `file`, "
+            "such as `Lines!F12: Enter a number.`"
+        ),
+    )
+    def post(self, request, pk: int):
+        plan = self.get_plan(pk, CHANGE_PLAN)
+        if not self.actor.can(CHANGE_PLAN, plan):
+            raise exceptions.PermissionDenied(_("You may not write this member's plan."))
+        preview = request.query_params.get("preview", "false")
+        if preview not in ("true", "false"):
+            raise exceptions.ValidationError({"preview": [_("Use true or false.")]})
+        revision = _expected_revision(request, plan)
+        if revision is not None and revision != plan.revision:
+            raise PreconditionFailed()
+        serializer = PlanImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not plan.is_editable:
+            raise IllegalTransition(status=plan.get_status_display().lower(), action=_("changed"))
+        try:
+            result = read_uploaded_file(serializer.validated_data["file"], plan=plan)
+        except ImportRefused as exc:
+            raise exceptions.ValidationError({"file": exc.errors}) from None
+        if preview == "true":
+            current = plan_content(plan)
+            response = Response(
+                {"changes": diff(current, result.content), "comparison": compare(current, result.content)}
+            )
+            response["ETag"] = plan.etag
+            return response
+        saved = services.plan_update(
+            plan=plan,
+            actor=self.actor,
+            content=content_from_json(canonical_json(result.content)),
+            expected_revision=revision,
+        )
+        return self.plan_response(self.reload(saved.plan.pk), plan_warnings=saved.warnings)
 
 
 class PlanSubmitView(PlanMixin, ApiView):

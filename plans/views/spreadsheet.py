@@ -1,10 +1,9 @@
 """The plan as a spreadsheet template to fill offline (plans.spreadsheet)."""
 
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
 
 from ..content import plan_content
-from ..forms import HeadlineForm, LineForm, PartnershipForm
+from ..imports import field_labels
 from ..models import Plan
 from ..selectors import catalogue_choices
 from ..spreadsheet import plan_template as build_template
@@ -15,13 +14,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @delegation_page
 def plan_template(request, plan: Plan):
-    labels = {
-        name: str(field.label)
-        for form in (PartnershipForm, LineForm, HeadlineForm)
-        for name, field in form.base_fields.items()
-        if field.label
-    }
-    labels["key"] = _("Key")
+    labels = field_labels()
     catalogue = [(code, label, group) for group, items in catalogue_choices() for code, label in items]
     response = HttpResponse(build_template(plan_content(plan), labels, catalogue), content_type=XLSX)
     filename = f"plan-{plan.member.code}-{plan.cycle.year}.xlsx"

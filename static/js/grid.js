@@ -22,6 +22,8 @@
     });
   }
 
+  var UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
   function setValue(control, text) {
     text = (text || "").trim();
     if (control.tagName === "SELECT") {
@@ -142,6 +144,12 @@
       if (text.indexOf("\t") < 0 && text.replace(/\r?\n$/, "").indexOf("\n") < 0) { return; }
       event.preventDefault();
       var rows = spreadsheetRows(text);
+      // Rows copied from the spreadsheet template may bring its header row: it is not a line.
+      var headers = Array.prototype.map.call(table.tHead ? table.tHead.rows[0].cells : [], function (cell) {
+        return cell.textContent.trim().toLowerCase();
+      });
+      var known = rows[0].filter(function (value) { return headers.indexOf(value.trim().toLowerCase()) >= 0; });
+      if (known.length >= 2 && known.length * 2 >= rows[0].length) { rows.shift(); }
       var row = target.closest("tr");
       var column = cells(row).indexOf(target);
       var filled = 0;
@@ -154,6 +162,13 @@
           var control = controls[column + offset];
           if (control) { setValue(control, value); }
         });
+        // The template's last column, after the grid's own: the row's key, which keeps the line's identity.
+        // A blank key there is a new line; a pasted block without that column leaves the key alone.
+        var key = row.querySelector("th input[type=hidden][name$='-key']");
+        if (key && values.length > controls.length - column) {
+          var extra = values[controls.length - column].trim();
+          key.value = UUID.test(extra) ? extra.toLowerCase() : "";
+        }
         filled += 1;
         row = row.nextElementSibling;
       });

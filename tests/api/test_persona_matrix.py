@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from plans import services
+from plans.imports import field_labels, lines_csv
 from plans.models import Comment, Plan, PlanVersion
 from tests.factories import CycleFactory, valid_content
 
@@ -50,6 +52,7 @@ class Case:
     prepare: Any = None
     check: Any = None
     extra: dict = field(default_factory=dict)
+    format: str = "json"
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -62,6 +65,11 @@ def own_plan(owner: int, reader: int, staff: int) -> dict[str, int]:
 
 def _ids(body) -> list[int]:
     return [row["id"] for row in body["results"]]
+
+
+def _lines_file(world) -> dict:
+    content = {"lines": [{**_line("Imported line"), "key": None}]}
+    return {"file": SimpleUploadedFile("lines.csv", lines_csv(content, field_labels()).encode())}
 
 
 def _submit_again(world):
@@ -147,6 +155,19 @@ CASES = [
         check=lambda body, world, persona: (
             (body["summary"], len(body["lines"]), body["gdp"], body["revision"])
             == ("Changed", 1, "40000000.00", world["plan"].revision + 1)
+        ),
+    ),
+    Case(
+        "plan import",
+        "post",
+        "/api/v1/plans/{plan}/import/",
+        own_plan(200, 403, 403),
+        body=_lines_file,
+        format="multipart",
+        if_match=True,
+        check=lambda body, world, persona: (
+            ([line["item"] for line in body["lines"]], body["gdp"], body["revision"])
+            == (["Imported line"], "40000000.00", world["plan"].revision + 1)
         ),
     ),
     Case(
@@ -259,7 +280,8 @@ def test_persona_matrix(case: Case, persona: str, clients, world):
     versions_before = PlanVersion.objects.count()
     comments_before = Comment.objects.count()
 
-    response = getattr(clients[persona], case.method)(url, case.body, format="json", **headers)
+    body = case.body(world) if callable(case.body) else case.body
+    response = getattr(clients[persona], case.method)(url, body, format=case.format, **headers)
 
     expected = case.expected[persona]
     assert (response.status_code, response["Content-Type"]) == (expected, "application/json"), response.content

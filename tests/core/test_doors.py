@@ -214,6 +214,8 @@ def read_plan_doors(world: World) -> dict[str, bool]:
         doors["web"] = allowed(browser(world).get(reverse("plan-detail-page", args=[pk])).status_code, {200}, {404})
         template = browser(world).get(reverse("plan-template", args=[pk]))
         doors["web template"] = allowed(template.status_code, {200}, {404})
+        lines_csv = browser(world).get(reverse("plan-lines-csv", args=[pk]))
+        doors["web lines csv"] = allowed(lines_csv.status_code, {200}, {404})
     # Its supporting documents: listed and downloaded by whoever reads the plan, at every door.
     head = Actor.for_user(User.objects.get(email="head@ee.example.org"))
     annex = attachment_add(
@@ -253,6 +255,8 @@ def write_plan_doors(world: World) -> dict[str, bool]:
     if world.persona in DELEGATES:
         page = browser(world).get(reverse("plan-edit", args=[pk]))
         doors["web"] = allowed(page.status_code, {200}, {403, 404})
+        upload = browser(world).get(reverse("plan-import", args=[pk]))
+        doors["web import"] = allowed(upload.status_code, {200}, {403, 404})
     # Attaching a document is writing the plan.
     upload = attachment_files.upload("api.pdf", attachment_files.PDF)
     response = api(world).post(f"/api/v1/plans/{pk}/attachments/", {"file": upload}, format="multipart")

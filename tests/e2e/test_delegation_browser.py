@@ -7,8 +7,11 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from members.enums import Role
+from plans.content import LINE
 from plans.enums import Category, Unit
+from plans.imports import field_labels
 from plans.models import CatalogueItem, PlanVersion
+from plans.spreadsheet import columns as template_columns
 from tests.e2e.browser import chromium_browser, paste
 from tests.factories import CycleFactory, DelegateFactory, UserFactory, member
 from tests.signin import authenticator_for, code_now
@@ -126,6 +129,34 @@ def test_the_grid_adds_removes_and_takes_rows_pasted_from_a_spreadsheet(live_ser
         ("Fuzes", Decimal("2500.50")),
         ("Seekers", Decimal("40.00")),
     ]
+
+
+def test_rows_copied_from_the_template_keep_their_keys(live_server, page):
+    """The template's columns are the grid's, then the key: a block with its header row and keys pastes as it is."""
+    plan = signed_in_editor(live_server, page)
+    key = str(plan.lines.get().key)
+    empty = [""] * 7
+    labels = field_labels()
+    header = [labels[spec.name] for spec in template_columns(LINE)]
+    copied = "\n".join(
+        "\t".join(row)
+        for row in (
+            header,
+            ["other", "ammunition", "Fuzes", "units", "1,000", "2,500", "2031", *empty, ""],
+            ["other", "ammunition", "155 mm shells", "rounds", "1,000", "6,000", "2030", *empty, key],
+        )
+    )
+    paste(page.locator("#id_lines-0-item_code"), copied)
+    expect(page.locator("#id_lines-0-item")).to_have_value("Fuzes")
+    page.get_by_role("button", name="Save as draft").first.click()
+    expect(page.get_by_text("The draft was saved.")).to_be_visible()
+    lines = list(plan.lines.order_by("position"))
+    assert [(line.item, line.target_capacity) for line in lines] == [
+        ("Fuzes", Decimal("2500.00")),
+        ("155 mm shells", Decimal("6000.00")),
+    ]
+    assert str(lines[1].key) == key
+    assert str(lines[0].key) != key
 
 
 def test_the_grid_works_without_javascript(live_server):
