@@ -1,4 +1,4 @@
-"""A delegate moves 40 capability lines into a submitted plan in the grid editor, in English and in French.
+"""A delegate moves 40 capability lines into a submitted plan (typed, pasted, uploaded), in English and in French.
 
 Each way of entering lines is a function of `ENTRY_WAYS` that puts its share of `LINES` into the
 grid, numbers written as the page's language writes them; the scenario around them (sign in,
@@ -7,7 +7,9 @@ the same for every way. Controls are found by their accessible names (a grid cel
 its column header and its row header, "Item 4"), in the page's language.
 """
 
+import io
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,13 +17,16 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
+from openpyxl import load_workbook
 from playwright.sync_api import Locator, Page, expect
 
 from members.actors import Actor
 from members.enums import Role
 from plans import services
-from plans.enums import Category, Unit
+from plans.content import LINE
+from plans.enums import OTHER_ITEM, Category, Unit
 from plans.models import PlanVersion
+from plans.spreadsheet import columns as template_columns
 from plans.views.common import field_label
 from tests.e2e.browser import AXE, chromium_browser, paste, violations_of
 from tests.e2e.test_delegation_browser import signed_in_editor
@@ -109,10 +114,9 @@ class Grid:
 # Ways of entering lines -------------------------------------------------------------------------
 #
 # Each takes the grid, the number of the first row to fill and its lines, and leaves them shown in
-# the editor after the rows before them: typed or pasted lines wait in the grid, unsaved. A further
-# way is one more function and one more entry in ENTRY_WAYS (with its share of LINES): a
-# spreadsheet upload, say, would save the grid, download the template, add its lines to the sheet,
-# upload it, confirm the preview and come back to the editor.
+# the editor after the rows before them: typed or pasted lines wait in the grid, unsaved; uploaded
+# lines are saved with the grid's. A further way is one more function and one more entry in
+# ENTRY_WAYS (with its share of LINES).
 
 
 def type_lines(grid: Grid, first_row: int, lines: list[Line]) -> None:
@@ -157,11 +161,50 @@ def paste_lines(grid: Grid, first_row: int, lines: list[Line]) -> None:
     paste(grid.cell("Category", first_row), block + "\r\n")
 
 
+def upload_lines(grid: Grid, first_row: int, lines: list[Line]) -> None:
+    """Save the grid, download the plan's template, add the lines to its Lines sheet, upload it, confirm.
+
+    Figures go in as a ministry's sheet has them: some as numbers, some as text written the
+    template's language's way.
+    """
+    page, language = grid.page, grid.language
+    page.get_by_role("button", name=label(language, "Save as draft")).first.click()
+    expect(page.get_by_text(label(language, "The draft was saved."))).to_be_visible()
+    page.get_by_role("link", name=label(language, "Import from a spreadsheet")).click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=label(language, "Download the plan as a spreadsheet (XLSX)")).click()
+    # (Playwright keeps a download under a name of its own, without the .xlsx openpyxl looks for.)
+    workbook = load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    sheet = workbook[label(language, "Lines")]
+    assert sheet.max_row == first_row  # the header and the lines saved before
+    names = [spec.name for spec in template_columns(LINE)]
+    for line in lines:
+        values = {
+            "item_code": OTHER_ITEM,
+            "category": line.category.value,
+            "item": line.item,
+            "unit": line.unit.value,
+            "baseline_capacity": float(line.baseline_capacity),
+            "target_capacity": written(line.target_capacity, language, NARROW_NBSP),
+            "target_year": line.target_year,
+            "planned_investment": written(line.planned_investment, language),
+        }
+        sheet.append([values.get(name) for name in names])
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as filled:
+        workbook.save(filled.name)
+        page.get_by_label(label(language, "Filled template (.xlsx) or lines (.csv)")).set_input_files(filled.name)
+        page.get_by_role("button", name=label(language, "Upload and preview")).click()
+    page.get_by_role("button", name=label(language, "Confirm and save these changes")).click()
+    expect(page.get_by_text(label(language, "The spreadsheet was imported."))).to_be_visible()
+    expect(grid.cell("Item", first_row + len(lines) - 1)).to_have_value(lines[-1].item)
+
+
 EntryWay = Callable[[Grid, int, list[Line]], None]
-# Each way enters its own twenty of the forty lines, in this order.
+# Each way enters its own share of the forty lines, in this order.
 ENTRY_WAYS: list[tuple[str, EntryWay, slice]] = [
-    ("typed", type_lines, slice(0, 20)),
-    ("pasted", paste_lines, slice(20, 40)),
+    ("typed", type_lines, slice(0, 14)),
+    ("pasted", paste_lines, slice(14, 27)),
+    ("uploaded", upload_lines, slice(27, 40)),
 ]
 # The line typed wrong on the first save: its target capacity, with a letter O for a zero.
 WRONG_LINE = 6
