@@ -215,17 +215,19 @@ DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Each process keeps a psycopg connection pool (Django's OPTIONS["pool"]): a request borrows
     # a connection and gives it back, with no connect and no health-check query of its own (the
-    # pool hands out only connections that came back healthy). A gunicorn sync worker serves
-    # one request at a time, so a small pool suffices; Celery's prefork workers close it after
+    # pool hands out only connections that came back healthy). A connection is opened only when
+    # a thread needs one: a gunicorn sync worker serving one request at a time keeps one, and the
+    # maximum matters to threaded processes (the development server, a test's threads), which
+    # must never wait on each other for a connection; Celery's prefork workers close it after
     # each task. DB_POOL_MAX_SIZE=0 turns the pool off: persistent connections (CONN_MAX_AGE)
     # checked before each request instead. See docs/operations.md.
-    _pool_max = env_int("DB_POOL_MAX_SIZE", 4)
+    _pool_max = env_int("DB_POOL_MAX_SIZE", 20)
     if _pool_max > 0:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": max(0, min(env_int("DB_POOL_MIN_SIZE", 1), _pool_max)),
             "max_size": _pool_max,
-            # Seconds a request waits for a connection. A sync worker never waits for another
-            # request's, so a wait means the database is unreachable: answer 503 soon.
+            # Seconds a request waits for a connection. With no more threads than the maximum
+            # nobody waits for another's, so a wait means the database is unreachable: 503 soon.
             "timeout": env_int("DB_POOL_TIMEOUT", 1),
         }
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
