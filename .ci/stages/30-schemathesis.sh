@@ -106,7 +106,9 @@ max-examples = $2
 # the field: parts above the total or a partner that is no ally (plan rules, across fields), a
 # year with no cycle, a version number the plan does not have, an incomplete plan submitted, a
 # return without a comment, a webhook registered for another member than the key's own (400 naming
-# `member`) or to an address the SSRF guard refuses (400 naming `url`). An Idempotency-Key the fuzzer already used with another body is 422.
+# the member) or to an address the SSRF guard refuses (400 naming the url), a document whose bytes
+# are none of the accepted kinds, a spreadsheet that is no filled template (400 naming the file).
+# An Idempotency-Key the fuzzer already used with another body is 422.
 # A PUT or PATCH with a well-formed ETag of another revision is stale: 412. These statuses are
 # expected of these operations only; every other check stays as is.
 [[operations]]
@@ -114,7 +116,7 @@ include-operation-id = ["plans_create", "plans_submit"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", 400, 401, 403, 404, 409, 422, 429]
 
 [[operations]]
-include-operation-id = ["plans_comments_create", "plans_review", "report_create", "webhooks_create"]
+include-operation-id = ["plans_comments_create", "plans_review", "report_create", "webhooks_create", "plans_attachments_create"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", 400, 401, 403, 404, 409, 429]
 
 # negative_data_rejection takes any of its statuses as "rejected"; 412 is one more here: a stale
@@ -122,7 +124,7 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", 400, 401, 403, 404, 
 # malformed body sent with a stale ETag is rejected with 412. missing_required_header expects
 # 400-ish statuses; a missing If-Match is what 428 Precondition Required (RFC 6585, 3) is for.
 [[operations]]
-include-operation-id = ["plans_update", "plans_partial_update"]
+include-operation-id = ["plans_update", "plans_partial_update", "plans_import"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", 400, 401, 403, 404, 409, 412, 429]
 checks.negative_data_rejection.expected-statuses = [400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 429]
 checks.missing_required_header.expected-statuses = [400, 401, 403, 406, 415, 422, 428]

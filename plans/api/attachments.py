@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from core.api.base import PAGE_PARAMETERS, error_responses, paginate, paginated
 from core.permissions import CHANGE_PLAN
 from members.api.base import ApiView
-from plans.attachments import attachment_add, attachment_remove, current_attachments, download_response
+from plans.attachments import KINDS, attachment_add, attachment_remove, current_attachments, download_response
 from plans.models import Attachment, Plan
 
 from . import reads
@@ -71,11 +71,15 @@ class AttachmentDetailView(AttachmentsMixin, ApiView):
     @extend_schema(
         operation_id="plans_attachments_download",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY,
-                description="The file, as a download (`Content-Disposition: attachment`), with its own "
-                "content type (the one listed) and `X-Content-Type-Options: nosniff`.",
-            ),
+            # The file is sent with the content type found in its bytes: one of the accepted kinds.
+            **{
+                (200, kind.content_type): OpenApiResponse(
+                    OpenApiTypes.BINARY,
+                    description="The file, as a download (`Content-Disposition: attachment`), with its own "
+                    "content type (the one listed) and `X-Content-Type-Options: nosniff`.",
+                )
+                for kind in KINDS
+            },
             **error_responses(404),
         },
         tags=["attachments"],
