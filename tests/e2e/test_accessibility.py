@@ -150,6 +150,20 @@ def test_every_delegation_page_and_the_admin_plan_page_have_no_wcag_violations(
     page.get_by_role("button", name="Save as draft").first.click()
     page.wait_for_selector("#id_defence_expenditure_errors")
     audit.check(page, "editor after a refused save")
+    # The spreadsheet import: its page, a refused file (errors naming cells), a preview.
+    audit.check(page, "import", f"/plans/{plan.pk}/import/")
+    upload = page.get_by_label("Filled template (.xlsx) or lines (.csv)")
+    upload.set_input_files(files=[{"name": "lines.csv", "mimeType": "text/csv", "buffer": b"Nothing,we,know\n1,2,3\n"}])
+    page.get_by_role("button", name="Upload and preview").click()
+    page.wait_for_selector("#error-summary")
+    audit.check(page, "import, a refused file")
+    # The lines' own CSV with its rows left out: every line removed, a change to confirm.
+    lines_csv = page.request.get(f"{live_server.url}/plans/{plan.pk}/lines.csv").body().splitlines()[0]
+    upload.set_input_files(files=[{"name": "lines.csv", "mimeType": "text/csv", "buffer": lines_csv}])
+    page.get_by_role("button", name="Upload and preview").click()
+    page.get_by_role("button", name="Cancel").wait_for()
+    audit.check(page, "import preview")
+    page.get_by_role("button", name="Cancel").click()
     audit.check(page, "submit confirmation", f"/plans/{plan.pk}/submit/")
     page.get_by_role("button", name="Confirm and submit").click()
     page.wait_for_selector("#receipt-version")
@@ -202,4 +216,4 @@ def test_every_delegation_page_and_the_admin_plan_page_have_no_wcag_violations(
     audit.check(page, "compliance dashboard", f"/staff/reports/{cycle.year}/")
 
     assert audit.found == {}, "axe-core found WCAG A/AA violations:" + audit.report()
-    assert len(audit.visited) == 32
+    assert len(audit.visited) == 35

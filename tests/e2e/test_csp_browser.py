@@ -135,6 +135,7 @@ def test_no_page_reports_a_csp_violation(live_server, world):
             f"/plans/{plan.pk}/versions/2/receipt/",
             f"/plans/{plan.pk}/versions/compare/?old=1&new=2",
             f"/plans/{world['draft'].pk}/edit/",
+            f"/plans/{world['draft'].pk}/import/",
             f"/plans/{world['draft'].pk}/submit/",
             "/accounts/api-keys/",
             "/accounts/two-step/",
@@ -207,6 +208,16 @@ def test_no_page_reports_a_csp_violation(live_server, world):
                 page.get_by_role("button", name="Make new recovery codes").click()
                 expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
                 found["alice recovery codes"] = csp_violations(page, console)
+                # The import's preview: the draft's lines' CSV uploaded back without its rows.
+                draft = world["draft"].pk
+                page.goto(f"{url}/plans/{draft}/import/")
+                lines_csv = page.request.get(f"{url}/plans/{draft}/lines.csv").body().splitlines()[0]
+                page.get_by_label("Filled template (.xlsx) or lines (.csv)").set_input_files(
+                    files=[{"name": "lines.csv", "mimeType": "text/csv", "buffer": lines_csv}]
+                )
+                page.get_by_role("button", name="Upload and preview").click()
+                expect(page.get_by_role("button", name="Confirm and save these changes")).to_be_visible()
+                found["alice import preview"] = csp_violations(page, console)
             if persona == "root":
                 page.goto(f"{url}/admin/plans/plan/")
                 page.locator("input[name=_selected_action]").first.check()
