@@ -350,22 +350,36 @@ def with_catalogue(content: dict) -> dict:
 # Visibility and lookups -----------------------------------------------------------------------
 
 
-def plans_visible_to(actor: Actor, permission: str = VIEW_PLAN) -> QuerySet[Plan]:
-    """The plans the actor may read, or do `permission` to: the ones it learns exist.
+# plan_scope's answer for who reaches every plan.
+ALL_PLANS = "all"
+
+
+def plan_scope(actor: Actor, permission: str = VIEW_PLAN) -> int | str | None:
+    """Whose plans the actor may read, or do `permission` to: ALL_PLANS, a member's id, or None.
 
     Every plan for who may read them all (staff are then refused what they may not do to it);
     a member's own plans for its delegation or key when it may read them or do `permission`
     (a write-only key finds the plan it writes; a read-only key finds it and is refused the write).
     """
     if actor.can(VIEW_ALL_PLANS):
-        return Plan.objects.all()
+        return ALL_PLANS
     member_id = actor.member_id
     if member_id is None:
-        return Plan.objects.none()
+        return None
     member = Member(pk=member_id)
     if not (actor.can(VIEW_PLAN, member) or actor.can(permission, member)):
+        return None
+    return member_id
+
+
+def plans_visible_to(actor: Actor, permission: str = VIEW_PLAN) -> QuerySet[Plan]:
+    """The plans the actor may read, or do `permission` to: the ones it learns exist (plan_scope)."""
+    scope = plan_scope(actor, permission)
+    if scope == ALL_PLANS:
+        return Plan.objects.all()
+    if scope is None:
         return Plan.objects.none()
-    return Plan.objects.filter(member_id=member_id)
+    return Plan.objects.filter(member_id=scope)
 
 
 def ally_codes() -> set[str]:

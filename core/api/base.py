@@ -15,6 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.prepared import Prepared
+
 from .errors import api_exception_handler
 from .rendering import ORJSONRenderer, StrictJSONParser
 from .throttling import ApiKeyRateThrottle, UserRateThrottle
@@ -30,7 +32,30 @@ class ApiView(APIView):
 
 
 PAGE_TOTAL = "page_total_rows"
+PAGE_TOTAL_EXPRESSION = Window(Count("*"))
 MAX_OFFSET = 2**31
+
+
+class PreparedRows:
+    """A list read a page at a time through a prepared query (core.prepared) whose rows carry PAGE_TOTAL."""
+
+    def __init__(self, prepared: Prepared, **values: Any) -> None:
+        self.prepared = prepared
+        self.values = values
+
+    def rows(self, offset: int, limit: int) -> list[Any]:
+        return self.prepared.fetch(limit=limit, offset=offset, **self.values)
+
+    def count(self) -> int:
+        """The total, as the first row carries it (asked only for `page=last`)."""
+        first = self.rows(0, 1)
+        return getattr(first[0], PAGE_TOTAL) if first else 0
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list[Any]:
+        return self.rows(page.start or 0, page.stop - (page.start or 0))
 
 
 class CountingPaginator(DjangoPaginator):
@@ -42,7 +67,7 @@ class CountingPaginator(DjangoPaginator):
     """
 
     def page(self, number: int | str) -> Page:
-        if not isinstance(self.object_list, QuerySet) or "count" in self.__dict__:
+        if not isinstance(self.object_list, QuerySet | PreparedRows) or "count" in self.__dict__:
             return super().page(number)
         try:
             number = int(number)
@@ -53,8 +78,11 @@ class CountingPaginator(DjangoPaginator):
         bottom = (number - 1) * self.per_page
         if bottom > MAX_OFFSET:  # no list is that long; the database would refuse the OFFSET
             raise EmptyPage(self.error_messages["no_results"])
-        queryset = self.object_list.annotate(**{PAGE_TOTAL: Window(Count("*"))})
-        rows = list(queryset[bottom : bottom + self.per_page])
+        if isinstance(self.object_list, PreparedRows):
+            rows = self.object_list.rows(bottom, self.per_page)
+        else:
+            queryset = self.object_list.annotate(**{PAGE_TOTAL: PAGE_TOTAL_EXPRESSION})
+            rows = list(queryset[bottom : bottom + self.per_page])
         if rows:
             if isinstance(rows[0], dict):  # .values(): the total is no key of the API's
                 self.count = rows[0][PAGE_TOTAL]

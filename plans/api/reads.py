@@ -19,8 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from core.api.base import PAGE_TOTAL, PAGE_TOTAL_EXPRESSION, PreparedRows
 from core.findings import warnings
 from core.permissions import VIEW_PLAN
+from core.prepared import Prepared
 from members.actors import Actor
 from plans.content import HEADLINE_FIELDS, LINE, LINE_FIELDS, PARTNERSHIP_FIELDS
 from plans.enums import Unit
@@ -38,8 +40,10 @@ from plans.models import (
     localized_name,
 )
 from plans.selectors import (
+    ALL_PLANS,
     cycles_with_deadline,
     plan_findings,
+    plan_scope,
     plans_visible_to,
     plans_with_rules,
 )
@@ -55,16 +59,67 @@ def plans_for(actor: Actor, permission: str = VIEW_PLAN) -> QuerySet[Plan]:
     return _with_joins(plans_visible_to(actor, permission))
 
 
-def _with_joins(plans: QuerySet[Plan]) -> QuerySet[Plan]:
+def _with_joins(plans: QuerySet[Plan], now: datetime | None = None) -> QuerySet[Plan]:
     # The latest version's few columns come as annotations: joining the whole row would load
     # its content (the canonical JSON, as large as the plan) for nothing. The rules' figures
     # (deadline, lateness, guideline) come annotated by plans.selectors.plans_with_rules.
-    return plans_with_rules(plans.select_related("cycle", "member")).annotate(
+    return plans_with_rules(plans.select_related("cycle", "member"), now=now).annotate(
         latest_number=F("latest_version__number"),
         latest_sha256=F("latest_version__sha256"),
         latest_submitted_at=F("latest_version__submitted_at"),
         latest_is_late=F("latest_version__is_late"),
     )
+
+
+# A plan by id as plans_for loads it, its SQL built once (core.prepared): a fetch by id needs no
+# ORDER BY, and on every plan endpoint the ORM's building of this query cost more than running it.
+_ANY_PLAN = Prepared(lambda pk, now: _with_joins(Plan.objects.filter(pk=pk), now), pk=int, now=datetime)
+_MEMBER_PLAN = Prepared(
+    lambda member_id, pk, now: _with_joins(Plan.objects.filter(member_id=member_id, pk=pk), now),
+    member_id=int,
+    pk=int,
+    now=datetime,
+)
+
+
+def plan_for(actor: Actor, pk: int, permission: str = VIEW_PLAN) -> Plan | None:
+    """The plan `pk` if the actor may read it or do `permission` to it (plans_for), else None."""
+    scope = plan_scope(actor, permission)
+    if scope is None:
+        return None
+    now = timezone.now()
+    if scope == ALL_PLANS:
+        found = _ANY_PLAN.fetch(pk=pk, now=now)
+    else:
+        found = _MEMBER_PLAN.fetch(member_id=scope, pk=pk, now=now)
+    return found[0] if found else None
+
+
+DEFAULT_ORDER = ("-cycle__year", "member__code")
+
+
+def _listed(plans: QuerySet[Plan], now: datetime) -> QuerySet[Plan]:
+    # The list's default order, with the total on each row for the paginator (core.api.base).
+    return _with_joins(plans, now).order_by(*DEFAULT_ORDER, "id").annotate(**{PAGE_TOTAL: PAGE_TOTAL_EXPRESSION})
+
+
+_ANY_PLANS = Prepared(lambda now: _listed(Plan.objects.all(), now), now=datetime)
+_MEMBER_PLANS = Prepared(
+    lambda member_id, now: _listed(Plan.objects.filter(member_id=member_id), now), member_id=int, now=datetime
+)
+
+
+def plan_list(actor: Actor) -> PreparedRows | QuerySet[Plan]:
+    """The actor's plans in the list's default order (DEFAULT_ORDER, then id), for paginate().
+
+    The usual list (no filter, search or ordering) is read a page at a time through SQL built once.
+    """
+    scope = plan_scope(actor)
+    if scope is None:
+        return Plan.objects.none()
+    if scope == ALL_PLANS:
+        return PreparedRows(_ANY_PLANS, now=timezone.now())
+    return PreparedRows(_MEMBER_PLANS, member_id=scope, now=timezone.now())
 
 
 def plans_for_write(pk: int) -> Plan:
@@ -174,17 +229,28 @@ def lines_of(plan_ids: list[int], *, as_text: bool = False) -> dict[int, list[di
     return lines
 
 
-def partnerships_of(plan_ids: list[int]) -> dict[int, list[dict]]:
-    """Partnerships of several plans with their partner allies, in one query."""
+def _partnership_rows(partnerships: QuerySet[Partnership]) -> QuerySet:
     # One row per (partnership, partner ally): a partnership names a handful at most, and one
     # joined query is cheaper than a second one.
+    return partnerships.order_by("plan_id", "position", "id", "partner_members__code").values_list(
+        "id", "plan_id", *PARTNERSHIP_ROW_FIELDS, "partner_members__code"
+    )
+
+
+_PLAN_PARTNERSHIPS = Prepared(
+    lambda plan_id: _partnership_rows(Partnership.objects.filter(plan_id=plan_id)), plan_id=int
+)
+
+
+def partnerships_of(plan_ids: list[int]) -> dict[int, list[dict]]:
+    """Partnerships of several plans with their partner allies, in one query (one plan's: SQL built once)."""
+    if len(plan_ids) == 1:
+        rows = _PLAN_PARTNERSHIPS.fetch(plan_id=plan_ids[0])
+    else:
+        rows = list(_partnership_rows(Partnership.objects.filter(plan_id__in=plan_ids)))
     partnerships: dict[int, list[dict]] = defaultdict(list)
     current_id, item = None, {}
-    for row in (
-        Partnership.objects.filter(plan_id__in=plan_ids)
-        .order_by("plan_id", "position", "id", "partner_members__code")
-        .values_list("id", "plan_id", *PARTNERSHIP_ROW_FIELDS, "partner_members__code")
-    ):
+    for row in rows:
         if row[0] != current_id:
             current_id = row[0]
             item = dict(zip(PARTNERSHIP_ROW_FIELDS, row[2:-1], strict=True))
@@ -317,19 +383,27 @@ def review_row(review: Review) -> dict:
     }
 
 
-def reviews_of(plan: Plan) -> QuerySet[Review]:
-    """The plan's final decisions, oldest first (recommendations stay staff-only)."""
+def _reviews(plan_id: int) -> QuerySet[Review]:
     return (
-        Review.objects.filter(plan=plan)
+        Review.objects.filter(plan_id=plan_id)
         .select_related("version", "reviewer", "approved_by")
         .defer("version__content")
         .order_by("created_at", "id")
     )
 
 
+def reviews_of(plan: Plan) -> QuerySet[Review]:
+    """The plan's final decisions, oldest first (recommendations stay staff-only)."""
+    return _reviews(plan.pk)
+
+
+# Read with every plan the API answers: its SQL built once (core.prepared).
+_LATEST_REVIEW = Prepared(lambda plan_id: _reviews(plan_id).order_by("-created_at", "-id"), plan_id=int)
+
+
 def latest_review_of(plan: Plan) -> dict | None:
-    review = reviews_of(plan).order_by("-created_at", "-id").first()
-    return review_row(review) if review is not None else None
+    found = _LATEST_REVIEW.fetch(plan_id=plan.pk, limit=1)
+    return review_row(found[0]) if found else None
 
 
 def recommendation_row(recommendation: Recommendation) -> dict:

@@ -115,12 +115,10 @@ PLAN_FILTERS = [
 class PlanMixin:
     def get_plan(self, pk: int, permission: str = VIEW_PLAN) -> Plan:
         """The plan, if the caller may read it or do `permission` to it; 404 otherwise (another member's too)."""
-        # get() rather than first(): a fetch by id needs no ORDER BY (Plan's default ordering
-        # would join and sort the cycle and the member for nothing).
-        try:
-            return reads.plans_for(self.actor, permission).get(pk=pk)
-        except Plan.DoesNotExist:
-            raise Http404 from None
+        plan = reads.plan_for(self.actor, pk, permission)
+        if plan is None:
+            raise Http404
+        return plan
 
     @staticmethod
     def reload(pk: int) -> Plan:
@@ -174,6 +172,13 @@ class PlanListView(PlanMixin, ApiView):
         }
         if blank:
             raise exceptions.ValidationError(blank)
+        expand = request.query_params.get("expand", "")
+        if expand not in ("", "content"):  # "" only when left out: given empty, it was refused above
+            raise exceptions.ValidationError({"expand": [_("Use `content` or leave it out.")]})
+        shaped = {"q", "ordering", *PlanFilter.base_filters} & request.query_params.keys()
+        if not shaped:  # the usual list: its SQL built once (reads.plan_list)
+            paginator, page = paginate(self, reads.plan_list(self.actor), request)
+            return paginator.get_paginated_response(reads.plan_page(page, with_content=expand == "content"))
         queryset = reads.plans_for(self.actor)
         text = request.query_params.get("q")
         if text is not None:
@@ -188,10 +193,7 @@ class PlanListView(PlanMixin, ApiView):
                 raise exceptions.ValidationError(plans.errors)
             queryset = plans.qs
         ordering = list(queryset.query.order_by)  # set only by an `ordering` parameter
-        queryset = queryset.order_by(*(ordering or ["-cycle__year", "member__code"]), "id")
-        expand = request.query_params.get("expand", "")
-        if expand not in ("", "content"):  # "" only when left out: given empty, it was refused above
-            raise exceptions.ValidationError({"expand": [_("Use `content` or leave it out.")]})
+        queryset = queryset.order_by(*(ordering or reads.DEFAULT_ORDER), "id")
         paginator, page = paginate(self, queryset, request)
         return paginator.get_paginated_response(reads.plan_page(page, with_content=expand == "content"))
 

@@ -125,3 +125,18 @@ def test_a_page_beyond_any_list_is_404_not_a_database_error(alice_key, path):
     # Found by the fuzzer: the OFFSET of such a page overflowed PostgreSQL's bigint.
     response = alice_key.get(path, {"page": "527678324156067318004187136", "page_size": "5"})
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
+
+
+def test_the_prepared_reads_answer_as_the_querysets(tricky, as_alice, as_bob, as_manager):
+    """plan_for, plan_list, partnerships_of and latest_review_of run SQL built once: same answers as the ORM's."""
+    for actor in (as_alice, as_manager):
+        expected = reads.plans_for(actor).get(pk=tricky.pk)
+        assert reads.plan_summary(reads.plan_for(actor, tricky.pk)) == reads.plan_summary(expected)
+        listed = reads.plan_list(actor)
+        ordered = reads.plans_for(actor).order_by(*reads.DEFAULT_ORDER, "id")
+        assert [reads.plan_summary(plan) for plan in listed[0:10]] == [reads.plan_summary(plan) for plan in ordered]
+        assert listed.count() == ordered.count() == 1
+    assert reads.plan_for(as_bob, tricky.pk) is None  # another member's: not found
+    assert reads.plan_for(as_alice, 2**70) is None
+    assert reads.partnerships_of([tricky.pk]) == reads.partnerships_of([tricky.pk, 0])
+    assert reads.latest_review_of(tricky) is None
