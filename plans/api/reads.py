@@ -124,7 +124,7 @@ def plan_list(actor: Actor) -> PreparedRows | QuerySet[Plan]:
 
 def plans_for_write(pk: int) -> Plan:
     """A plan just written by the caller, loaded as plans_for loads it."""
-    return _with_joins(Plan.objects.filter(pk=pk)).get()
+    return _ANY_PLAN.fetch(pk=pk, now=timezone.now())[0]
 
 
 def plan_summary(plan: Plan) -> dict:
