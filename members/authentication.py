@@ -1,48 +1,35 @@
 """`Authorization: Bearer <key>` for national systems, on djangorestframework-api-key's hashing."""
 
-import functools
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from core.api.throttling import FailedKeyThrottle
 from core.enums import SecurityEventKind
+from core.prepared import Prepared
 from core.security import client_ip
 from core.services import security_event_record
 
-from .models import ApiKey, Member
+from .models import ApiKey
 
 # last_used_at is written at most this often per key, so reads do not each cost a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-# The key's member comes in the same row, in columns of these names (an ApiKey has none such).
-MEMBER_COLUMNS = {f"of_member_{field.attname}": field.attname for field in Member._meta.concrete_fields}
-
-
-@functools.cache
-def _key_sql() -> str:
-    """The key lookup's SQL (the key and its member), compiled by the ORM once per process.
-
-    Every API request runs it, and building it anew each time cost more CPU than the query
-    itself. No ORDER BY: the prefix is unique.
-    """
-    columns = {alias: F(f"member__{attname}") for alias, attname in MEMBER_COLUMNS.items()}
-    sql, _params = ApiKey.objects.filter(prefix="").order_by().annotate(**columns).query.sql_with_params()
-    return sql
+# The key and its member in one query, its SQL built once a process (core.prepared): every API
+# request runs it, and building it anew each time cost more CPU than the query itself. No ORDER
+# BY: the prefix is unique.
+_KEY_WITH_MEMBER = Prepared(
+    lambda prefix: ApiKey.objects.filter(prefix=prefix).select_related("member").order_by(), prefix=str
+)
 
 
 def _key_with_member(prefix: str) -> ApiKey | None:
-    api_key = next(iter(ApiKey.objects.raw(_key_sql(), [prefix])), None)
-    if api_key is not None:
-        # Plain values (numbers and text), which need no conversion from the database's form.
-        values = [getattr(api_key, alias) for alias in MEMBER_COLUMNS]
-        api_key.member = Member.from_db(api_key._state.db, list(MEMBER_COLUMNS.values()), values)
-    return api_key
+    found = _KEY_WITH_MEMBER.fetch(prefix=prefix)
+    return found[0] if found else None
 
 
 class ApiKeyPrincipal:
