@@ -6,7 +6,10 @@
 Makes a fresh PostgreSQL database of its own (default plans_api_writes_bench, dropped first:
 submitted versions cannot be deleted; --database-url to change), opens one cycle per plan each
 client will write, issues a read/write/submit key for each client's member, and serves the app
-under gunicorn (2 sync workers, production settings, DEBUG off). Each client (a thread) then,
+as production does: gunicorn (2 sync workers, production settings, DEBUG off) and a Celery
+worker on a Redis broker (`--broker`, default redis://127.0.0.1:6379/14, emptied before and
+after), so a request queues its notifications and events and the worker sends them beside it,
+on the same cores. Each client (a thread) then,
 for each cycle in turn: creates its member's plan with `--lines` lines (POST), changes one
 headline figure (PATCH with If-Match), and submits it (POST submit). The first plan of each
 client warms up and is not counted. Prints each operation's p50, p95 and max in milliseconds
@@ -133,9 +136,12 @@ def main() -> None:
     parser.add_argument("--plans", type=int, default=8, help="plans each client writes (the first warms up)")
     parser.add_argument("--lines", type=int, default=200)
     parser.add_argument("--port", type=int, default=8142)
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/14", help="a Redis database of its own")
     args = parser.parse_args()
 
-    env = server_env(args.database_url)
+    env = {**server_env(args.database_url), "CELERY_BROKER_URL": args.broker, "CELERY_TASK_ALWAYS_EAGER": "false"}
+    redis_cli = ["redis-cli", "-u", args.broker]
+    subprocess.run([*redis_cli, "FLUSHDB"], check=True, capture_output=True)
     server_root, name = args.database_url.rsplit("/", 1)
     host_options = ["-h", "127.0.0.1", "-U", "postgres"]
     subprocess.run(["dropdb", *host_options, "--if-exists", name], check=True)
@@ -153,6 +159,11 @@ def main() -> None:
     keys = json.loads(made.stdout.strip().splitlines()[-1])
     server = subprocess.Popen(
         [GUNICORN, "config.wsgi:application", "-w", "2", "-b", f"127.0.0.1:{args.port}", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+    )
+    worker = subprocess.Popen(
+        [str(Path(PYTHON).with_name("celery")), "-A", "config", "worker", "-c", "1", "--loglevel", "warning"],
         cwd=ROOT,
         env=env,
     )
@@ -180,11 +191,14 @@ def main() -> None:
             raise SystemExit(f"a client failed: {failures[0]}")
     finally:
         server.terminate()
+        worker.terminate()
         server.wait(timeout=20)
+        worker.wait(timeout=60)
+        subprocess.run([*redis_cli, "FLUSHDB"], check=True, capture_output=True)
 
     print(
         f"\n{args.clients} concurrent clients, {args.lines}-line plans, {args.plans - 1} counted plans each"
-        f" (+1 warm-up); gunicorn 2 sync workers; DEBUG off; {elapsed:.1f} s in all\n"
+        f" (+1 warm-up); gunicorn 2 sync workers and a Celery worker; DEBUG off; {elapsed:.1f} s in all\n"
     )
     print(f"{'operation':18} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for operation, values in timings.items():
