@@ -1,0 +1,92 @@
+"""Valid JSON input takes a short way through the write serializers (core.api.base.StrictSerializer).
+
+It must answer exactly what DRF's whole way answers; anything else (errors above all) goes DRF's
+whole way, which the tests of bad input (test_plans_api) check message by message.
+"""
+
+from decimal import Decimal
+
+import pytest
+from rest_framework import serializers
+
+from plans.api.serializers import LineInputSerializer, PartnershipInputSerializer, PlanContentSerializer
+
+LINES = [
+    {
+        "key": "0b5a8e52-3c5e-4d8a-9d2b-6f0c3f1d9e11",
+        "item_code": None,
+        "category": "ammunition",
+        "item": "155 mm shells",
+        "unit": "rounds",
+        "baseline_capacity": "1000.00",
+        "target_capacity": 5000,
+        "target_year": 2030,
+        "stockpile_current": Decimal("0.1"),
+        "stockpile_target": None,
+        "planned_investment": "2500000",
+        "funding": "national",
+        "priority": "high",
+        "notes": "Ramp-up\nwith a second line ✓",
+    },
+    {"item_code": "art-155", "baseline_capacity": 0, "target_capacity": "7.5", "target_year": 2031},
+    {"baseline_capacity": "1", "target_capacity": "2", "target_year": 2040},
+]
+PARTNERSHIPS = [
+    {
+        "kind": "ally",
+        "partner_name": "Joint buy",
+        "partner_members": ["LV", "LT"],
+        "value": "10.00",
+        "status": "signed",
+    },
+    {"kind": "industry", "partner_name": "A firm", "description": "", "partner_members": [], "value": None},
+]
+HEADLINES = [
+    {"defence_expenditure": "1000000.00", "gdp": 40000000, "currency": "EUR", "nil_return": False, "summary": ""},
+    {"military_personnel": 7000, "nil_return_reason": "", "equipment_expenditure": None},
+]
+
+
+def drf_whole_way(serializer: serializers.Serializer, data: dict):
+    return serializers.Serializer.run_validation(serializer, data)
+
+
+@pytest.mark.parametrize(
+    ("serializer_class", "data"),
+    [
+        *((LineInputSerializer, row) for row in LINES),
+        *((PartnershipInputSerializer, row) for row in PARTNERSHIPS),
+        *((PlanContentSerializer, row) for row in HEADLINES),
+    ],
+)
+def test_valid_input_is_answered_as_drf_answers_it(serializer_class, data):
+    short = serializer_class().run_validation(data)
+    assert short == drf_whole_way(serializer_class(), data)
+    assert type(short) is dict
+
+
+@pytest.mark.parametrize(
+    ("serializer_class", "data", "errors"),
+    [
+        (
+            LineInputSerializer,
+            {"target_capacity": "2", "target_year": 2040},
+            {"baseline_capacity": ["This field is required."]},
+        ),
+        (
+            LineInputSerializer,
+            {**LINES[2], "target_capacity": "many"},
+            {"target_capacity": ["A valid number is required."]},
+        ),
+        (LineInputSerializer, {**LINES[2], "colour": "red"}, {"colour": ["Unknown field."]}),
+        (
+            PartnershipInputSerializer,
+            {**PARTNERSHIPS[0], "partner_members": "LV"},
+            {"partner_members": ['Expected a list of items but got type "str".']},
+        ),
+    ],
+)
+def test_input_it_cannot_answer_goes_drf_s_whole_way(serializer_class, data, errors):
+    with pytest.raises(serializers.ValidationError) as refused:
+        serializer_class().run_validation(data)
+    assert refused.value.detail == errors
