@@ -42,7 +42,9 @@ def parse_number(text: str, language: str | None = None) -> Decimal:
     negative = value.startswith("-")
     if value and value[0] in "+-":
         value = value[1:].lstrip(SPACES)
-    french = _is_french(language)
+    # Only a comma reads differently in French and English; without one the language is not asked
+    # (a lookup per figure, thousands of them in a large form).
+    french = "," in value and _is_french(language)
     decimal_sep, group_seps = (",", SPACES) if french else (".", SPACES + ",")
     if french and "," not in value and value.count(".") == 1:
         decimal_sep = "."
