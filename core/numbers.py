@@ -36,6 +36,9 @@ def parse_number(text: str, language: str | None = None) -> Decimal:
     English page is refused rather than read as fifteen. A French page also takes a point as the
     decimal separator when there is no comma (a numeric keypad's key). Signs: "-", "−" or "+".
     """
+    if text.isascii() and text.replace(".", "", 1).isdigit():
+        # Plain digits with at most one point read alike in every language: the common case, at once.
+        return Decimal(text)
     value = text.strip()
     for sign in MINUS_SIGNS:
         value = value.replace(sign, "-")
