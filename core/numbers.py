@@ -36,13 +36,18 @@ def parse_number(text: str, language: str | None = None) -> Decimal:
     English page is refused rather than read as fifteen. A French page also takes a point as the
     decimal separator when there is no comma (a numeric keypad's key). Signs: "-", "−" or "+".
     """
+    if text.isascii() and text.replace(".", "", 1).isdigit():
+        # Plain digits with at most one point read alike in every language: the common case, at once.
+        return Decimal(text)
     value = text.strip()
     for sign in MINUS_SIGNS:
         value = value.replace(sign, "-")
     negative = value.startswith("-")
     if value and value[0] in "+-":
         value = value[1:].lstrip(SPACES)
-    french = _is_french(language)
+    # Only a comma reads differently in French and English; without one the language is not asked
+    # (a lookup per figure, thousands of them in a large form).
+    french = "," in value and _is_french(language)
     decimal_sep, group_seps = (",", SPACES) if french else (".", SPACES + ",")
     if french and "," not in value and value.count(".") == 1:
         decimal_sep = "."

@@ -57,7 +57,7 @@ class FieldSpec:
     def values(self) -> frozenset[str]:
         return frozenset(value for value, _label in self.choices)
 
-    @property
+    @cached_property
     def too_large_from(self) -> Decimal | None:
         """The smallest magnitude the column cannot hold (max_digits 20, 2 places: 10^18)."""
         if self.max_digits is None or self.decimal_places is None:
@@ -324,7 +324,13 @@ def plan_content(plan: Plan) -> dict:
     return content_of(plan, *stored_rows(plan))
 
 
+# Values that are JSON as they are: most of a content's, answered before the checks below.
+PLAIN_TYPES = frozenset({str, int, bool, float, type(None)})
+
+
 def _jsonable(value: Any) -> Any:
+    if type(value) in PLAIN_TYPES:
+        return value
     if isinstance(value, Decimal):
         # Fixed notation, no exponent, so that 1E+3 and 1000.00 hash alike; adding zero turns
         # a negative zero (-0, or -0.001 once rounded) into 0.00, as the database stores it.
@@ -332,7 +338,8 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
+        # A row's plain values are kept without a call each: thousands of rows are converted per save.
+        return {key: item if type(item) in PLAIN_TYPES else _jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(item) for item in value]
     return value
@@ -396,6 +403,9 @@ def flatten(content: dict) -> dict[str, Any]:
     return flat
 
 
+ROW_GROUPS = ("lines", "partnerships")
+
+
 def diff(old: dict, new: dict) -> list[dict]:
     """The fields whose value differs, in a stable order: `[{"field", "old", "new"}]`.
 
@@ -403,24 +413,41 @@ def diff(old: dict, new: dict) -> list[dict]:
     sixteen is that line's fields, not a shift of every line below it. Paths give the row's
     place in the new content (in the old one for a removed row); keys themselves are not listed.
     """
-    old_json, new_json = to_jsonable(old), to_jsonable(new)
+    # The headline as JSON at once; the rows only when they differ, most of a save's being as they were.
+    old_json, new_json = (
+        {field: _jsonable(value) for field, value in content.items() if field not in ROW_GROUPS}
+        for content in (old, new)
+    )
     changes = []
     for field in sorted(set(old_json) | set(new_json), key=_field_sort_key):
-        if field in ("lines", "partnerships"):
-            continue
         before, after = old_json.get(field), new_json.get(field)
         if before != after:
             changes.append({"field": field, "old": before, "new": after})
-    for group in ("lines", "partnerships"):
-        for index, old_row, new_row in pair_rows(old_json.get(group) or [], new_json.get(group) or []):
-            names = sorted({*(new_row or {}), *(old_row or {})})
-            for name in names:
+    for group in ROW_GROUPS:
+        for index, old_row, new_row in pair_rows(old.get(group) or [], new.get(group) or []):
+            if old_row is not None and new_row is not None and _same_row(old_row, new_row):
+                continue
+            old_row, new_row = _jsonable(old_row or {}), _jsonable(new_row or {})
+            for name in sorted({*new_row, *old_row}):
                 if name == "key":
                     continue
-                before, after = (old_row or {}).get(name), (new_row or {}).get(name)
+                before, after = old_row.get(name), new_row.get(name)
                 if before != after:
                     changes.append({"field": f"{group}[{index}].{name}", "old": before, "new": after})
     return changes
+
+
+def _same_row(old: dict, new: dict) -> bool:
+    """Rows whose values are equal and of one type each, which their JSON forms are too (a quick answer)."""
+    if old.keys() != new.keys():
+        return False
+    for name, before in old.items():
+        after = new[name]
+        if type(before) is not type(after) or before != after:
+            return False
+        if isinstance(before, (list, tuple, dict)) and _jsonable(before) != _jsonable(after):
+            return False
+    return True
 
 
 def _field_sort_key(field: str) -> tuple:

@@ -5,10 +5,14 @@ into the content dict of `plans.content`; the rules a plan must follow are the s
 """
 
 import copy
+import dataclasses
+from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseFormSet, formset_factory
+from django.forms.formsets import DELETION_FIELD_NAME, TOTAL_FORM_COUNT
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import NumberField
@@ -112,21 +116,28 @@ class RowForm(forms.Form):
             return super().has_changed()
         if not hasattr(self, "_changed"):
             # Asked by the formset, by the row-count check and by the view: answered once.
-            self._changed = any(self._field_changed(bound_field) for bound_field in self)
+            self._changed = any(value_changed(bound_field.field, bound_field.data) for bound_field in self)
         return self._changed
-
-    @staticmethod
-    def _field_changed(bound_field) -> bool:
-        data, initial = bound_field.data, bound_field.field.initial
-        if data in (None, "", []) and initial in (None, "", False):
-            return False
-        if initial is not None and data == str(initial):
-            return False
-        return bound_field._has_changed()
 
     @classmethod
     def choices_for(cls, name: str, choices) -> list:
         return list(choices)
+
+    @classmethod
+    def content_of(cls, cleaned_data: dict) -> dict:
+        """The content of a row from its cleaned values."""
+        raise NotImplementedError
+
+
+def value_changed(field: forms.Field, data: Any) -> bool:
+    """Whether a row's field holds something other than what it was offered with (a row form's `initial`
+    is always the field's own); the cheap answers first, Django's `has_changed` for the rest."""
+    initial = field.initial
+    if data in (None, "", []) and initial in (None, "", False):
+        return False
+    if initial is not None and data == str(initial):
+        return False
+    return field.has_changed(initial, data)
 
 
 def row_form(form_class: type[RowForm], **choices) -> type[RowForm]:
@@ -178,8 +189,9 @@ class LineForm(RowForm):
         if self.initial and not self.initial.get("item_code") and self.initial.get("item"):
             self.initial["item_code"] = OTHER_ITEM
 
-    def content(self) -> dict:
-        content = {field: self.cleaned_data.get(field) for field in LINE.names}
+    @classmethod
+    def content_of(cls, cleaned_data: dict) -> dict:
+        content = {field: cleaned_data.get(field) for field in LINE.names}
         # Blank choices are "not given", as the API's null.
         return {
             **content,
@@ -198,9 +210,22 @@ class PartnershipForm(RowForm):
     value = content_field(PARTNERSHIP["value"], _("Value"))
     status = content_field(PARTNERSHIP["status"], _("Status"))
 
-    def content(self) -> dict:
-        content = {field: self.cleaned_data.get(field) for field in PARTNERSHIP.names}
+    @classmethod
+    def content_of(cls, cleaned_data: dict) -> dict:
+        content = {field: cleaned_data.get(field) for field in PARTNERSHIP.names}
         return {**content, "key": content["key"] or None}
+
+
+@dataclasses.dataclass
+class RowsRead:
+    """A grid as read by `RowFormSet.read_rows`: the content of its filled rows, and the errors.
+
+    An error is (the row's place on the page, the field's name, the message); a row of None is the
+    grid's own (too many rows, a form that lost its row count).
+    """
+
+    rows: list[dict] = dataclasses.field(default_factory=list)
+    errors: list[tuple[int | None, str, str]] = dataclasses.field(default_factory=list)
 
 
 class RowFormSet(BaseFormSet):
@@ -225,6 +250,49 @@ class RowFormSet(BaseFormSet):
             raise forms.ValidationError(
                 self.error_messages["too_many_forms"] % {"num": self.max_num}, code="too_many_forms"
             )
+
+    def read_rows(self) -> RowsRead:
+        """The content of the filled rows, and what the fields refuse, read without a form per row.
+
+        Django's formset makes a form per row and a bound field and an error dict per field to find
+        that a valid row is valid: at 2,000 lines, seconds of a save. This reads each row's values
+        with the rows' shared fields and decides as `is_valid` and `filled_rows` do: the same values
+        cleaned, blank and removed rows left out, the same limits on the number of rows. The forms
+        are made (`forms`, `is_valid`) only when a page is shown again.
+        """
+        read = RowsRead()
+        if not self.management_form.is_valid():
+            missing = ", ".join(self.management_form.add_prefix(name) for name in self.management_form.errors)
+            read.errors.append((None, "", self.error_messages["missing_management_form"] % {"field_names": missing}))
+            return read
+        if self.management_form.cleaned_data[TOTAL_FORM_COUNT] > self.absolute_max:
+            read.errors.append((None, "", self.error_messages["too_many_forms"] % {"num": self.max_num}))
+        fields = self.empty_form.fields
+        widgets = [(name, field, field.widget.value_from_datadict) for name, field in fields.items()]
+        filled = 0
+        for index in range(self.total_form_count()):
+            prefix = f"{self.add_prefix(index)}-"
+            values = [
+                (name, field, value_of(self.data, self.files, prefix + name)) for name, field, value_of in widgets
+            ]
+            if not any(value_changed(field, value) for _name, field, value in values):
+                continue
+            cleaned: dict[str, Any] = {}
+            errors: list[tuple[int | None, str, str]] = []
+            for name, field, value in values:
+                try:
+                    cleaned[name] = field.clean(value)
+                except ValidationError as error:
+                    errors.extend((index, name, message) for message in error.messages)
+            if cleaned.get(DELETION_FIELD_NAME):
+                continue
+            filled += 1
+            read.errors += errors
+            if not errors:
+                read.rows.append(self.form.content_of(cleaned))
+        if filled > self.max_num:
+            read.errors.append((None, "", self.error_messages["too_many_forms"] % {"num": self.max_num}))
+        return read
 
 
 # The schema's maximum of rows: the editor refuses more, as the API does.

@@ -279,15 +279,24 @@ def plans_with_deadline() -> QuerySet[Plan]:
 
 
 def plan_findings(
-    *, plan: Plan, content: dict | None = None, for_submission: bool = False, at: datetime | None = None
+    *,
+    plan: Plan,
+    content: dict | None = None,
+    for_submission: bool = False,
+    at: datetime | None = None,
+    catalogue: dict[str, dict[str, Any]] | None = None,
 ) -> list[Finding]:
     """The plan's findings (errors and warnings) for every caller: the rules of plans.validation.
 
     `content` is what is about to be saved (default: the plan's stored content). With
     `for_submission` the completeness rules are added: what a submission would be refused for.
     `plan` may be unsaved (a draft about to be created): only its member and cycle are read.
+    `catalogue` is for a writer that has normalised its content and read the items it names
+    (`catalogue_items`, for `with_catalogue`): neither is done again, thousands of lines a save.
     """
-    content = normalize(plan_content(plan) if content is None else content)
+    if catalogue is None or content is None:
+        content = normalize(plan_content(plan) if content is None else content)
+        catalogue = catalogue_items(content)
     named = {code for row in content["partnerships"] for code in row["partner_members"]}
     # Only the codes the plan names need checking: no query when it names none.
     known = set(Member.objects.filter(code__in=named).values_list("code", flat=True)) if named else set()
@@ -297,7 +306,7 @@ def plan_findings(
         ally_codes=known,
         current_year=(at or timezone.now()).year,
         for_submission=for_submission,
-        catalogue={code: item["active"] for code, item in catalogue_items(content).items()},
+        catalogue={code: item["active"] for code, item in catalogue.items()},
     )
 
 
@@ -331,12 +340,13 @@ def catalogue_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return [(str(Category(category).label), items) for category, items in groups.items()]
 
 
-def with_catalogue(content: dict) -> dict:
+def with_catalogue(content: dict, items: dict[str, dict[str, Any]] | None = None) -> dict:
     """Normalised content whose catalogue lines carry their item's category and unit (and name, if none given).
 
     A line's unit comes from its item: whatever was sent for a catalogue line is replaced.
+    `items` are the content's catalogue items when the caller has read them (`catalogue_items`).
     """
-    items = catalogue_items(content)
+    items = catalogue_items(content) if items is None else items
     for line in content["lines"]:
         item = items.get(line.get("item_code"))
         if item is None:

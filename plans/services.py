@@ -82,7 +82,7 @@ from .models import (
     submission_is_late,
 )
 from .notifications import plan_event_notifications, send_comment_notice, send_extension_notice
-from .selectors import effective_deadline, last_submitted_plan, plan_findings, with_catalogue
+from .selectors import catalogue_items, effective_deadline, last_submitted_plan, plan_findings, with_catalogue
 from .validation import Finding, errors, field_findings, warnings
 
 # The workflow: transition -> (statuses it may start from, status it leads to).
@@ -220,9 +220,11 @@ def _review_data(review: Review) -> dict[str, Any]:
     }
 
 
-def _validate(content: dict, *, plan: Plan, for_submission: bool) -> list[Finding]:
+def _validate(
+    content: dict, *, plan: Plan, for_submission: bool, catalogue: dict[str, dict[str, Any]] | None = None
+) -> list[Finding]:
     """The plan's findings (plans.selectors.plan_findings, as every door shows them); errors refuse the write."""
-    findings = plan_findings(plan=plan, content=content, for_submission=for_submission)
+    findings = plan_findings(plan=plan, content=content, for_submission=for_submission, catalogue=catalogue)
     if errors(findings):
         raise PlanInvalid(findings)
     return findings
@@ -374,8 +376,10 @@ def plan_update(*, plan: Plan, actor: Actor, content: dict, expected_revision: i
     concurrent writers holding the same revision exactly one wins.
     """
     _require(actor.can(CHANGE_PLAN, plan), _("You may not write this member's plan."))
-    content = with_catalogue(normalize(content))
-    findings = _validate(content, plan=plan, for_submission=False)
+    content = normalize(content)
+    items = catalogue_items(content)
+    content = with_catalogue(content, items)
+    findings = _validate(content, plan=plan, for_submission=False, catalogue=items)
 
     claim = Plan.objects.filter(pk=plan.pk, status__in=EDITABLE)
     if expected_revision is not None:

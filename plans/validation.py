@@ -9,6 +9,7 @@ import uuid
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.findings import ERROR, WARNING, Finding, as_field_messages, errors, warnings
 from core.numbers import format_number
@@ -28,21 +29,27 @@ __all__ = [
 ]
 
 
+# What a line outside the catalogue must say, and the message when it does not (translated only then).
+OTHER_ITEM_NEEDS = (
+    ("category", gettext_lazy("Give the category of an item that is not in the catalogue.")),
+    ("item", gettext_lazy("Name the item, or pick it from the catalogue.")),
+    ("unit", gettext_lazy("Give the unit of an item that is not in the catalogue.")),
+)
+
+
 def field_findings(path: str, value, spec: FieldSpec) -> list[Finding]:
     """What is wrong with one value against its spec (plans.content): required, choice, length, size, range.
 
     Content reaches the services from the forms and the API, whose fields read the same specs,
     but also from a copy of last year's plan or a file import: the rules check every value.
     """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return [Finding(path, "required", _("This field is required."), ERROR)] if spec.required else []
     found: list[Finding] = []
 
     def error(code: str, message: str) -> None:
         found.append(Finding(path, code, message, ERROR))
 
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if spec.required:
-            error("required", _("This field is required."))
-        return found
     if spec.choices and value not in spec.values:
         values = ", ".join(sorted(spec.values))
         error("invalid_choice", _("%(value)r is not one of %(choices)s.") % {"value": value, "choices": values})
@@ -167,13 +174,9 @@ def validate_content(
         code = line.get("item_code")
         if code is None:
             # "other": a free-text item, with its category and a unit from the list.
-            for field, message in (
-                ("category", _("Give the category of an item that is not in the catalogue.")),
-                ("item", _("Name the item, or pick it from the catalogue.")),
-                ("unit", _("Give the unit of an item that is not in the catalogue.")),
-            ):
+            for field, message in OTHER_ITEM_NEEDS:
                 if not (line.get(field) or "").strip():
-                    error(f"{prefix}.{field}", "required", message)
+                    error(f"{prefix}.{field}", "required", str(message))
         elif code not in catalogue:
             error(
                 f"{prefix}.item_code",

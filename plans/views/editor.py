@@ -167,6 +167,18 @@ def _form_errors(headline, lines, partnerships) -> list[dict]:
     return items
 
 
+def _posted_content(headline, lines, partnerships) -> dict | None:
+    """The content the editor's form sends, or None when a field refuses what was typed.
+
+    The grids are read without a form per row (RowFormSet.read_rows); their forms are made only
+    if the page is shown again.
+    """
+    line_rows, partnership_rows = lines.read_rows(), partnerships.read_rows()
+    if not headline.is_valid() or line_rows.errors or partnership_rows.errors:
+        return None
+    return {**headline.content(), "lines": line_rows.rows, "partnerships": partnership_rows.rows}
+
+
 def _prepare(*forms_and_sets):
     for item in forms_and_sets:
         for index, form in enumerate(getattr(item, "forms", [item])):
@@ -210,15 +222,9 @@ def plan_edit(request, plan: Plan):
             )
             _prepare(headline, lines, partnerships)
         else:
-            _prepare(headline, lines, partnerships)
-            valid = all([headline.is_valid(), lines.is_valid(), partnerships.is_valid()])
-            line_rows, partnership_rows = filled_rows(lines), filled_rows(partnerships)
-            if valid:
-                content = {
-                    **headline.content(),
-                    "lines": [form.content() for form in line_rows],
-                    "partnerships": [form.content() for form in partnership_rows],
-                }
+            content = _posted_content(headline, lines, partnerships)
+            refused = None
+            if content is not None:
                 try:
                     # A form without its revision is treated as stale rather than allowed to overwrite blindly.
                     result = plan_update(
@@ -229,32 +235,35 @@ def plan_edit(request, plan: Plan):
                 except IllegalTransition as exc:
                     messages.error(request, exc.message)
                     return redirect("plan-detail-page", plan.pk)
-                except StalePlan:
-                    top_errors.append(
-                        _(
-                            "Not saved: someone else changed the plan since you opened it. Your changes are still "
-                            "below. Open the plan in another tab to see theirs; saving this form again will replace "
-                            "them with yours."
-                        )
-                    )
-                    revision = Plan.objects.filter(pk=plan.pk).values_list("revision", flat=True).first()
-                    status = 409
-                except PlanInvalid as exc:
-                    top_errors.append(_("Not saved: correct the fields marked below."))
-                    findings, sections = _place_findings(
-                        exc.findings, headline, line_rows, partnership_rows, bound=True
-                    )
-                    status = 400
+                except (StalePlan, PlanInvalid) as exc:
+                    refused = exc
                 else:
                     # The warnings are listed once, on the page this leads to.
                     messages.success(request, _("The draft was saved."))
                     if action == "save_submit" and can_submit(request, result.plan):
                         return redirect("plan-submit", plan.pk)
                     return redirect("plan-edit", plan.pk)
+            # Not saved: the page again, with the forms' own errors or the rules' beside their fields.
+            _prepare(headline, lines, partnerships)
+            valid = all([headline.is_valid(), lines.is_valid(), partnerships.is_valid()])
+            status = 400
+            if isinstance(refused, StalePlan):
+                top_errors.append(
+                    _(
+                        "Not saved: someone else changed the plan since you opened it. Your changes are still "
+                        "below. Open the plan in another tab to see theirs; saving this form again will replace "
+                        "them with yours."
+                    )
+                )
+                revision = Plan.objects.filter(pk=plan.pk).values_list("revision", flat=True).first()
+                status = 409
+            elif isinstance(refused, PlanInvalid) and valid:
+                top_errors.append(_("Not saved: correct the fields marked below."))
+                rows = (filled_rows(lines), filled_rows(partnerships))
+                findings, sections = _place_findings(refused.findings, headline, *rows, bound=True)
             else:
                 top_errors.append(_("Not saved: correct the fields marked below."))
                 findings = _form_errors(headline, lines, partnerships)
-                status = 400
     else:
         content = plan_content(plan)
         headline, lines, partnerships = _forms(content=content, choices=choices, item_choices=item_choices)

@@ -4,7 +4,9 @@ items and never deletes one in use, the API that lists it, and the migration tha
 import importlib
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -82,6 +84,19 @@ def test_the_api_reads_and_writes_item_code(alice, draft):
     [line] = client.get(f"/api/v1/plans/{draft.pk}/").json()["lines"]
     assert (line["item_code"], line["unit"], line["category"]) == ("art-155", "rounds", "ammunition")
     assert len(line["key"]) == 36
+
+
+@pytest.mark.parametrize("size", [1, 40])
+def test_a_save_reads_the_catalogue_twice_whatever_its_size(alice, draft, size):
+    lines = [{**catalogue_line("tank-120"), "category": "", "unit": ""} for _ in range(size)]
+    client = signed_in(alice)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse("plan-edit", args=[draft.pk]), editor_post(valid_content(lines=lines), revision=draft.revision)
+        )
+    assert response.status_code == 302
+    # The page's choices, and the items the lines name (for their units and for the rules alike).
+    assert sum('"plans_catalogueitem"' in query["sql"] for query in queries.captured_queries) == 2
 
 
 def test_the_editor_picks_a_catalogue_item(alice, draft):
