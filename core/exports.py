@@ -8,18 +8,18 @@ users typed through these functions:
 
 - CSV has no types: `csv_text` prefixes such a value with an apostrophe, which spreadsheet
   programs show as the start of text (OWASP's advice for CSV injection).
-- XLSX has types: `xlsx_cell` stores every string as a string cell, never a formula, and marks
-  the risky ones with Excel's own quote prefix (the file format's form of the leading
-  apostrophe), so the value is shown unchanged and stays text even after someone edits the cell.
-  Streaming (write-only) sheets take plain values where they are safe: `xlsx_value` passes a
-  value on as it is, or as such a cell when openpyxl would store it as anything but text.
+- XLSX has types: every string is stored as a string cell, never a formula, and the risky ones
+  carry Excel's own quote prefix (the file format's form of the leading apostrophe), so the
+  value is shown unchanged and stays text even after someone edits the cell. With openpyxl
+  (the plan template) that is `xlsx_cell`; with XlsxWriter (the compliance report) it is
+  `write_string` with a `quote_prefix` format whenever `starts_like_formula`.
 
 Numbers are not text and stay numbers (a negative amount is not a formula).
 """
 
 from typing import Any
 
-from openpyxl.cell.cell import ERROR_CODES, Cell, WriteOnlyCell
+from openpyxl.cell.cell import Cell
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 
@@ -51,15 +51,3 @@ def xlsx_cell(cell: Cell, value: Any) -> Cell:
 def xlsx_row(sheet: Any, values: list[Any]) -> list[Cell]:
     """Cells for `sheet.append(...)`, every value written through `xlsx_cell`."""
     return [xlsx_cell(Cell(sheet), value) for value in values]
-
-
-def xlsx_value(sheet: Any, value: Any) -> Any:
-    """`value` for a write-only sheet's `append`: as given, or a text cell (`xlsx_cell`) if it could run.
-
-    openpyxl stores a plain string starting with `=` as a formula and "#N/A" and its kind as an
-    error; every other plain value keeps its type, and a cell object per value costs as much
-    as writing it, which a sheet of a hundred thousand lines feels.
-    """
-    if isinstance(value, str) and (starts_like_formula(value) or value in ERROR_CODES):
-        return xlsx_cell(WriteOnlyCell(sheet), value)
-    return value

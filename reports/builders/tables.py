@@ -1,4 +1,4 @@
-"""XLSX (openpyxl) and CSV files of the compliance report."""
+"""XLSX (XlsxWriter) and CSV files of the compliance report."""
 
 import csv
 import io
@@ -8,12 +8,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
-from core.exports import csv_text, xlsx_cell, xlsx_value
+from core.exports import csv_text, starts_like_formula
 from plans.enums import Bottleneck, Category, Funding, PartnershipKind, PartnershipStatus, Priority
 from reports.selectors import ROW_KEYS
 
@@ -22,11 +21,16 @@ from .data import ReportData, item_label, money_label, status_label, unit_label
 PERCENT_FORMAT = "0.00"
 QUANTITY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-TOTALS_FONT = Font(bold=True)
-# Value types that excel_value passes on unchanged (exact types: a bool is an int, and is a word here).
-PLAIN_NUMBERS = frozenset({Decimal, int, float})
+HEADER_FORMAT = {"bold": True, "font_color": "#FFFFFF", "pattern": 1, "fg_color": "#1F4E79"}
+TOTALS_FORMAT = {"bold": True}
+# Rows go to a temporary file as they come (constant memory; "in_memory" would turn that off and keep
+# every cell until the end). Only write_string writes text, and the write() guesses are off too.
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
 
 # Column key, header, number format (None: general).
 SUMMARY_COLUMNS: list[tuple[str, str, str | None]] = [
@@ -189,63 +193,87 @@ def excel_value(key: str, value: Any) -> Any:
 
 
 class _SheetWriter:
-    """Writes the report's sheets into a write-only (streaming) workbook: each row goes to the file as it comes.
+    """Writes the report's sheets with XlsxWriter in constant-memory mode: each row goes to the file as it comes.
 
-    A write-only sheet takes its frozen pane, filter and column widths before its first row,
-    and each cell's style with the cell. Values go through `xlsx_value`: text that delegations
-    typed (items, units, partners) is stored as text, never as a formula.
+    A row is final once the next one starts, so rows go in order, each cell with its format.
+    Text is written with `write_string`, never `write` (which would take "=..." for a formula):
+    text that delegations typed (items, units, partners) is stored as text, quote-prefixed when
+    it could run (`core.exports`). Times are naive UTC (`excel_value`): XlsxWriter refuses a
+    time zone. Sheet titles must fit Excel's 31 characters in every language (XlsxWriter raises).
     """
 
     def __init__(self, workbook: Workbook) -> None:
         self.workbook = workbook
-        # excel_value's answer per (column, text or yes/no): labels are translated once per build.
-        self.labels: dict[tuple[str, Any], Any] = {}
+        # Per (column key, number format): each word's cell, text and format (see `sheet`).
+        self.words: dict[tuple[str, str | None], dict[Any, tuple[str, Format | None]]] = {}
+        # One format per (number format, quote prefix): XlsxWriter writes each format it is given.
+        self.formats: dict[tuple[str | None, bool], Format | None] = {}
+        self.header_format = workbook.add_format(HEADER_FORMAT)
+        self.totals_format = workbook.add_format(TOTALS_FORMAT)
 
-    def value(self, key: str, value: Any) -> Any:
-        if isinstance(value, str | bool):
-            try:
-                return self.labels[key, value]
-            except KeyError:
-                converted = self.labels[key, value] = excel_value(key, value)
-                return converted
-        return excel_value(key, value)
+    def cell_format(self, number_format: str | None, quoted: bool = False) -> Format | None:
+        try:
+            return self.formats[number_format, quoted]
+        except KeyError:
+            properties: dict[str, Any] = {"quote_prefix": True} if quoted else {}
+            if number_format:
+                properties["num_format"] = number_format
+            made = self.formats[number_format, quoted] = self.workbook.add_format(properties) if properties else None
+            return made
 
-    def header_cell(
-        self, sheet: Any, text: str, font: Font = HEADER_FONT, fill: PatternFill | None = HEADER_FILL
-    ) -> Cell:
-        cell = xlsx_cell(WriteOnlyCell(sheet), text)
-        cell.font = font
-        if fill is not None:
-            cell.fill = fill
-        return cell
+    def text_cell(self, text: str, number_format: str | None = None) -> tuple[str, Format | None]:
+        """Text and its format for `write_string`: quote-prefixed (Excel's leading apostrophe) if it could run."""
+        return text, self.cell_format(number_format, starts_like_formula(text))
 
-    def sheet(self, title: str, columns: list[tuple[str, str, str | None]], rows: list[dict[str, Any]]) -> Any:
-        sheet = self.workbook.create_sheet(title)
+    def sheet(self, title: str, columns: list[tuple[str, str, str | None]], rows: list[dict[str, Any]]) -> Worksheet:
+        sheet = self.workbook.add_worksheet(title)
         headers = [_(header) for _key, header, _fmt in columns]
-        for index, header in enumerate(headers, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(header) + 2))
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-        sheet.append([self.header_cell(sheet, header) for header in headers])
-        value = self.value
-        keys = [key for key, _header, _fmt in columns]
-        formats = [fmt for _key, _header, fmt in columns]
-        for row in rows:
-            cells = []
-            for key, fmt in zip(keys, formats, strict=True):
+        for index, header in enumerate(headers):
+            # In pixels (7 a character of the default font): the width stored is exactly this many
+            # characters, as before; set_column would add the cell's padding (5 pixels) to it.
+            sheet.set_column_pixels(index, index, 7 * max(10, min(40, len(header) + 2)))
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, len(rows), len(columns) - 1)
+        for index, header in enumerate(headers):
+            sheet.write_string(0, index, header, self.header_format)
+        write_string, write_number, write_blank = sheet.write_string, sheet.write_number, sheet.write_blank
+        # Per column: its number format, and its words (labels, yes/no, typed text) as cells, made
+        # once per build for each value, since most of a sheet's words repeat.
+        columns_at = [
+            (column, key, fmt, self.cell_format(fmt), self.words.setdefault((key, fmt), {}))
+            for column, (key, _header, fmt) in enumerate(columns)
+        ]
+        # The cell kind by exact type, most frequent first: this loop runs for every cell of the report.
+        for row_index, row in enumerate(rows, start=1):
+            for column, key, number_format, cell_format, words in columns_at:
                 raw = row.get(key)
-                # Numbers (most cells) are written as they are: excel_value would return them unchanged.
-                plain = raw is None or type(raw) in PLAIN_NUMBERS
-                converted = raw if plain else value(key, raw)
-                if fmt:
-                    # A cell of its own to carry the number format; text in it still goes in as text.
-                    cell = WriteOnlyCell(sheet, converted) if plain else xlsx_cell(WriteOnlyCell(sheet), converted)
-                    cell.number_format = fmt
-                    cells.append(cell)
+                kind = type(raw)
+                if kind is Decimal:
+                    # As a float: XlsxWriter would write a Decimal with its trailing zeros ("1000.00").
+                    write_number(row_index, column, float(raw), cell_format)
+                elif kind is str or kind is bool:
+                    cell = words.get(raw)
+                    if cell is None:
+                        cell = words[raw] = self.text_cell(excel_value(key, raw), number_format)
+                    write_string(row_index, column, *cell)
+                elif raw is None:
+                    # Nothing, or an empty cell that carries the column's number format.
+                    if cell_format is not None:
+                        write_blank(row_index, column, None, cell_format)
+                elif kind is int or kind is float:
+                    write_number(row_index, column, raw, cell_format)
                 else:
-                    cells.append(converted if plain else xlsx_value(sheet, converted))
-            sheet.append(cells)
+                    self.other_cell(sheet, row_index, column, excel_value(key, raw), number_format)
         return sheet
+
+    def other_cell(self, sheet: Worksheet, row: int, column: int, value: Any, number_format: str | None) -> None:
+        """Times (UTC, naive: `excel_value`), lists (as text) and words of other types (enum members)."""
+        if isinstance(value, datetime):
+            sheet.write_datetime(row, column, value, self.cell_format(number_format))
+        elif isinstance(value, str):
+            sheet.write_string(row, column, *self.text_cell(value, number_format))
+        else:
+            raise TypeError(f"no spreadsheet cell for a {type(value).__name__}")
 
 
 def item_row(item: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -265,14 +293,17 @@ def joint_rows(data: ReportData) -> list[dict[str, Any]]:
 
 
 def build_xlsx(data: ReportData) -> bytes:
-    """The workbook, streamed (openpyxl's write-only mode): its time and memory grow with the rows, no faster."""
-    workbook = Workbook(write_only=True)
+    """The workbook, streamed (XlsxWriter's constant-memory mode): its time and memory grow with the rows, no faster."""
+    buffer = io.BytesIO()
+    workbook = Workbook(buffer, WORKBOOK_OPTIONS)
     writer = _SheetWriter(workbook)
     summary = writer.sheet(_("Summary"), SUMMARY_COLUMNS, data.rows)
-    summary.append([])
-    summary.append([writer.header_cell(summary, _("Totals"), font=TOTALS_FONT, fill=None)])
-    for key, label in TOTAL_LABELS.items():
-        summary.append([xlsx_value(summary, _(label)), data.totals[key]])
+    # A blank row, then the totals: a bold "Totals" and one label and figure a row.
+    totals_at = len(data.rows) + 2
+    summary.write_string(totals_at, 0, _("Totals"), writer.totals_format)
+    for offset, (key, label) in enumerate(TOTAL_LABELS.items(), start=1):
+        summary.write_string(totals_at + offset, 0, *writer.text_cell(_(label)))
+        summary.write_number(totals_at + offset, 1, data.totals[key])
 
     lines = [{**line, "growth": line["target_capacity"] - line["baseline_capacity"]} for line in data.lines]
     writer.sheet(_("Capability lines"), LINE_COLUMNS, lines)
@@ -286,8 +317,7 @@ def build_xlsx(data: ReportData) -> bytes:
         writer.sheet(_("Alliance by year"), ALLIANCE_YEAR_COLUMNS, data.trends["cycles"])
         writer.sheet(_("Allies by year"), ALLY_YEAR_COLUMNS, data.trends["allies"])
         writer.sheet(_("Capacity by year"), CAPACITY_YEAR_COLUMNS, capacity_rows(data.trends["capacity"]))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    workbook.close()
     return buffer.getvalue()
 
 

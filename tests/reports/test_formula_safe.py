@@ -150,29 +150,3 @@ def test_csv_numbers_and_plain_text_are_unchanged():
         "Stinger interceptors",
         "",
     ]
-
-
-def test_a_streamed_sheet_keeps_text_as_text_and_numbers_as_numbers():
-    from decimal import Decimal
-
-    from openpyxl import Workbook
-
-    from core.exports import xlsx_value
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Values")
-    values = [*PAYLOADS, "#N/A", "#REF!", "Stinger interceptors", Decimal("-5.00"), 7, None, "x"]
-    sheet.append([xlsx_value(sheet, value) for value in values])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    cells = list(load_workbook(buffer)["Values"].iter_rows())[0]
-    assert [(cell.value, cell.data_type, bool(cell.quotePrefix)) for cell in cells] == [
-        *((payload, "s", True) for payload in PAYLOADS),
-        ("#N/A", "s", False),
-        ("#REF!", "s", False),
-        ("Stinger interceptors", "s", False),
-        (-5, "n", False),
-        (7, "n", False),
-        (None, "n", False),
-        ("x", "s", False),
-    ]
