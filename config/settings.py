@@ -157,7 +157,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "core.requestid.RequestIdMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
-    # The application's own stack.
+    # The application's own stack; compression first, so that it sees the finished answer.
+    "core.middleware.TextCompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
