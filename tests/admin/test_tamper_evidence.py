@@ -1,10 +1,8 @@
 """Submitted versions cannot be changed, their authors cannot be erased, and a broken chain is found:
 in the admin on demand and every night, with an e-mail to the staff who can act."""
 
-import pgtrigger
 import pytest
 from django.core import mail
-from django.db import models
 from django.db.models import ProtectedError
 from django_celery_beat.models import PeriodicTask
 
@@ -18,6 +16,7 @@ from plans.models import PlanVersion
 from plans.tasks import verify_versions
 from tests.admin.conftest import client_of, staff_in
 from tests.factories import valid_content
+from tests.tamper import tamper
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +25,6 @@ pytestmark = pytest.mark.django_db
 def version(cycle, estonia, as_alice):
     plan = services.plan_create(cycle=cycle, member=estonia, actor=as_alice, content=valid_content()).plan
     return services.plan_submit(plan=plan, actor=as_alice).version
-
-
-def tamper(version: PlanVersion, **fields) -> None:
-    """A write past the service, its guard and (on PostgreSQL) its trigger: someone with database access."""
-    with pgtrigger.ignore("plans.PlanVersion:plan_version_immutable"):
-        models.QuerySet.update(PlanVersion.objects.filter(pk=version.pk), **fields)
 
 
 def test_a_version_is_never_changed_or_deleted_through_the_application(version):

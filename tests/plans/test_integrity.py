@@ -1,24 +1,16 @@
 """The chain check finds any change to a submitted version: its content, its hash, its link, its order."""
 
-import pgtrigger
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import models
 
 from plans import services
 from plans.integrity import ChainBreak, version_chain_breaks
 from plans.models import PlanVersion
 from tests.factories import valid_content
+from tests.tamper import tamper
 
 pytestmark = pytest.mark.django_db
-
-
-def tamper(version: PlanVersion, **fields) -> None:
-    """What someone with write access to the database could do: an UPDATE past the service, its
-    guard and (on PostgreSQL) the trigger that refuses it."""
-    with pgtrigger.ignore("plans.PlanVersion:plan_version_immutable"):
-        models.QuerySet.update(PlanVersion.objects.filter(pk=version.pk), **fields)
 
 
 @pytest.fixture

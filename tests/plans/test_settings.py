@@ -113,3 +113,19 @@ def test_production_defaults_are_secure(tmp_path):
     )
     result = start({**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50)}, tmp_path, "-c", probe)
     assert result.stdout.strip() == "False True True True ['plans.example.org']", result.stderr
+
+
+@pytest.mark.parametrize(
+    ("threshold", "expected"),
+    [(None, "True 5"), ("2", "True 2"), ("0", "None None")],
+)
+def test_postgresql_binds_values_on_the_server_and_prepares_statements_unless_turned_off(tmp_path, threshold, expected):
+    probe = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "o = s.DATABASES['default']['OPTIONS']; print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+    )
+    variables = {"DEBUG": "true", "DATABASE_URL": "postgres://plans@db:5432/plans"}
+    if threshold is not None:
+        variables["DB_PREPARE_THRESHOLD"] = threshold
+    result = start(variables, tmp_path, "-c", probe)
+    assert result.stdout.strip() == expected, result.stderr
