@@ -22,10 +22,11 @@ PostgreSQL only: other databases (SQLite for the local demo) adapt some values w
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from threading import Lock
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
@@ -62,6 +63,21 @@ class _Statement:
     annotation_col_map: Any
     col_count: int
     has_extra_select: bool
+    # What turns each column's value into Python (a field's from_db_value, an annotation's output
+    # type), as the compiler finds on every run: found once per database connection instead.
+    converters: WeakKeyDictionary = field(default_factory=WeakKeyDictionary, compare=False)
+
+    def converters_for(self, compiler: Any) -> dict[int, Any]:
+        converters = self.converters.get(compiler.connection)
+        if converters is None:
+            converters = type(compiler).get_converters(compiler, self.fields)
+            self.converters[compiler.connection] = converters
+        return converters
+
+    @property
+    def fields(self) -> list[Any]:
+        """The selected expressions, as the compiler's results_iter lists them."""
+        return [column[0] for column in self.select[0 : self.col_count]]
 
 
 class _PreparedQuery(Query):
@@ -84,7 +100,16 @@ class _PreparedQuery(Query):
             compiler.has_extra_select = statement.has_extra_select
             return sql, values
 
+        def get_converters(expressions: list[Any]) -> dict[int, Any]:
+            fields = statement.select
+            if len(expressions) == statement.col_count and all(
+                expression is column[0] for expression, column in zip(expressions, fields, strict=False)
+            ):
+                return statement.converters_for(compiler)
+            return type(compiler).get_converters(compiler, expressions)
+
         compiler.as_sql = as_sql  # this one compiler only
+        compiler.get_converters = get_converters
         return compiler
 
 

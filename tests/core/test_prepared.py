@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import F
+from django.db.models import ExpressionWrapper, F, FloatField
 from django.utils import timezone
 
 from core.prepared import Prepared
@@ -53,6 +53,23 @@ def test_rows_come_as_the_queryset_gives_them(cycles):
     )
     assert expected
     assert prepared.fetch(after=opens) == expected
+
+
+def test_values_are_converted_on_every_call_as_the_orm_converts_them(cycles):
+    # The annotation's output type converts PostgreSQL's integer into a float: found once, used each time.
+    prepared = Prepared(
+        lambda year: (
+            Cycle.objects.filter(year__gte=year)
+            .annotate(half=ExpressionWrapper(F("year") / 2, output_field=FloatField()))
+            .order_by("year")
+            .values_list("year", "half")
+        ),
+        year=int,
+    )
+    for year in (2031, 2033, 2031):
+        rows = prepared.fetch(year=year)
+        assert rows == [(cycle.year, float(cycle.year // 2)) for cycle in cycles if cycle.year >= year]
+        assert {type(half) for _year, half in rows} == {float}
 
 
 # Elsewhere the queryset is built on each call, so there is nothing to check or refuse.
