@@ -313,7 +313,7 @@ def _item_figures(lines: QuerySet[CapabilityLine], *, per_year: bool = False) ->
     return result
 
 
-def capacity_by_item(*, cycle: Cycle) -> dict[str, Any]:
+def capacity_by_item(*, cycle: Cycle, across: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The alliance figures per catalogue item and unit: the one aggregation every door shows.
 
     Capacity (baseline, target, growth), stockpiles (current, target, gap) are summed over the
@@ -321,12 +321,23 @@ def capacity_by_item(*, cycle: Cycle) -> dict[str, Any]:
     summed per currency (money in two currencies is two units). Lines without a catalogue item
     ("other") are listed one by one, never summed. Two queries whatever the data.
 
+    `across`: the rows of `capacity_over_cycles()` for every ally, when the caller has them
+    already (a report reads both): the cycle's items are then its rows of that year, the same
+    aggregation, instead of a second sum over the same lines, and only the "other" lines are read
+    (one query).
+
     Returns `{"items": [...], "other": [...]}`; each item: code, name_en, name_fr, category,
     unit, parent, lines, allies (codes), baseline, target, growth, growth_pct, stockpile_current,
     stockpile_target, stockpile_gap, investment (`{currency: amount}`).
     """
     reported = CapabilityLine.objects.filter(plan__cycle_id=cycle.pk, plan__status__in=REPORTED_STATES).order_by()
-    result = _item_figures(reported)
+    if across is None:
+        result = _item_figures(reported)
+    else:
+        # The same order: _item_figures sorts by item and unit, then by cycle.
+        result = [
+            {key: value for key, value in row.items() if key != "year"} for row in across if row["year"] == cycle.year
+        ]
     other: list[dict[str, Any]] = [
         dict(row)
         for row in reported.filter(item_code__isnull=True)
@@ -534,6 +545,10 @@ def partnership_reconciliation(*, cycle: Cycle) -> list[dict[str, Any]]:
     ]
 
 
+# The fields of a line that the report shows: not its notes, nor its key (an identity for the editor).
+REPORT_LINE_FIELDS = tuple(field for field in LINE_FIELDS if field not in ("notes", "key"))
+
+
 def capability_lines(*, cycle: Cycle) -> list[dict[str, Any]]:
     """Every line of the submitted plans, for the report's detail sheet, in one query.
 
@@ -543,7 +558,7 @@ def capability_lines(*, cycle: Cycle) -> list[dict[str, Any]]:
         CapabilityLine.objects.filter(plan__cycle_id=cycle.pk, plan__status__in=REPORTED_STATES)
         .order_by("plan__member__name", "position", "pk")
         .values(
-            *(field for field in LINE_FIELDS if field != "notes"),
+            *REPORT_LINE_FIELDS,
             member_code=F("plan__member__code"),
             currency=F("plan__currency"),
             item_name_en=F("item_code__name_en"),

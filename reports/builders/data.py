@@ -64,12 +64,14 @@ def report_data(*, cycle: Cycle, at: datetime | None = None, detail: bool = True
     """
     now = at or timezone.now()
     rows = selectors.compliance_rows(cycle=cycle, at=now)
+    # Across years holds this cycle's capacity per item too: summed once, not again for the cycle.
+    across = selectors.trends() if detail else {}
     data = ReportData(
         cycle=cycle,
         generated_at=now,
         rows=rows,
         totals=selectors.compliance_totals(rows),
-        capacity=selectors.capacity_by_item(cycle=cycle),
+        capacity=selectors.capacity_by_item(cycle=cycle, across=across.get("capacity")),
         joint=selectors.joint_procurement(cycle=cycle),
         bottlenecks=selectors.bottlenecks(cycle=cycle),
         programmes=selectors.multinational_programmes(cycle=cycle),
@@ -79,5 +81,5 @@ def report_data(*, cycle: Cycle, at: datetime | None = None, detail: bool = True
     if detail:
         data.lines = selectors.capability_lines(cycle=cycle)
         data.partnerships = selectors.partnerships(cycle=cycle)
-        data.trends = selectors.trends()
+        data.trends = across
     return data

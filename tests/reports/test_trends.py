@@ -350,3 +350,46 @@ def test_the_dashboard_across_years_takes_the_same_queries(db, charlie, allies, 
     # session, user, permissions, cycles listed, the four of trends(), the session saved (3)
     with django_assert_num_queries(11):
         client.get("/staff/reports/")
+
+
+def test_a_report_sums_capacity_once_and_gives_its_cycle_the_same_figures(three_cycles, django_assert_num_queries):
+    from plans.models import Cycle
+    from reports.builders.data import report_data
+    from reports.selectors import capacity_by_item
+
+    cycle = Cycle.objects.get(year=2025)
+    # compliance rows, the four across years (capacity over every cycle among them), the cycle's
+    # "other" lines (its items are its rows across years), joint procurement (2), bottlenecks,
+    # programmes (2), reconciliation (3), submissions, lines, partnerships (2)
+    with django_assert_num_queries(18):
+        data = report_data(cycle=cycle)
+    assert data.capacity == capacity_by_item(cycle=cycle)
+    figures = [(item["code"], item["allies"], item["baseline"], item["target"]) for item in data.capacity["items"]]
+    assert sorted(figures) == [
+        ("art-155", ["EE", "LT"], D("3000"), D("8000")),
+        ("art-fuzes", ["EE"], D("3"), D("4")),
+        ("manpads", ["LV"], D("10"), D("40")),
+    ]
+    assert [line["item"] for line in data.capacity["other"]] == ["Fuze adapters"]
+
+
+def test_the_detail_lines_are_the_reported_lines_without_the_editor_key(three_cycles):
+    from plans.models import Cycle
+    from reports.selectors import capability_lines
+
+    lines = capability_lines(cycle=Cycle.objects.get(year=2025))
+    assert [(line["member_code"], line["item_code"], line["target_capacity"]) for line in lines] == [
+        ("EE", "art-155", D("6000")),
+        ("EE", "art-fuzes", D("4")),
+        ("LV", "manpads", D("40")),
+        ("LT", "art-155", D("2000")),
+        ("LT", None, D("9")),
+    ]
+    assert (lines[-1]["item"], lines[-1]["item_name_en"]) == ("Fuze adapters", None)
+    assert sorted(lines[0]) == sorted(
+        [
+            *("item_code", "category", "item", "unit", "baseline_capacity", "target_capacity", "target_year"),
+            *("stockpile_current", "stockpile_target", "planned_investment", "funding", "priority", "bottleneck"),
+            *("member_code", "currency", "item_name_en", "item_name_fr"),
+        ]
+    )
