@@ -9,7 +9,12 @@ from decimal import Decimal
 import pytest
 from rest_framework import serializers
 
-from plans.api.serializers import LineInputSerializer, PartnershipInputSerializer, PlanContentSerializer
+from plans.api.serializers import (
+    LineInputSerializer,
+    PartnershipInputSerializer,
+    PlanContentSerializer,
+    PlanCreateSerializer,
+)
 
 LINES = [
     {
@@ -90,3 +95,22 @@ def test_input_it_cannot_answer_goes_drf_s_whole_way(serializer_class, data, err
     with pytest.raises(serializers.ValidationError) as refused:
         serializer_class().run_validation(data)
     assert refused.value.detail == errors
+
+
+def test_a_field_left_out_takes_its_default_on_the_short_way():
+    # `copy_previous` has a default: a create without it must not validate its lines twice.
+    data = {"cycle": 2026, **HEADLINES[0], "lines": LINES, "partnerships": PARTNERSHIPS}
+    serializer = PlanCreateSerializer()
+    seen = []
+    line_field = serializer.fields["lines"].child
+    validate_line = line_field.run_validation
+
+    def counted(row):
+        seen.append(row)
+        return validate_line(row)
+
+    line_field.run_validation = counted
+    short = serializer.run_validation(data)
+    assert short == drf_whole_way(PlanCreateSerializer(), data)
+    assert short["copy_previous"] is False
+    assert len(seen) == len(LINES)
