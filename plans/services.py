@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bulk import insert_rows
 from core.permissions import (
     ADD_COMMENT,
     APPROVE_PLAN,
@@ -282,8 +283,8 @@ def _write_children(plan: Plan, content: dict, stored: tuple[list[dict], list[di
         CapabilityLine.objects.filter(plan=plan, pk__in=removed).delete()
     if update:
         CapabilityLine.objects.bulk_update(update, sorted(fields))
-    if create:
-        CapabilityLine.objects.bulk_create(CapabilityLine(plan=plan, **values) for values in create)
+    # A plan's lines are its many rows (thousands at most): COPY, no instance per line (core.bulk).
+    insert_rows(CapabilityLine, [{"plan_id": plan.pk, **values} for values in create])
 
     create, update, removed, fields = _changes(
         Partnership, stored_partnerships, content["partnerships"], _partnership_values
