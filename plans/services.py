@@ -369,12 +369,20 @@ def plan_create(
 
 
 @transaction.atomic
-def plan_update(*, plan: Plan, actor: Actor, content: dict, expected_revision: int | None = None) -> SaveResult:
+def plan_update(
+    *,
+    plan: Plan,
+    actor: Actor,
+    content: dict,
+    expected_revision: int | None = None,
+    stored: tuple[list[dict], list[dict]] | None = None,
+) -> SaveResult:
     """Replace the plan's content (headline figures, lines, partnerships) in one step.
 
     With `expected_revision`, the change applies only if nobody changed the plan since the
     caller read it: the revision check and its bump are one conditional UPDATE, so of two
-    concurrent writers holding the same revision exactly one wins.
+    concurrent writers holding the same revision exactly one wins. `stored` are the plan's rows
+    as the caller read them after `plan` (content.stored_rows, to build its content from).
     """
     _require(actor.can(CHANGE_PLAN, plan), _("You may not write this member's plan."))
     content = normalize(content)
@@ -382,25 +390,38 @@ def plan_update(*, plan: Plan, actor: Actor, content: dict, expected_revision: i
     content = with_catalogue(content, items)
     findings = _validate(content, plan=plan, for_submission=False, catalogue=items)
 
+    # A caller that read the plan and then its rows at the revision it expects needs no second
+    # read: if the claim below succeeds, nobody has committed a change since, so what it read is
+    # what is stored (a change committed before or during its reads would have moved the
+    # revision). The headline figures are then written by the claim itself.
+    read_as_claimed = stored is not None and expected_revision is not None and expected_revision == plan.revision
+    headline = {field: content[field] for field in HEADLINE_FIELDS}
     claim = Plan.objects.filter(pk=plan.pk, status__in=EDITABLE)
     if expected_revision is not None:
         claim = claim.filter(revision=expected_revision)
-    if claim.update(revision=F("revision") + 1) == 0:
+    bump: dict[str, Any] = {"revision": F("revision") + 1}
+    if read_as_claimed:
+        bump.update(headline, updated_at=timezone.now())
+    if claim.update(**bump) == 0:
         current = Plan.objects.filter(pk=plan.pk).values("status", "revision").first()
         if current is None or current["status"] not in EDITABLE:
             status = PlanStatus(current["status"]).label.lower() if current else ""
             raise IllegalTransition(status=status, action=_("changed"))
         raise StalePlan(_("The plan was changed by someone else since you read it. Reload it and try again."))
 
-    # The UPDATE above holds the row lock until commit; read the state we now own.
-    locked = _lock(plan)
-    stored = stored_rows(locked)
-    before = content_of(locked, *stored)
+    if read_as_claimed:
+        locked, rows = plan, cast(tuple[list[dict], list[dict]], stored)
+    else:
+        # The UPDATE above holds the row lock until commit; read the state we now own.
+        locked = _lock(plan)
+        rows = stored_rows(locked)
+    before = content_of(locked, *rows)
     content = with_keys(content, before=before)
-    for field in HEADLINE_FIELDS:
-        setattr(locked, field, content[field])
-    locked.save(update_fields=[*HEADLINE_FIELDS, "updated_at"])
-    _write_children(locked, content, stored)
+    for field, value in headline.items():
+        setattr(locked, field, value)
+    if not read_as_claimed:
+        locked.save(update_fields=[*HEADLINE_FIELDS, "updated_at"])
+    _write_children(locked, content, rows)
     changes = diff(before, content)
     _record(locked, actor=actor, action=EventAction.UPDATED, changes=changes)
     return SaveResult(plan=locked, warnings=warnings(findings))
