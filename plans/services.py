@@ -438,13 +438,15 @@ def plan_submit(*, plan: Plan, actor: Actor) -> Receipt:
 
     now = timezone.now()
     deadline = effective_deadline(cycle=plan.cycle, member_id=plan.member_id)
-    previous = plan.versions.order_by("-number").first()
-    number = previous.number + 1 if previous else 1
+    # Only its number and hash: the whole version would bring its content, as large as the plan.
+    previous = plan.versions.order_by("-number").values("number", "sha256").first()
+    number = previous["number"] + 1 if previous else 1
+    previous_sha256 = previous["sha256"] if previous else ""
     document = {
         "member": plan.member.code,
         "cycle": plan.cycle.year,
         "number": number,
-        "previous_sha256": previous.sha256 if previous else "",
+        "previous_sha256": previous_sha256,
         "content": content,
     }
     # The supporting documents enter the hashed document, so the receipt covers them too; a plan
@@ -458,7 +460,7 @@ def plan_submit(*, plan: Plan, actor: Actor) -> Receipt:
         number=number,
         content=text,
         sha256=sha256_hex(text),
-        previous_sha256=previous.sha256 if previous else "",
+        previous_sha256=previous_sha256,
         submitted_by=actor.user if actor.api_key is None else None,
         submitted_by_key=actor.api_key,
         submitted_at=now,
