@@ -434,7 +434,21 @@ def diff(old: dict, new: dict) -> list[dict]:
         for index, old_row, new_row in pair_rows(old.get(group) or [], new.get(group) or []):
             if old_row is not None and new_row is not None and _same_row(old_row, new_row):
                 continue
-            old_row, new_row = _jsonable(old_row or {}), _jsonable(new_row or {})
+            if old_row is None or new_row is None:
+                # An added or removed row (every row of a new plan): its fields that have a value.
+                # The same entries as the comparison below gives, without comparing with nothing.
+                added = new_row is not None
+                row = _jsonable(new_row if added else old_row)
+                path = f"{group}[{index}]."
+                changes += [
+                    {"field": path + name, "old": None, "new": value}
+                    if added
+                    else {"field": path + name, "old": value, "new": None}
+                    for name, value in sorted(row.items())
+                    if value is not None and name != "key"
+                ]
+                continue
+            old_row, new_row = _jsonable(old_row), _jsonable(new_row)
             for name in sorted({*new_row, *old_row}):
                 if name == "key":
                     continue
