@@ -9,7 +9,7 @@ parameter of an INSERT.
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections
 from django.db.models import Field, Model
@@ -31,13 +31,14 @@ def insert_rows(model: type[Model], rows: Sequence[dict[str, Any]], *, using: st
         return
     meta = model._meta
     given = list(rows[0])
-    by_name = {name: meta.get_field(name) for name in given}
+    # Each name given is a concrete field's (a relation's reverse side holds no column).
+    by_name = {name: cast(Field, meta.get_field(name)) for name in given}
     # As a model instance would have them: the field's default, or its empty value (None or "").
     missing: list[Field] = [
         field for field in meta.concrete_fields if field not in by_name.values() and field is not meta.pk
     ]
     quote = connection.ops.quote_name
-    columns = [*(by_name[name].column for name in given), *(field.column for field in missing)]
+    columns = [cast(str, field.column) for field in (*(by_name[name] for name in given), *missing)]
     # Only quoted names from the model's metadata are formatted in; the values are streamed.
     statement = f"COPY {quote(meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN"
     with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
