@@ -434,7 +434,8 @@ def plan_submit(*, plan: Plan, actor: Actor) -> Receipt:
     plan = _lock(plan)
     _check_transition(plan, Transition.SUBMIT)
     content = normalize(plan_content(plan))
-    findings = _validate(content, plan=plan, for_submission=True)
+    # Normalised here once: the rules need not normalise it again (plan_findings, `catalogue`).
+    findings = _validate(content, plan=plan, for_submission=True, catalogue=catalogue_items(content))
 
     now = timezone.now()
     deadline = effective_deadline(cycle=plan.cycle, member_id=plan.member_id)
