@@ -286,23 +286,30 @@ def with_keys(content: dict, *, before: dict | None = None) -> dict:
 ROW_ADDRESS = ("id", "position")
 
 
+PARTNERSHIP_COLUMNS = (*ROW_ADDRESS, *(field for field in PARTNERSHIP_FIELDS if field != "partner_members"))
+
+
 def stored_rows(plan: Plan) -> tuple[list[dict], list[dict]]:
-    """A plan's lines and partnerships as stored (three queries), each row also with its `id` and `position`."""
+    """A plan's lines and partnerships as stored (two queries), each row also with its `id` and `position`."""
     lines = [
         {**line, "key": str(line["key"])}
         for line in CapabilityLine.objects.filter(plan=plan)
         .order_by("position", "id")
         .values(*ROW_ADDRESS, *LINE_FIELDS)
     ]
-    partnerships = Partnership.objects.filter(plan=plan).order_by("position", "id").prefetch_related("partner_members")
-    return lines, [
-        {
-            **{field: getattr(p, field) for field in (*ROW_ADDRESS, *PARTNERSHIP_FIELDS) if field != "partner_members"},
-            "key": str(p.key),
-            "partner_members": sorted(m.code for m in p.partner_members.all()),
-        }
-        for p in partnerships
-    ]
+    # One row per (partnership, partner ally), joined: a partnership names a handful at most.
+    partnerships: list[dict] = []
+    for row in (
+        Partnership.objects.filter(plan=plan)
+        .order_by("position", "id", "partner_members__code")
+        .values_list(*PARTNERSHIP_COLUMNS, "partner_members__code")
+    ):
+        if not partnerships or partnerships[-1]["id"] != row[0]:
+            partnerships.append(dict(zip(PARTNERSHIP_COLUMNS, row[:-1], strict=True)))
+            partnerships[-1].update(key=str(partnerships[-1]["key"]), partner_members=[])
+        if row[-1] is not None:
+            partnerships[-1]["partner_members"].append(row[-1])
+    return lines, partnerships
 
 
 def content_of(plan: Plan, lines: list[dict], partnerships: list[dict]) -> dict:
@@ -320,7 +327,7 @@ def content_of(plan: Plan, lines: list[dict], partnerships: list[dict]) -> dict:
 
 
 def plan_content(plan: Plan) -> dict:
-    """The working content of a plan as stored now (three queries: lines, partnerships, their allies)."""
+    """The working content of a plan as stored now (two queries: lines, partnerships with their allies)."""
     return content_of(plan, *stored_rows(plan))
 
 
@@ -427,7 +434,21 @@ def diff(old: dict, new: dict) -> list[dict]:
         for index, old_row, new_row in pair_rows(old.get(group) or [], new.get(group) or []):
             if old_row is not None and new_row is not None and _same_row(old_row, new_row):
                 continue
-            old_row, new_row = _jsonable(old_row or {}), _jsonable(new_row or {})
+            if old_row is None or new_row is None:
+                # An added or removed row (every row of a new plan): its fields that have a value.
+                # The same entries as the comparison below gives, without comparing with nothing.
+                added = new_row is not None
+                row = _jsonable(new_row if added else old_row)
+                path = f"{group}[{index}]."
+                changes += [
+                    {"field": path + name, "old": None, "new": value}
+                    if added
+                    else {"field": path + name, "old": value, "new": None}
+                    for name, value in sorted(row.items())
+                    if value is not None and name != "key"
+                ]
+                continue
+            old_row, new_row = _jsonable(old_row), _jsonable(new_row)
             for name in sorted({*new_row, *old_row}):
                 if name == "key":
                     continue

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bulk import insert_rows
 from core.permissions import (
     ADD_COMMENT,
     APPROVE_PLAN,
@@ -282,8 +283,8 @@ def _write_children(plan: Plan, content: dict, stored: tuple[list[dict], list[di
         CapabilityLine.objects.filter(plan=plan, pk__in=removed).delete()
     if update:
         CapabilityLine.objects.bulk_update(update, sorted(fields))
-    if create:
-        CapabilityLine.objects.bulk_create(CapabilityLine(plan=plan, **values) for values in create)
+    # A plan's lines are its many rows (thousands at most): COPY, no instance per line (core.bulk).
+    insert_rows(CapabilityLine, [{"plan_id": plan.pk, **values} for values in create])
 
     create, update, removed, fields = _changes(
         Partnership, stored_partnerships, content["partnerships"], _partnership_values
@@ -368,12 +369,20 @@ def plan_create(
 
 
 @transaction.atomic
-def plan_update(*, plan: Plan, actor: Actor, content: dict, expected_revision: int | None = None) -> SaveResult:
+def plan_update(
+    *,
+    plan: Plan,
+    actor: Actor,
+    content: dict,
+    expected_revision: int | None = None,
+    stored: tuple[list[dict], list[dict]] | None = None,
+) -> SaveResult:
     """Replace the plan's content (headline figures, lines, partnerships) in one step.
 
     With `expected_revision`, the change applies only if nobody changed the plan since the
     caller read it: the revision check and its bump are one conditional UPDATE, so of two
-    concurrent writers holding the same revision exactly one wins.
+    concurrent writers holding the same revision exactly one wins. `stored` are the plan's rows
+    as the caller read them after `plan` (content.stored_rows, to build its content from).
     """
     _require(actor.can(CHANGE_PLAN, plan), _("You may not write this member's plan."))
     content = normalize(content)
@@ -381,25 +390,38 @@ def plan_update(*, plan: Plan, actor: Actor, content: dict, expected_revision: i
     content = with_catalogue(content, items)
     findings = _validate(content, plan=plan, for_submission=False, catalogue=items)
 
+    # A caller that read the plan and then its rows at the revision it expects needs no second
+    # read: if the claim below succeeds, nobody has committed a change since, so what it read is
+    # what is stored (a change committed before or during its reads would have moved the
+    # revision). The headline figures are then written by the claim itself.
+    read_as_claimed = stored is not None and expected_revision is not None and expected_revision == plan.revision
+    headline = {field: content[field] for field in HEADLINE_FIELDS}
     claim = Plan.objects.filter(pk=plan.pk, status__in=EDITABLE)
     if expected_revision is not None:
         claim = claim.filter(revision=expected_revision)
-    if claim.update(revision=F("revision") + 1) == 0:
+    bump: dict[str, Any] = {"revision": F("revision") + 1}
+    if read_as_claimed:
+        bump.update(headline, updated_at=timezone.now())
+    if claim.update(**bump) == 0:
         current = Plan.objects.filter(pk=plan.pk).values("status", "revision").first()
         if current is None or current["status"] not in EDITABLE:
             status = PlanStatus(current["status"]).label.lower() if current else ""
             raise IllegalTransition(status=status, action=_("changed"))
         raise StalePlan(_("The plan was changed by someone else since you read it. Reload it and try again."))
 
-    # The UPDATE above holds the row lock until commit; read the state we now own.
-    locked = _lock(plan)
-    stored = stored_rows(locked)
-    before = content_of(locked, *stored)
+    if read_as_claimed:
+        locked, rows = plan, cast(tuple[list[dict], list[dict]], stored)
+    else:
+        # The UPDATE above holds the row lock until commit; read the state we now own.
+        locked = _lock(plan)
+        rows = stored_rows(locked)
+    before = content_of(locked, *rows)
     content = with_keys(content, before=before)
-    for field in HEADLINE_FIELDS:
-        setattr(locked, field, content[field])
-    locked.save(update_fields=[*HEADLINE_FIELDS, "updated_at"])
-    _write_children(locked, content, stored)
+    for field, value in headline.items():
+        setattr(locked, field, value)
+    if not read_as_claimed:
+        locked.save(update_fields=[*HEADLINE_FIELDS, "updated_at"])
+    _write_children(locked, content, rows)
     changes = diff(before, content)
     _record(locked, actor=actor, action=EventAction.UPDATED, changes=changes)
     return SaveResult(plan=locked, warnings=warnings(findings))
@@ -412,17 +434,20 @@ def plan_submit(*, plan: Plan, actor: Actor) -> Receipt:
     plan = _lock(plan)
     _check_transition(plan, Transition.SUBMIT)
     content = normalize(plan_content(plan))
-    findings = _validate(content, plan=plan, for_submission=True)
+    # Normalised here once: the rules need not normalise it again (plan_findings, `catalogue`).
+    findings = _validate(content, plan=plan, for_submission=True, catalogue=catalogue_items(content))
 
     now = timezone.now()
     deadline = effective_deadline(cycle=plan.cycle, member_id=plan.member_id)
-    previous = plan.versions.order_by("-number").first()
-    number = previous.number + 1 if previous else 1
+    # Only its number and hash: the whole version would bring its content, as large as the plan.
+    previous = plan.versions.order_by("-number").values("number", "sha256").first()
+    number = previous["number"] + 1 if previous else 1
+    previous_sha256 = previous["sha256"] if previous else ""
     document = {
         "member": plan.member.code,
         "cycle": plan.cycle.year,
         "number": number,
-        "previous_sha256": previous.sha256 if previous else "",
+        "previous_sha256": previous_sha256,
         "content": content,
     }
     # The supporting documents enter the hashed document, so the receipt covers them too; a plan
@@ -436,7 +461,7 @@ def plan_submit(*, plan: Plan, actor: Actor) -> Receipt:
         number=number,
         content=text,
         sha256=sha256_hex(text),
-        previous_sha256=previous.sha256 if previous else "",
+        previous_sha256=previous_sha256,
         submitted_by=actor.user if actor.api_key is None else None,
         submitted_by_key=actor.api_key,
         submitted_at=now,

@@ -6,7 +6,9 @@ Field names are paths into the content: `gdp`, `lines[2].target_capacity`.
 """
 
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -78,12 +80,69 @@ def field_findings(path: str, value, spec: FieldSpec) -> list[Finding]:
     return found
 
 
+def quick_check(spec: FieldSpec) -> Callable[[Any], bool]:
+    """A quick yes for a value about which field_findings has nothing to say; no means "ask it".
+
+    A save checks every field of every row (3,000 values for 200 lines), almost all of them
+    fine: answering those in one comparison or two, without building their path, was a third of
+    the rules' time. Each yes must be one that field_findings gives (tests/plans/test_validation.py).
+    """
+    low, high, limit = spec.min_value, spec.max_value, spec.too_large_from
+
+    def blank_allowed(value: Any) -> bool:
+        return not spec.required and (value is None or (type(value) is str and not value.strip()))
+
+    if spec.kind in ("decimal", "integer"):
+        kind = Decimal if spec.kind == "decimal" else int
+
+        def number(value: Any) -> bool:
+            if type(value) is not kind:
+                return blank_allowed(value)
+            return (
+                (low is None or value >= low)
+                and (high is None or value <= high)
+                and (limit is None or abs(value) < limit)
+            )
+
+        return number
+    if spec.choices and spec.kind != "choice":
+        return blank_allowed  # not a spec that plans.content makes: field_findings answers
+    if spec.kind == "choice":
+
+        def choice(value: Any) -> bool:
+            if type(value) is not str or not value.strip():
+                return blank_allowed(value)
+            return value in spec.values
+
+        return choice
+    if spec.kind in ("text", "key"):
+        pattern, length = spec.pattern, spec.max_length
+
+        def text(value: Any) -> bool:
+            if type(value) is not str or not value.strip():
+                return blank_allowed(value)
+            return (length is None or len(value) <= length) and (pattern is None or bool(pattern.regex.search(value)))
+
+        return text
+    if spec.kind == "boolean":
+        return lambda value: type(value) is bool or blank_allowed(value)
+    return blank_allowed
+
+
+# Per schema (one of plans.content's few, for the life of the process): (name, quick check, spec).
+_QUICK_CHECKS: dict[int, tuple[tuple[str, Callable[[Any], bool], FieldSpec], ...]] = {}
+
+
 def schema_findings(prefix: str, row: dict, schema: ContentSchema) -> list[Finding]:
-    return [
-        finding
-        for spec in schema.fields
-        for finding in field_findings(f"{prefix}{spec.name}", row.get(spec.name), spec)
-    ]
+    checks = _QUICK_CHECKS.get(id(schema))
+    if checks is None:
+        checks = _QUICK_CHECKS[id(schema)] = tuple((spec.name, quick_check(spec), spec) for spec in schema.fields)
+    found: list[Finding] = []
+    for name, fine, spec in checks:
+        value = row.get(name)
+        if not fine(value):
+            found += field_findings(f"{prefix}{name}", value, spec)
+    return found
 
 
 def key_findings(group: str, rows: list[dict]) -> list[Finding]:

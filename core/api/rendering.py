@@ -58,8 +58,11 @@ class StrictJSONParser(BaseParser):
         try:
             text = raw.decode("utf-8")
             data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
-            # Lone surrogates ("\ud800") parse but cannot be stored; refuse them here.
-            json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+            # Lone surrogates ("\ud800") parse but cannot be stored; refuse them here. Only a
+            # \u escape can make one (the text itself decoded as UTF-8), so a body without any
+            # is not written out again to find out: for a plan of 200 lines that took 3 ms.
+            if "\\u" in text:
+                json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
         except (UnicodeError, ValueError, RecursionError) as exc:
             raise exceptions.ParseError(_("The body is not valid JSON: %(error)s") % {"error": exc}) from None
         return data

@@ -7,7 +7,13 @@ total, partner allies, ...) are plans.validation's, applied by the services.
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from rest_framework import serializers
 
-from core.api.base import FindingSerializer, StrictSerializer
+from core.api.base import (
+    FindingSerializer,
+    PlainCharField,
+    PlainChoiceField,
+    PlainDecimalField,
+    StrictSerializer,
+)
 from plans.content import COMMENT_BODY, HEADLINE, LINE, PARTNERSHIP, REVIEW_COMMENT, ContentSchema, FieldSpec
 from plans.enums import Category, Decision, PlanStatus, RecommendationStatus, ReturnReason, ReviewAction, Unit
 from plans.models import CYCLE_YEARS
@@ -29,7 +35,7 @@ def content_field(spec: FieldSpec, *, write: bool) -> serializers.Field:
     else:
         common = {"allow_null": nullable} if nullable else {}
     if spec.kind == "decimal":
-        field = serializers.DecimalField(
+        field = PlainDecimalField(
             max_digits=spec.max_digits,
             decimal_places=spec.decimal_places,
             min_value=spec.min_value,
@@ -41,7 +47,7 @@ def content_field(spec: FieldSpec, *, write: bool) -> serializers.Field:
     elif spec.kind == "boolean":
         field = serializers.BooleanField(**common)
     elif spec.kind == "choice":
-        field = serializers.ChoiceField(choices=spec.choices, **common)
+        field = PlainChoiceField(choices=spec.choices, **common)
     elif spec.kind == "key":
         field = serializers.UUIDField(
             help_text="The row's stable key, kept across saves and versions: send it back as read; "
@@ -56,7 +62,13 @@ def content_field(spec: FieldSpec, *, write: bool) -> serializers.Field:
     else:
         blank = {"allow_blank": True} if not spec.required else {}
         extra = {"help_text": ITEM_CODE_HELP} if spec.name == "item_code" else {}
-        field = serializers.CharField(max_length=spec.max_length if write else None, **blank, **common, **extra)
+        field = PlainCharField(
+            max_length=spec.max_length if write else None,
+            quiet_validators=(StatedPattern,),
+            **blank,
+            **common,
+            **extra,
+        )
     field.validators = [v for v in field.validators if not isinstance(v, (MinValueValidator, MaxValueValidator))]
     if write and spec.pattern is not None:
         field.validators.append(StatedPattern(spec.pattern.regex))

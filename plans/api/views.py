@@ -22,7 +22,7 @@ from core.permissions import ADD_COMMENT, APPROVE_PLAN, CHANGE_PLAN, REVIEW_PLAN
 from members.api.base import ApiView
 from plans import services
 from plans.comparison import compare
-from plans.content import canonical_json, diff, plan_content
+from plans.content import canonical_json, content_of, diff, plan_content, stored_rows
 from plans.enums import PlanStatus
 from plans.errors import IllegalTransition
 from plans.imports import ImportRefused, content_from_json, read_uploaded_file
@@ -272,9 +272,12 @@ class PlanDetailView(PlanMixin, ApiView):
         serializer = PlanContentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         content = dict(serializer.validated_data)
+        stored = stored_rows(plan)  # read here once: the service need not read them again
         if partial:
-            content = {**plan_content(plan), **content}
-        result = services.plan_update(plan=plan, actor=self.actor, content=content, expected_revision=revision)
+            content = {**content_of(plan, *stored), **content}
+        result = services.plan_update(
+            plan=plan, actor=self.actor, content=content, expected_revision=revision, stored=stored
+        )
         return self.plan_response(self.reload(result.plan.pk), plan_warnings=result.warnings)
 
 

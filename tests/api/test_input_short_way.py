@@ -7,9 +7,16 @@ whole way, which the tests of bad input (test_plans_api) check message by messag
 from decimal import Decimal
 
 import pytest
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from plans.api.serializers import LineInputSerializer, PartnershipInputSerializer, PlanContentSerializer
+from core.api.base import PlainCharField, PlainChoiceField, PlainDecimalField
+from plans.api.serializers import (
+    LineInputSerializer,
+    PartnershipInputSerializer,
+    PlanContentSerializer,
+    PlanCreateSerializer,
+)
 
 LINES = [
     {
@@ -90,3 +97,97 @@ def test_input_it_cannot_answer_goes_drf_s_whole_way(serializer_class, data, err
     with pytest.raises(serializers.ValidationError) as refused:
         serializer_class().run_validation(data)
     assert refused.value.detail == errors
+
+
+def test_a_field_left_out_takes_its_default_on_the_short_way():
+    # `copy_previous` has a default: a create without it must not validate its lines twice.
+    data = {"cycle": 2026, **HEADLINES[0], "lines": LINES, "partnerships": PARTNERSHIPS}
+    serializer = PlanCreateSerializer()
+    seen = []
+    line_field = serializer.fields["lines"].child
+    validate_line = line_field.run_validation
+
+    def counted(row):
+        seen.append(row)
+        return validate_line(row)
+
+    line_field.run_validation = counted
+    short = serializer.run_validation(data)
+    assert short == drf_whole_way(PlanCreateSerializer(), data)
+    assert short["copy_previous"] is False
+    assert len(seen) == len(LINES)
+
+
+def _answer(field, value):
+    """What a field answers: its value, or its errors."""
+    try:
+        return ("value", field.run_validation(value))
+    except serializers.ValidationError as refused:
+        return ("errors", refused.detail)
+
+
+DECIMAL_INPUTS = [
+    "1000.00",
+    "1000",
+    "0",
+    "-0",
+    "0.5",
+    "-12.34",
+    "007.10",
+    "123456789012345678",
+    "123456789012345678.99",
+    "1234567890123456789",
+    "1.234",
+    "1.",
+    ".5",
+    " 1.5 ",
+    "1e3",
+    "NaN",
+    "Infinity",
+    "4,790,000.50",
+    "4 790 000,50",
+    "١٢٣",
+    "",
+    None,
+    12,
+    Decimal("1.005"),
+]
+
+
+@pytest.mark.parametrize("value", DECIMAL_INPUTS)
+@pytest.mark.parametrize("options", [{}, {"allow_null": True, "required": False}])
+def test_the_plain_decimal_field_answers_as_drf_s(value, options):
+    kwargs = {"max_digits": 20, "decimal_places": 2, **options}
+    ours, drf = _answer(PlainDecimalField(**kwargs), value), _answer(serializers.DecimalField(**kwargs), value)
+    assert ours == drf
+    assert type(ours[1]) is type(drf[1])
+    if ours[0] == "value" and ours[1] is not None:
+        assert ours[1].as_tuple() == drf[1].as_tuple()  # the same exponent too: "1000" is 1000.00
+
+
+TEXT_INPUTS = ["EUR", "  padded  ", "x" * 10, "x" * 11, "", "   ", "a\x00b", "café", "\ud800", 12, 1.5, True, None, []]
+
+
+@pytest.mark.parametrize("value", TEXT_INPUTS)
+@pytest.mark.parametrize(
+    "options",
+    [{"max_length": 10}, {"max_length": 10, "allow_blank": True, "required": False}, {"trim_whitespace": False}],
+)
+def test_the_plain_char_field_answers_as_drf_s(value, options):
+    assert _answer(PlainCharField(**options), value) == _answer(serializers.CharField(**options), value)
+
+
+def test_the_plain_char_field_takes_drf_s_way_for_a_validator_of_another_kind():
+    field = PlainCharField(max_length=10, validators=[RegexValidator("^[A-Z]+$")])
+    assert _answer(field, "eur") == _answer(
+        serializers.CharField(max_length=10, validators=[RegexValidator("^[A-Z]+$")]), "eur"
+    )
+    assert _answer(field, "eur")[0] == "errors"
+
+
+@pytest.mark.parametrize("value", ["ammunition", "AMMUNITION", "", " ammunition", None, 1, True])
+@pytest.mark.parametrize("options", [{}, {"allow_blank": True}, {"allow_null": True}])
+def test_the_plain_choice_field_answers_as_drf_s(value, options):
+    choices = [("ammunition", "Ammunition"), ("space", "Space"), (1, "One")]
+    ours = _answer(PlainChoiceField(choices=choices, **options), value)
+    assert ours == _answer(serializers.ChoiceField(choices=choices, **options), value)

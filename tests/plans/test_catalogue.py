@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from plans import services
 from plans.content import plan_content
 from plans.enums import Unit
+from plans.errors import PlanInvalid
 from plans.models import CapabilityLine, CatalogueItem
 from tests.factories import valid_content
 from tests.web.conftest import editor_post
@@ -163,3 +164,14 @@ def test_the_migration_maps_clear_text_and_keeps_everything_else(draft):
         (item, code, unit, notes) for item, _given, code, unit, notes in texts
     ]
     assert all(row.key for row in rows)
+
+
+def test_an_item_retired_after_the_save_refuses_the_submission(draft, as_alice):
+    lines = [valid_content()["lines"][0], catalogue_line("sc-556")]
+    services.plan_update(plan=draft, actor=as_alice, content=valid_content(lines=lines))
+    CatalogueItem.objects.filter(code="sc-556").update(active=False)
+    with pytest.raises(PlanInvalid) as refused:
+        services.plan_submit(plan=draft, actor=as_alice)
+    assert [(f.field, f.code) for f in refused.value.findings if f.severity == "error"] == [
+        ("lines[1].item_code", "retired_item")
+    ]

@@ -7,7 +7,7 @@ import pytest
 from members.actors import Actor
 from members.models import ApiKey
 from plans import services
-from plans.content import diff, normalize
+from plans.content import diff, normalize, to_jsonable, with_keys
 from plans.enums import EventAction, PlanStatus
 from plans.errors import StalePlan
 from plans.models import PlanEvent
@@ -104,3 +104,28 @@ def test_workflow_events_follow_one_another(draft, as_alice, as_charlie):
     ]
     assert events(draft)[1].note == f"v1 {receipt.sha256}"
     assert events(draft)[3].note == "Add partnerships."
+
+
+def test_added_and_removed_rows_list_each_field_with_a_value():
+    content = with_keys(normalize(valid_content()))
+    content["lines"].append({**content["lines"][0], "key": None, "notes": "", "stockpile_target": None})
+    content = with_keys(content)
+
+    def entries(row_group: str, index: int, row: dict, *, added: bool) -> list[dict]:
+        values = sorted((name, value) for name, value in to_jsonable(row).items() if value is not None)
+        return [
+            {"field": f"{row_group}[{index}].{name}", "old": None if added else value, "new": value if added else None}
+            for name, value in values
+            if name != "key"
+        ]
+
+    rows = [("lines", i, row) for i, row in enumerate(content["lines"])] + [
+        ("partnerships", i, row) for i, row in enumerate(content["partnerships"])
+    ]
+    headline = [change for change in diff(normalize({}), content) if "[" not in change["field"]]
+    assert diff(normalize({}), content) == headline + [
+        entry for group, i, row in rows for entry in entries(group, i, row, added=True)
+    ]
+    emptied = {**content, "lines": [], "partnerships": []}
+    assert diff(content, emptied) == [entry for group, i, row in rows for entry in entries(group, i, row, added=False)]
+    assert {"field": "lines[1].notes", "old": None, "new": ""} in diff(normalize({}), content)  # "" is a value

@@ -1,14 +1,16 @@
 """The other plan services and selectors: creating drafts, reviewers, comments, visibility."""
 
+from decimal import Decimal
+
 import pytest
 
 from members.actors import Actor
 from members.enums import Role
 from members.models import ApiKey
 from plans import selectors, services
-from plans.content import normalize, plan_content
+from plans.content import content_of, normalize, plan_content, stored_rows
 from plans.enums import PlanStatus
-from plans.errors import NotAllowed, PlanExists, PlanInvalid
+from plans.errors import NotAllowed, PlanExists, PlanInvalid, StalePlan
 from plans.models import Comment, Plan, PlanEvent
 from tests.factories import CycleFactory, DelegateFactory, PlanFactory, StaffFactory, UserFactory, valid_content
 
@@ -193,3 +195,43 @@ def test_plans_visible_to_each_persona(cycle, estonia, latvia, as_alice, as_bob,
         "write_only_key": set(),
         "outsider": set(),
     }
+
+
+def _rows_read_with(plan: Plan):
+    """The plan as a caller reads it, then its rows (what the API's PUT and PATCH hand over)."""
+    plan = Plan.objects.get(pk=plan.pk)
+    return plan, stored_rows(plan)
+
+
+def test_update_with_rows_read_at_the_expected_revision_writes_and_records_as_before(draft, as_alice):
+    plan, stored = _rows_read_with(draft)
+    content = {**content_of(plan, *stored), "gdp": Decimal("41000000.00")}
+    saved = services.plan_update(
+        plan=plan, actor=as_alice, content=content, expected_revision=plan.revision, stored=stored
+    ).plan
+    draft.refresh_from_db()
+    assert (draft.gdp, draft.revision, draft.updated_at > plan.created_at) == (Decimal("41000000.00"), 2, True)
+    assert saved.gdp == draft.gdp
+    assert draft.events.latest("id").changes == [{"field": "gdp", "old": "40000000.00", "new": "41000000.00"}]
+
+
+def test_update_with_rows_read_before_a_change_it_did_not_see_is_stale(draft, as_alice):
+    plan, stored = _rows_read_with(draft)
+    services.plan_update(plan=draft, actor=as_alice, content={**plan_content(draft), "summary": "Theirs"})
+    content = {**content_of(plan, *stored), "gdp": Decimal("41000000.00")}
+    with pytest.raises(StalePlan):
+        services.plan_update(plan=plan, actor=as_alice, content=content, expected_revision=plan.revision, stored=stored)
+    draft.refresh_from_db()
+    assert (draft.summary, draft.gdp) == ("Theirs", Decimal("40000000.00"))
+
+
+def test_update_with_rows_older_than_the_expected_revision_reads_them_again(draft, as_alice):
+    # The caller expects a revision its rows were not read at: they prove nothing, and the
+    # history must compare with what was stored, not with what the caller read.
+    plan, stored = _rows_read_with(draft)
+    services.plan_update(plan=draft, actor=as_alice, content={**plan_content(draft), "summary": "Theirs"})
+    content = {**content_of(plan, *stored), "summary": "Ours"}
+    services.plan_update(plan=plan, actor=as_alice, content=content, expected_revision=2, stored=stored)
+    draft.refresh_from_db()
+    assert (draft.summary, draft.revision) == ("Ours", 3)
+    assert draft.events.latest("id").changes == [{"field": "summary", "old": "Theirs", "new": "Ours"}]

@@ -6,12 +6,22 @@ import pytest
 
 from members.actors import Actor
 from plans import services
-from plans.content import normalize, plan_content
+from plans.content import HEADLINE, PARTNERSHIP, normalize, plan_content
+from plans.content import LINE as LINE_SCHEMA
 from plans.enums import PlanStatus
 from plans.errors import PlanInvalid
 from plans.models import CapabilityLine, Partnership, Plan, PlanEvent, PlanVersion
 from plans.selectors import ally_codes
-from plans.validation import ERROR, WARNING, as_field_messages, errors, validate_content, warnings
+from plans.validation import (
+    ERROR,
+    WARNING,
+    as_field_messages,
+    errors,
+    field_findings,
+    quick_check,
+    validate_content,
+    warnings,
+)
 from tests.factories import DelegateFactory, UserFactory, member, valid_content
 
 pytestmark = pytest.mark.django_db
@@ -222,3 +232,67 @@ def test_nil_return_is_a_real_submission_without_lines(cycle, as_alice):
     ).plan
     receipt = services.plan_submit(plan=plan, actor=submitter)
     assert (receipt.number, receipt.is_late, receipt.warnings) == (1, False, [])
+
+
+# Values of every kind, fine and wrong, at and around each limit, for the quick check below.
+ODD_VALUES = [
+    None,
+    "",
+    " ",
+    "\t\n",
+    "x",
+    "EUR",
+    "eur",
+    "E1R",
+    "x" * 3,
+    "x" * 4,
+    "x" * 200,
+    "x" * 201,
+    "x" * 20_001,
+    "ammunition",
+    "rounds",
+    "national",
+    "0b5a8e52-3c5e-4d8a-9d2b-6f0c3f1d9e11",
+    "not-a-uuid",
+    True,
+    False,
+    0,
+    1,
+    -1,
+    1999,
+    2000,
+    2100,
+    2101,
+    32_767,
+    2**40,
+    Decimal("0"),
+    Decimal("-0.01"),
+    Decimal("0.01"),
+    Decimal("1000000.00"),
+    Decimal("999999999999999999.99"),
+    Decimal("1000000000000000000"),
+    Decimal("-1000000000000000000"),
+    Decimal("2030"),
+    [],
+    ["LV"],
+    ["LV"] * 33,
+    {},
+]
+
+
+@pytest.mark.parametrize("schema", [HEADLINE, LINE_SCHEMA, PARTNERSHIP], ids=["headline", "line", "partnership"])
+def test_the_quick_check_says_yes_only_where_the_field_rules_find_nothing(schema):
+    for spec in schema.fields:
+        fine = quick_check(spec)
+        values = [*ODD_VALUES, spec.default, *(value for value, _label in spec.choices)]
+        if spec.max_length:
+            values += ["y" * spec.max_length, "y" * (spec.max_length + 1)]
+        for value in values:
+            if fine(value):
+                assert field_findings(spec.name, value, spec) == [], (spec.name, value)
+
+
+def test_a_valid_line_is_answered_by_the_quick_checks_alone():
+    content = normalize(valid_content(lines=[line(notes="Second line", stockpile_current=Decimal("3"))]))
+    row = {**content["lines"][0], "key": "0b5a8e52-3c5e-4d8a-9d2b-6f0c3f1d9e11"}
+    assert [spec.name for spec in LINE_SCHEMA.fields if not quick_check(spec)(row[spec.name])] == []

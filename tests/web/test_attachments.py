@@ -136,5 +136,5 @@ def test_version_and_receipt_list_the_submitted_documents(alice_client, plan, al
 def test_plan_page_queries_with_documents(alice_client, plan, alice, size, django_assert_num_queries):
     for n in range(size):
         _add(plan, alice, f"annex-{n}.pdf")
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         alice_client.get(reverse("plan-detail-page", args=[plan.pk]))

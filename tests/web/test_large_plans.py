@@ -97,6 +97,6 @@ def test_editor_save_queries(alice_client, alice, cycle, estonia, size, django_a
         cycle=cycle, member=estonia, actor=Actor.for_user(alice), content=valid_content(lines=lines(size))
     ).plan
     data = editor_post(valid_content(lines=typed_lines(size)), revision=plan.revision)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         response = post_as_a_browser(alice_client, plan, data)
     assert response.status_code == 302

@@ -36,7 +36,7 @@ def test_editor_queries(alice_client, alice, cycle, estonia, size, django_assert
         cycle=cycle, member=estonia, actor=Actor.for_user(alice), content=content_with(size)
     ).plan
     # (one of them reads the catalogue for the items offered to the lines)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         alice_client.get(reverse("plan-edit", args=[plan.pk]))
 
 
@@ -47,7 +47,7 @@ def test_plan_page_queries(alice_client, alice, charlie, cycle, estonia, size, d
     ).plan
     for n in range(size):
         services.comment_add(plan=plan, actor=Actor.for_user(charlie), body=f"Comment {n}")
-    with django_assert_num_queries(16):  # (one of them lists the supporting documents)
+    with django_assert_num_queries(15):  # (one of them lists the supporting documents)
         alice_client.get(reverse("plan-detail-page", args=[plan.pk]))
 
 
