@@ -6,7 +6,7 @@ into the content dict of `plans.content`; the rules a plan must follow are the s
 
 import copy
 import dataclasses
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -103,6 +103,9 @@ class SharedFields(dict):
 class RowForm(forms.Form):
     """A formset row: blank rows are left out, and the content carries the model's defaults."""
 
+    schema: ClassVar[Any]  # the row's content fields (LINE or PARTNERSHIP)
+    blank_is_none: ClassVar[tuple[str, ...]] = ("key",)
+
     def is_blank(self) -> bool:
         return not self.has_changed()
 
@@ -125,8 +128,11 @@ class RowForm(forms.Form):
 
     @classmethod
     def content_of(cls, cleaned_data: dict) -> dict:
-        """The content of a row from its cleaned values."""
-        raise NotImplementedError
+        """The content of a row from its cleaned values; a blank choice is "not given", as the API's null."""
+        content = {field: cleaned_data.get(field) for field in cls.schema.names}
+        for field in cls.blank_is_none:
+            content[field] = content[field] or None
+        return content
 
 
 def value_changed(field: forms.Field, data: Any) -> bool:
@@ -152,6 +158,8 @@ def row_form(form_class: type[RowForm], **choices) -> type[RowForm]:
 
 
 class LineForm(RowForm):
+    schema = LINE
+    blank_is_none = ("key", "item_code", "category", "unit")
     # The line's identity across saves and versions, given back as it was rendered.
     key = forms.CharField(required=False, widget=forms.HiddenInput)
     item_code = forms.ChoiceField(
@@ -189,17 +197,9 @@ class LineForm(RowForm):
         if self.initial and not self.initial.get("item_code") and self.initial.get("item"):
             self.initial["item_code"] = OTHER_ITEM
 
-    @classmethod
-    def content_of(cls, cleaned_data: dict) -> dict:
-        content = {field: cleaned_data.get(field) for field in LINE.names}
-        # Blank choices are "not given", as the API's null.
-        return {
-            **content,
-            **{field: content[field] or None for field in ("key", "item_code", "category", "unit")},
-        }
-
 
 class PartnershipForm(RowForm):
+    schema = PARTNERSHIP
     key = forms.CharField(required=False, widget=forms.HiddenInput)
     kind = content_field(PARTNERSHIP["kind"], _("Kind"))
     partner_name = content_field(PARTNERSHIP["partner_name"], _("Partner name"))
@@ -209,11 +209,6 @@ class PartnershipForm(RowForm):
     description = content_field(PARTNERSHIP["description"], _("Description"))
     value = content_field(PARTNERSHIP["value"], _("Value"))
     status = content_field(PARTNERSHIP["status"], _("Status"))
-
-    @classmethod
-    def content_of(cls, cleaned_data: dict) -> dict:
-        content = {field: cleaned_data.get(field) for field in PARTNERSHIP.names}
-        return {**content, "key": content["key"] or None}
 
 
 @dataclasses.dataclass
