@@ -7,10 +7,12 @@ Fills a PostgreSQL database of its own (default plans_api_bench; --database-url 
 with 32 allies x 10 cycles x 200 capability lines, serves the app with gunicorn (2 sync
 workers, DEBUG off; production settings plus a floor endpoint, bench/floor_settings.py) and
 bench/raw_sql_app.py the same way, checks that both return the same data, then loads each case
-with wrk in interleaved rounds (API, raw SQL, floor; API, raw SQL, floor; ...) and prints
-requests per second, latency, the servers' workers' CPU per request (from /proc) and the median
-of the per-round ratios to the baseline and to the floor. The floor is a view that makes no
-query, behind the same authentication, throttling and middleware: the framework's fixed cost.
+with wrk in interleaved rounds (API, raw SQL, floor, floor+query; API, raw SQL, ...) and prints
+requests per second, latency, CPU per request from /proc (the server's workers, the PostgreSQL
+backends, the whole machine) and the median of the per-round ratios to the baseline and to the
+floor. The floor is a view that makes no query, behind the same authentication, throttling and
+middleware: the framework's fixed cost. "floor+query" is the floor running the baseline's own
+query and answering its text: the least any Django endpoint serving that document can cost.
 Needs wrk (`apt-get install -y wrk`). Goals (issue 16): detail >= 0.5 of the baseline, the list
 >= 0.75 of the floor, the year's dump >= 1.0 of the baseline.
 """
@@ -171,34 +173,85 @@ def _ms(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
+def _process_cpu(pid: int | str) -> int:
+    """Clock ticks of CPU (user + system) a process has used; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+
+
 def workers_cpu(master: subprocess.Popen) -> float:
     """CPU seconds (user + system) used so far by a gunicorn master's worker processes."""
     children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
-    total = 0
-    for pid in children:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-    return total / CLOCK_TICKS
+    return sum(_process_cpu(pid) for pid in children) / CLOCK_TICKS
 
 
-def run_wrk(url: str, headers: dict[str, str], duration: int, connections: int, server=None) -> dict:
+class PostgresCpu:
+    """CPU used by the PostgreSQL backends serving one database, read from /proc (same machine).
+
+    The backends are the servers' persistent connections, listed before and after a run; a
+    backend that started during the run counts from zero. This monitor's own backend is left out.
+    """
+
+    def __init__(self, database_url: str) -> None:
+        import psycopg
+
+        self.name = database_url.rsplit("/", 1)[1]
+        self.connection = psycopg.connect(database_url, autocommit=True)
+
+    def ticks(self) -> dict[int, int]:
+        pids = self.connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'"
+            " AND pid <> pg_backend_pid()",
+            [self.name],
+        ).fetchall()
+        return {pid: _process_cpu(pid) for (pid,) in pids}
+
+    @staticmethod
+    def seconds(before: dict[int, int], after: dict[int, int]) -> float:
+        return sum(ticks - before.get(pid, 0) for pid, ticks in after.items()) / CLOCK_TICKS
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine has spent busy (all cores; /proc/stat, less idle and iowait)."""
+    values = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / CLOCK_TICKS
+
+
+def run_wrk(
+    url: str,
+    headers: dict[str, str],
+    duration: int,
+    connections: int,
+    server: subprocess.Popen | None = None,
+    postgres: PostgresCpu | None = None,
+) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     cpu_before = workers_cpu(server) if server else 0.0
+    pg_before = postgres.ticks() if postgres else {}
+    busy_before = machine_busy()
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    busy = machine_busy() - busy_before
+    pg = postgres.seconds(pg_before, postgres.ticks()) if postgres else 0.0
     cpu = (workers_cpu(server) - cpu_before) if server else 0.0
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     requests = int(re.search(r"(\d+) requests in", output).group(1))
+
+    def per_request(seconds: float) -> float:
+        return seconds * 1000 / requests if requests else 0.0
+
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "p50": _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1)),
         "p99": _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)),
         "errors": int(errors.group(1)) if errors else 0,
-        "cpu_ms": cpu * 1000 / requests if requests else 0.0,
+        "cpu_ms": per_request(cpu),
+        "pg_ms": per_request(pg),
+        "machine_ms": per_request(busy),
     }
 
 
@@ -240,6 +293,11 @@ def differences(base, ours, path: str = "") -> list[str]:
             for d in differences(a, b, f"{path}[{index}]")
         ]
     return [] if _same_value(base, ours) else [f"{path}: baseline {base!r}, API {ours!r}"]
+
+
+# The servers of each case, in the order of a round: the API, the baseline, the framework's floor
+# and the floor with the baseline's own query (bench/floor_urls.py).
+SERVERS = ("API", "raw SQL", "floor", "floor+query")
 
 
 def main() -> None:
@@ -308,6 +366,8 @@ def main() -> None:
     api_root, base_root = f"http://127.0.0.1:{args.api_port}", f"http://127.0.0.1:{args.baseline_port}"
     plan_id, year = setup["plan_id"], setup["year"]
     floor = ("/api/v1/bench/floor/", key)
+    # Each case: the API's path and credentials, and the baseline's path. The floor with the
+    # baseline's query is the baseline's path under /api/v1/bench/floor/ (bench/floor_urls.py).
     cases = [
         ("plan detail (200 lines)", f"/api/v1/plans/{plan_id}/", key, f"/detail/{plan_id}"),
         ("plan list (a member's 10 plans)", "/api/v1/plans/", key, "/list/EE"),
@@ -318,7 +378,8 @@ def main() -> None:
             f"/year/{year}",
         ),
     ]
-    results: dict[str, dict[str, list[dict]]] = {label: {"API": [], "raw SQL": [], "floor": []} for label, *_ in cases}
+    results: dict[str, dict[str, list[dict]]] = {label: {server: [] for server in SERVERS} for label, *_ in cases}
+    postgres = PostgresCpu(args.database_url)
     sizes = {}
     try:
         # Before measuring: both servers answer, with the same data (every field the baseline has).
@@ -329,43 +390,51 @@ def main() -> None:
             found = differences(json.loads(base_body), json.loads(api_body))
             if found:
                 raise SystemExit(f"{label}: the API and the baseline differ:\n  " + "\n  ".join(found[:20]))
+            if wait_for(api_root + floor[0] + base_path.strip("/") + "/", key, api) != base_body:
+                raise SystemExit(f"{label}: the floor with the baseline's query answers another document")
             sizes[label] = (len(api_body), len(base_body))
-            run_wrk(api_root + api_path, headers, 2, args.connections)  # warm both up
+            run_wrk(api_root + api_path, headers, 2, args.connections)  # warm them up
             run_wrk(base_root + base_path, {}, 2, args.connections)
+            run_wrk(api_root + floor[0] + base_path.strip("/") + "/", key, 2, args.connections)
         run_wrk(api_root + floor[0], floor[1], 2, args.connections)
         print(f"same data checked; {args.rounds} interleaved rounds of {args.duration} s runs")
         for _round in range(args.rounds):
             for label, api_path, headers, base_path in cases:
                 runs = results[label]
-                runs["API"].append(run_wrk(api_root + api_path, headers, args.duration, args.connections, api))
-                runs["raw SQL"].append(run_wrk(base_root + base_path, {}, args.duration, args.connections, baseline))
-                runs["floor"].append(run_wrk(api_root + floor[0], floor[1], args.duration, args.connections, api))
+                load = {"duration": args.duration, "connections": args.connections, "postgres": postgres}
+                runs["API"].append(run_wrk(api_root + api_path, headers, server=api, **load))
+                runs["raw SQL"].append(run_wrk(base_root + base_path, {}, server=baseline, **load))
+                runs["floor"].append(run_wrk(api_root + floor[0], floor[1], server=api, **load))
+                query_path = floor[0] + base_path.strip("/") + "/"
+                runs["floor+query"].append(run_wrk(api_root + query_path, key, server=api, **load))
     finally:
         for process in (api, baseline):
             process.terminate()
             process.wait(timeout=20)
 
     print(
-        f"\nwrk -t2 -c{args.connections} -d{args.duration}s x {args.rounds} rounds (API, raw SQL, floor interleaved);"
-        " gunicorn 2 sync workers each; DEBUG off. req/s, p50, p99: median of rounds; CPU: the server's workers'"
-        " CPU per request (not PostgreSQL's); ratios: median of the per-round ratios\n"
+        f"\nwrk -t2 -c{args.connections} -d{args.duration}s x {args.rounds} rounds (API, raw SQL, floor, floor+query"
+        " interleaved); gunicorn 2 sync workers each; DEBUG off. req/s, p50, p99: median of rounds. Per request:"
+        " workers = the server's workers' CPU, PG = the PostgreSQL backends' CPU, machine = all CPU the machine"
+        " was busy with (wrk and the kernel too); ratios: median of the per-round ratios\n"
     )
     header = (
-        f"{'case':38} {'server':8} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms':>7} {'bytes':>8} {'non-2xx':>7}"
-        f" {'/raw':>6} {'/floor':>6}"
+        f"{'case':38} {'server':11} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'workers':>7} {'PG':>5}"
+        f" {'machine':>7} {'bytes':>8} {'non-2xx':>7} {'/raw':>6} {'/floor':>6}"
     )
     print(header)
     print("-" * len(header))
     for label, runs in results.items():
-        for server in ("API", "raw SQL", "floor"):
+        for server in SERVERS:
             rounds = runs[server]
             ratio_raw = median(r["rps"] / raw["rps"] for r, raw in zip(rounds, runs["raw SQL"], strict=True))
             ratio_floor = median(r["rps"] / fl["rps"] for r, fl in zip(rounds, runs["floor"], strict=True))
-            size = {"API": sizes[label][0], "raw SQL": sizes[label][1], "floor": 0}[server]
+            size = {"API": sizes[label][0], "raw SQL": sizes[label][1], "floor+query": sizes[label][1]}.get(server)
             print(
-                f"{label if server == 'API' else '':38} {server:8} {median(r['rps'] for r in rounds):8.1f}"
+                f"{label if server == 'API' else '':38} {server:11} {median(r['rps'] for r in rounds):8.1f}"
                 f" {median(r['p50'] for r in rounds):7.2f} {median(r['p99'] for r in rounds):7.2f}"
-                f" {median(r['cpu_ms'] for r in rounds):7.2f} {size or '':>8} {sum(r['errors'] for r in rounds):7}"
+                f" {median(r['cpu_ms'] for r in rounds):7.2f} {median(r['pg_ms'] for r in rounds):5.2f}"
+                f" {median(r['machine_ms'] for r in rounds):7.2f} {size or '':>8} {sum(r['errors'] for r in rounds):7}"
                 f" {ratio_raw:6.2f} {ratio_floor:6.2f}"
             )
         per_round = ", ".join(
