@@ -109,17 +109,35 @@ _MEMBER_PLANS = Prepared(
 )
 
 
-def plan_list(actor: Actor) -> PreparedRows | QuerySet[Plan]:
-    """The actor's plans in the list's default order (DEFAULT_ORDER, then id), for paginate().
+# A cycle's plans (`?cycle=<year>` alone: a year's dump), as the filter would select them.
+_ANY_PLANS_OF_YEAR = Prepared(
+    lambda year, now: _listed(Plan.objects.filter(cycle__year=year), now), year=int, now=datetime
+)
+_MEMBER_PLANS_OF_YEAR = Prepared(
+    lambda member_id, year, now: _listed(Plan.objects.filter(member_id=member_id, cycle__year=year), now),
+    member_id=int,
+    year=int,
+    now=datetime,
+)
 
-    The usual list (no filter, search or ordering) is read a page at a time through SQL built once.
+
+def plan_list(actor: Actor, *, year: int | None = None) -> PreparedRows | QuerySet[Plan]:
+    """The actor's plans (of the cycle `year` if given) in the list's default order (DEFAULT_ORDER, then id).
+
+    For paginate(): the usual list (no filter, search or ordering) and a cycle's plans are read a
+    page at a time through SQL built once.
     """
     scope = plan_scope(actor)
     if scope is None:
         return Plan.objects.none()
+    now = timezone.now()
     if scope == ALL_PLANS:
-        return PreparedRows(_ANY_PLANS, now=timezone.now())
-    return PreparedRows(_MEMBER_PLANS, member_id=scope, now=timezone.now())
+        if year is None:
+            return PreparedRows(_ANY_PLANS, now=now)
+        return PreparedRows(_ANY_PLANS_OF_YEAR, year=year, now=now)
+    if year is None:
+        return PreparedRows(_MEMBER_PLANS, member_id=scope, now=now)
+    return PreparedRows(_MEMBER_PLANS_OF_YEAR, member_id=scope, year=year, now=now)
 
 
 def plans_for_write(pk: int) -> Plan:

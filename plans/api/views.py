@@ -6,6 +6,7 @@ dicts from reads.py. Another member's plan is answered 404 (plans_visible_to), n
 
 import json
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -148,6 +149,14 @@ def _expected_revision(request, plan: Plan) -> int | None:
     raise PreconditionFailed()
 
 
+def _year(value: str) -> int | None:
+    """The year of `?cycle=` as PlanFilter reads it, or None when its field refuses the value."""
+    try:
+        return PlanFilter.base_filters["cycle"].field.clean(value)
+    except DjangoValidationError:
+        return None
+
+
 def _cycle(year: int) -> Cycle:
     cycle = Cycle.objects.filter(year=year).first()
     if cycle is None:
@@ -176,9 +185,14 @@ class PlanListView(PlanMixin, ApiView):
         if expand not in ("", "content"):  # "" only when left out: given empty, it was refused above
             raise exceptions.ValidationError({"expand": [_("Use `content` or leave it out.")]})
         shaped = {"q", "ordering", *PlanFilter.base_filters} & request.query_params.keys()
-        if not shaped:  # the usual list: its SQL built once (reads.plan_list)
-            paginator, page = paginate(self, reads.plan_list(self.actor), request)
-            return paginator.get_paginated_response(reads.plan_page(page, with_content=expand == "content"))
+        if not shaped or shaped == {"cycle"}:
+            # The usual list, or a cycle's plans (a year's dump): SQL built once (reads.plan_list).
+            # The year is read by the filter's own field; a value it refuses goes the filter's way,
+            # which names the parameter.
+            year = _year(request.query_params["cycle"]) if shaped else None
+            if not shaped or year is not None:
+                paginator, page = paginate(self, reads.plan_list(self.actor, year=year), request)
+                return paginator.get_paginated_response(reads.plan_page(page, with_content=expand == "content"))
         queryset = reads.plans_for(self.actor)
         text = request.query_params.get("q")
         if text is not None:

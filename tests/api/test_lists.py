@@ -1,5 +1,7 @@
 """Lists: filters, ordering, pagination, and the same number of queries at any size."""
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 import pytest
 
 from members.models import Member
@@ -111,6 +113,55 @@ def test_plan_list_with_content_queries(staff, cycle, count, django_assert_num_q
     with django_assert_num_queries(9):  # + permissions, lines, partnerships with their partner allies
         response = staff.get("/api/v1/plans/?expand=content")
     assert [len(row["lines"]) for row in response.json()["results"]] == [3] * count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_cycles_plans_queries(staff, cycle, count, django_assert_num_queries):
+    _plans(count, cycle)
+    PlanFactory(cycle=CycleFactory(year=cycle.year + 1), member=Member.objects.get(code="EE"))
+    # as the list with content: session, user, permissions, page, lines, partnerships, session saved
+    with django_assert_num_queries(9):
+        response = staff.get(f"/api/v1/plans/?cycle={cycle.year}&expand=content")
+    assert [(row["cycle"], len(row["lines"])) for row in response.json()["results"]] == [(cycle.year, 3)] * count
+
+
+def _without_ordering(link: str | None) -> str | None:
+    if link is None:
+        return None
+    parts = urlsplit(link)
+    return urlunsplit(parts._replace(query=urlencode([p for p in parse_qsl(parts.query) if p[0] != "ordering"])))
+
+
+def test_a_cycles_plans_answer_as_the_filter_does(staff, alice_key, cycle):
+    """`?cycle=` alone takes SQL built once (reads.plan_list); with any other parameter, the filter set.
+
+    Ordering by cycle then member is the default order, so both ways must give the same pages,
+    for staff and for a member's key (its own plans only), whatever way the year is written.
+    """
+    later = CycleFactory(year=cycle.year + 1)
+    for year_cycle in (cycle, later):
+        for code in ("LT", "EE", "LV"):
+            plan = PlanFactory(cycle=year_cycle, member=Member.objects.get(code=code))
+            CapabilityLineFactory.create_batch(2, plan=plan)
+    filtered = "&ordering=-cycle,member"
+    for client, expected in ((staff, ["EE", "LT", "LV"]), (alice_key, ["EE"])):
+        for year in (str(cycle.year), f" {cycle.year} ", f"{cycle.year}.0"):
+            for page in ("", "&page_size=2", "&page_size=2&page=2", "&expand=content"):
+                fast = client.get(f"/api/v1/plans/?cycle={year}{page}")
+                slow = client.get(f"/api/v1/plans/?cycle={year}{page}{filtered}")
+                assert fast.status_code == slow.status_code  # 404 for a member's second page of one plan
+                if fast.status_code != 200:
+                    assert fast.json() == slow.json()
+                    continue
+                links = {key: _without_ordering(slow.json()[key]) for key in ("next", "previous")}
+                assert fast.json() == {**slow.json(), **links}
+                assert [row["cycle"] for row in fast.json()["results"]] == [cycle.year] * len(fast.json()["results"])
+        assert codes(client.get(f"/api/v1/plans/?cycle={cycle.year}")) == expected
+        assert codes(client.get(f"/api/v1/plans/?cycle={later.year}&page_size=1&page=last")) == expected[-1:]
+        assert client.get("/api/v1/plans/?cycle=1999").json()["count"] == 0
+    assert staff.get(f"/api/v1/plans/?cycle={10**30}").json()["count"] == 0
+    refused = staff.get("/api/v1/plans/?cycle=2025x")
+    assert (refused.status_code, list(refused.json()["errors"])) == (400, ["cycle"])
 
 
 @pytest.mark.parametrize("count", [1, 3])

@@ -136,6 +136,10 @@ def test_the_prepared_reads_answer_as_the_querysets(tricky, as_alice, as_bob, as
         ordered = reads.plans_for(actor).order_by(*reads.DEFAULT_ORDER, "id")
         assert [reads.plan_summary(plan) for plan in listed[0:10]] == [reads.plan_summary(plan) for plan in ordered]
         assert listed.count() == ordered.count() == 1
+        of_year = reads.plan_list(actor, year=tricky.cycle.year)
+        assert [reads.plan_summary(plan) for plan in of_year[0:10]] == [reads.plan_summary(plan) for plan in ordered]
+        assert reads.plan_list(actor, year=tricky.cycle.year + 1)[0:10] == []
+        assert reads.plan_list(actor, year=2**70)[0:10] == []  # beyond the column: the ORM's way, still empty
     assert reads.plan_for(as_bob, tricky.pk) is None  # another member's: not found
     assert reads.plan_for(as_alice, 2**70) is None
     assert reads.partnerships_of([tricky.pk]) == reads.partnerships_of([tricky.pk, 0])
