@@ -11,6 +11,7 @@ import enum
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -286,7 +287,27 @@ def with_keys(content: dict, *, before: dict | None = None) -> dict:
 ROW_ADDRESS = ("id", "position")
 
 
-PARTNERSHIP_COLUMNS = (*ROW_ADDRESS, *(field for field in PARTNERSHIP_FIELDS if field != "partner_members"))
+# A partnership's own columns: its fields less its partner allies (a many-to-many, read joined).
+PARTNERSHIP_ROW_FIELDS = tuple(field for field in PARTNERSHIP_FIELDS if field != "partner_members")
+PARTNERSHIP_COLUMNS = (*ROW_ADDRESS, *PARTNERSHIP_ROW_FIELDS)
+
+
+def partnerships_from_rows(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> list[dict]:
+    """Partnerships from joined rows of (*columns, partner ally's code or None), one row per ally.
+
+    A partnership names a handful of allies at most, so one joined query is cheaper than a second
+    one. The first column is the partnership's id, and a partnership's rows come together (ordered
+    by it); each partnership is a dict of `columns` plus `partner_members`, its allies' codes in
+    the rows' order.
+    """
+    partnerships: list[dict] = []
+    for row in rows:
+        if not partnerships or partnerships[-1][columns[0]] != row[0]:
+            partnerships.append(dict(zip(columns, row[:-1], strict=True)))
+            partnerships[-1]["partner_members"] = []
+        if row[-1] is not None:
+            partnerships[-1]["partner_members"].append(row[-1])
+    return partnerships
 
 
 def stored_rows(plan: Plan) -> tuple[list[dict], list[dict]]:
@@ -297,18 +318,14 @@ def stored_rows(plan: Plan) -> tuple[list[dict], list[dict]]:
         .order_by("position", "id")
         .values(*ROW_ADDRESS, *LINE_FIELDS)
     ]
-    # One row per (partnership, partner ally), joined: a partnership names a handful at most.
-    partnerships: list[dict] = []
-    for row in (
+    partnerships = partnerships_from_rows(
         Partnership.objects.filter(plan=plan)
         .order_by("position", "id", "partner_members__code")
-        .values_list(*PARTNERSHIP_COLUMNS, "partner_members__code")
-    ):
-        if not partnerships or partnerships[-1]["id"] != row[0]:
-            partnerships.append(dict(zip(PARTNERSHIP_COLUMNS, row[:-1], strict=True)))
-            partnerships[-1].update(key=str(partnerships[-1]["key"]), partner_members=[])
-        if row[-1] is not None:
-            partnerships[-1]["partner_members"].append(row[-1])
+        .values_list(*PARTNERSHIP_COLUMNS, "partner_members__code"),
+        PARTNERSHIP_COLUMNS,
+    )
+    for partnership in partnerships:
+        partnership["key"] = str(partnership["key"])
     return lines, partnerships
 
 

@@ -239,11 +239,8 @@ def _line_values(line: dict) -> dict[str, Any]:
     return {LINE_ATTRIBUTES.get(field, field): line[field] for field in LINE_FIELDS}
 
 
-PARTNERSHIP_ROW_FIELDS = tuple(field for field in plan_content_module.PARTNERSHIP_FIELDS if field != "partner_members")
-
-
 def _partnership_values(row: dict) -> dict[str, Any]:
-    return {field: row[field] for field in PARTNERSHIP_ROW_FIELDS}
+    return {field: row[field] for field in plan_content_module.PARTNERSHIP_ROW_FIELDS}
 
 
 def _changes(model: type, stored: list[dict], rows: list[dict], values: Any) -> tuple[list, list, list[int], set]:

@@ -129,14 +129,22 @@ def quick_check(spec: FieldSpec) -> Callable[[Any], bool]:
     return blank_allowed
 
 
-# Per schema (one of plans.content's few, for the life of the process): (name, quick check, spec).
-_QUICK_CHECKS: dict[int, tuple[tuple[str, Callable[[Any], bool], FieldSpec], ...]] = {}
+QuickChecks = tuple[tuple[str, Callable[[Any], bool], FieldSpec], ...]
+# Per schema, by identity (a schema holds a dict, so it has no hash): the schema itself, kept here
+# so that no other object can take its id, and its fields' (name, quick check, spec).
+_QUICK_CHECKS: dict[int, tuple[ContentSchema, QuickChecks]] = {}
+
+
+def _quick_checks(schema: ContentSchema) -> QuickChecks:
+    found = _QUICK_CHECKS.get(id(schema))
+    if found is None:
+        checks = tuple((spec.name, quick_check(spec), spec) for spec in schema.fields)
+        found = _QUICK_CHECKS[id(schema)] = (schema, checks)
+    return found[1]
 
 
 def schema_findings(prefix: str, row: dict, schema: ContentSchema) -> list[Finding]:
-    checks = _QUICK_CHECKS.get(id(schema))
-    if checks is None:
-        checks = _QUICK_CHECKS[id(schema)] = tuple((spec.name, quick_check(spec), spec) for spec in schema.fields)
+    checks = _quick_checks(schema)
     found: list[Finding] = []
     for name, fine, spec in checks:
         value = row.get(name)

@@ -24,7 +24,7 @@ from core.findings import warnings
 from core.permissions import VIEW_PLAN
 from core.prepared import Prepared
 from members.actors import Actor
-from plans.content import HEADLINE_FIELDS, LINE, LINE_FIELDS, PARTNERSHIP_FIELDS
+from plans.content import HEADLINE_FIELDS, LINE, LINE_FIELDS, PARTNERSHIP_ROW_FIELDS, partnerships_from_rows
 from plans.enums import Unit
 from plans.models import (
     Attachment,
@@ -49,7 +49,6 @@ from plans.selectors import (
 )
 
 DECIMAL_LINE_FIELDS = LINE.decimal_names
-PARTNERSHIP_ROW_FIELDS = tuple(field for field in PARTNERSHIP_FIELDS if field != "partner_members")
 # Warnings depend only on the content (fixed for a revision), the year and the language.
 WARNINGS_CACHE_TIMEOUT = 24 * 60 * 60
 
@@ -103,22 +102,21 @@ def _listed(plans: QuerySet[Plan], now: datetime) -> QuerySet[Plan]:
     return _with_joins(plans, now).order_by(*DEFAULT_ORDER, "id").annotate(**{PAGE_TOTAL: PAGE_TOTAL_EXPRESSION})
 
 
-_ANY_PLANS = Prepared(lambda now: _listed(Plan.objects.all(), now), now=datetime)
-_MEMBER_PLANS = Prepared(
-    lambda member_id, now: _listed(Plan.objects.filter(member_id=member_id), now), member_id=int, now=datetime
-)
+# The lists read through SQL built once, by what they are narrowed to: a member (its scope) and a
+# cycle (`?cycle=<year>` alone, a year's dump, as the filter selects it).
+_LIST_LOOKUPS = {"member_id": "member_id", "year": "cycle__year"}
 
 
-# A cycle's plans (`?cycle=<year>` alone: a year's dump), as the filter would select them.
-_ANY_PLANS_OF_YEAR = Prepared(
-    lambda year, now: _listed(Plan.objects.filter(cycle__year=year), now), year=int, now=datetime
-)
-_MEMBER_PLANS_OF_YEAR = Prepared(
-    lambda member_id, year, now: _listed(Plan.objects.filter(member_id=member_id, cycle__year=year), now),
-    member_id=int,
-    year=int,
-    now=datetime,
-)
+def _prepared_list(*narrowed_by: str) -> Prepared:
+    def build(now: datetime, **values: int) -> QuerySet[Plan]:
+        return _listed(Plan.objects.filter(**{_LIST_LOOKUPS[name]: values[name] for name in narrowed_by}), now)
+
+    return Prepared(build, now=datetime, **dict.fromkeys(narrowed_by, int))
+
+
+_PLAN_LISTS = {
+    narrowed_by: _prepared_list(*narrowed_by) for narrowed_by in [(), ("member_id",), ("year",), ("member_id", "year")]
+}
 
 
 def plan_list(actor: Actor, *, year: int | None = None) -> PreparedRows | QuerySet[Plan]:
@@ -130,14 +128,10 @@ def plan_list(actor: Actor, *, year: int | None = None) -> PreparedRows | QueryS
     scope = plan_scope(actor)
     if scope is None:
         return Plan.objects.none()
-    now = timezone.now()
-    if scope == ALL_PLANS:
-        if year is None:
-            return PreparedRows(_ANY_PLANS, now=now)
-        return PreparedRows(_ANY_PLANS_OF_YEAR, year=year, now=now)
-    if year is None:
-        return PreparedRows(_MEMBER_PLANS, member_id=scope, now=now)
-    return PreparedRows(_MEMBER_PLANS_OF_YEAR, member_id=scope, year=year, now=now)
+    values = {} if scope == ALL_PLANS else {"member_id": scope}
+    if year is not None:
+        values["year"] = year
+    return PreparedRows(_PLAN_LISTS[tuple(values)], now=timezone.now(), **values)
 
 
 def plans_for_write(pk: int) -> Plan:
@@ -247,11 +241,14 @@ def lines_of(plan_ids: list[int], *, as_text: bool = False) -> dict[int, list[di
     return lines
 
 
+# A partnership's row here: its id, its plan's and its own fields (plans.content.partnerships_from_rows).
+_PARTNERSHIP_COLUMNS = ("id", "plan_id", *PARTNERSHIP_ROW_FIELDS)
+
+
 def _partnership_rows(partnerships: QuerySet[Partnership]) -> QuerySet:
-    # One row per (partnership, partner ally): a partnership names a handful at most, and one
-    # joined query is cheaper than a second one.
+    # One row per (partnership, partner ally), joined.
     return partnerships.order_by("plan_id", "position", "id", "partner_members__code").values_list(
-        "id", "plan_id", *PARTNERSHIP_ROW_FIELDS, "partner_members__code"
+        *_PARTNERSHIP_COLUMNS, "partner_members__code"
     )
 
 
@@ -267,15 +264,9 @@ def partnerships_of(plan_ids: list[int]) -> dict[int, list[dict]]:
     else:
         rows = list(_partnership_rows(Partnership.objects.filter(plan_id__in=plan_ids)))
     partnerships: dict[int, list[dict]] = defaultdict(list)
-    current_id, item = None, {}
-    for row in rows:
-        if row[0] != current_id:
-            current_id = row[0]
-            item = dict(zip(PARTNERSHIP_ROW_FIELDS, row[2:-1], strict=True))
-            item["partner_members"] = []
-            partnerships[row[1]].append(item)
-        if row[-1] is not None:
-            item["partner_members"].append(row[-1])
+    for item in partnerships_from_rows(rows, _PARTNERSHIP_COLUMNS):
+        del item["id"]
+        partnerships[item.pop("plan_id")].append(item)
     return partnerships
 
 
